@@ -1,0 +1,55 @@
+# Two entry points: `make run` and `make test`. Everything else is a step they share.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app webapp
+VENDOR := webapp/static/vendor
+PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+.PHONY: run test setup lint unit unit-sqlite unit-postgres e2e migrate seed serve clean
+
+run: setup migrate seed
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: setup lint unit e2e
+
+setup: $(BIN)/.installed $(VENDOR)/.installed
+
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(VENDOR)/.installed: node_modules/.installed
+	mkdir -p $(VENDOR)
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
+	cp node_modules/@picocss/pico/css/pico.min.css $(VENDOR)/pico.min.css
+	touch $@
+
+migrate: setup
+	$(FLASK) db upgrade
+
+seed: setup
+	$(FLASK) seed-demo --if-empty
+
+lint: setup
+	$(BIN)/ruff check .
+
+unit: unit-sqlite unit-postgres
+
+unit-sqlite: setup
+	$(BIN)/pytest -q tests
+
+unit-postgres: setup
+	TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q tests
+
+e2e: setup
+	$(BIN)/pytest -q e2e
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR)

@@ -1,0 +1,53 @@
+"""The sales CMS of a TV distributor."""
+
+from flask import Flask
+
+from webapp.config import load_config
+
+
+def create_app(config=None):
+    """Build the application; `config` overrides settings (tests use it)."""
+    app = Flask(__name__, instance_relative_config=True)
+    load_config(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app):
+    from webapp import auth_session, security
+    from webapp.extensions import csrf, db, htmx, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.config.get("MIGRATIONS_DIR", "migrations")),
+                     render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    auth_session.init_app(app)
+    security.init_app(app)
+
+
+def register_blueprints(app):
+    from webapp import navigation
+    from webapp.blueprints.admin import bp as admin_bp
+    from webapp.blueprints.auth import bp as auth_bp
+    from webapp.blueprints.main import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    navigation.init_app(app)
+
+
+def register_errorhandlers(app):
+    from webapp.errors import init_app
+
+    init_app(app)
+
+
+def register_commands(app):
+    from webapp.commands import init_app
+
+    init_app(app)

@@ -1,0 +1,154 @@
+"""Who is associated with whom, and who may see what: the product's relationship rules.
+
+Every function returns a SQLAlchemy select so callers can filter, count and paginate it
+further. The two relationship paths are always united without duplicates:
+
+- a Sales Coordinator is associated with an Account Manager directly (the link set on the
+  AM's profile) or by territory (they share a territory);
+- a buyer belongs to an Account Manager directly (the buyer's Account Manager field) or by
+  territory (one of the buyer's territories, own or through the company, is one the AM covers).
+
+Suspended users and users who are not active (pending or rejected registrations) take part
+in no relationship.
+"""
+
+from sqlalchemy import Select, false, literal, select, union
+
+from webapp.models import (
+    Role,
+    RoleKind,
+    User,
+    UserStatus,
+    account_manager_coordinators,
+    company_territories,
+    user_territories,
+)
+
+_amc = account_manager_coordinators
+
+
+def _usable():
+    return (User.status == UserStatus.ACTIVE) & (User.is_suspended == false())
+
+
+def holds_role(kind: RoleKind):
+    """A where-clause: the user holds the built-in role `kind`."""
+    return User.roles.any(Role.kind == kind)
+
+
+def users_with_role(kind: RoleKind) -> Select:
+    """Active, unsuspended users holding the built-in role `kind`, by name."""
+    return (
+        select(User)
+        .where(holds_role(kind), _usable())
+        .order_by(User.first_name, User.last_name, User.id)
+    )
+
+
+def account_managers() -> Select:
+    return users_with_role(RoleKind.ACCOUNT_MANAGER)
+
+
+def sales_coordinators() -> Select:
+    return users_with_role(RoleKind.SALES_COORDINATOR)
+
+
+def _territory_ids_of(user: User) -> Select:
+    return select(user_territories.c.territory_id).where(user_territories.c.user_id == user.id)
+
+
+def _users_in_territories(territory_ids: Select) -> Select:
+    """Ids of users holding one of the territories themselves."""
+    return select(user_territories.c.user_id).where(
+        user_territories.c.territory_id.in_(territory_ids)
+    )
+
+
+def _buyers_in_territories(territory_ids: Select) -> Select:
+    """Ids of users in one of the territories, their own or their company's."""
+    through_company = (
+        select(User.id)
+        .join(company_territories, company_territories.c.company_id == User.company_id)
+        .where(company_territories.c.territory_id.in_(territory_ids))
+    )
+    return union(_users_in_territories(territory_ids), through_company)
+
+
+def _linked(kind: RoleKind, direct_ids: Select, territory_ids: Select) -> Select:
+    """Users of `kind` reached by either path, each once, with how they are reached.
+
+    Rows are (User, direct: bool, by_territory: bool).
+    """
+    direct = User.id.in_(direct_ids)
+    by_territory = User.id.in_(territory_ids)
+    return (
+        select(User, direct.label("direct"), by_territory.label("by_territory"))
+        .where(direct | by_territory, holds_role(kind), _usable())
+        .order_by(User.first_name, User.last_name, User.id)
+    )
+
+
+def account_manager_links(sales_coordinator: User) -> Select:
+    """The SC's Account Managers as (User, direct, by_territory) rows."""
+    direct = select(_amc.c.account_manager_id).where(
+        _amc.c.sales_coordinator_id == sales_coordinator.id
+    )
+    by_territory = _users_in_territories(_territory_ids_of(sales_coordinator))
+    return _linked(RoleKind.ACCOUNT_MANAGER, direct, by_territory)
+
+
+def sales_coordinator_links(account_manager: User) -> Select:
+    """The AM's Sales Coordinators as (User, direct, by_territory) rows."""
+    direct = select(_amc.c.sales_coordinator_id).where(
+        _amc.c.account_manager_id == account_manager.id
+    )
+    by_territory = _users_in_territories(_territory_ids_of(account_manager))
+    return _linked(RoleKind.SALES_COORDINATOR, direct, by_territory)
+
+
+def buyer_links(account_manager: User) -> Select:
+    """The AM's buyers as (User, direct, by_territory) rows."""
+    direct = select(User.id).where(User.account_manager_id == account_manager.id)
+    by_territory = _buyers_in_territories(_territory_ids_of(account_manager))
+    return _linked(RoleKind.BUYER, direct, by_territory)
+
+
+def _users_only(links: Select) -> Select:
+    return links.with_only_columns(User)
+
+
+def account_managers_of(sales_coordinator: User) -> Select:
+    """The SC's Account Managers: direct and by territory, each once."""
+    return _users_only(account_manager_links(sales_coordinator))
+
+
+def sales_coordinators_of(account_manager: User) -> Select:
+    """The AM's Sales Coordinators: direct and by territory, each once."""
+    return _users_only(sales_coordinator_links(account_manager))
+
+
+def buyers_of(account_manager: User) -> Select:
+    """The AM's buyers: direct and by territory, each once."""
+    return _users_only(buyer_links(account_manager))
+
+
+def sales_coordinator_candidates(account_manager: User, search: str = "") -> Select:
+    """SCs that may still be linked directly to the AM, filtered by name or email."""
+    already = select(_amc.c.sales_coordinator_id).where(
+        _amc.c.account_manager_id == account_manager.id
+    )
+    query = sales_coordinators().where(User.id.not_in(already), User.id != account_manager.id)
+    return query.where(matches_person(search)) if search.strip() else query
+
+
+def matches_person(search: str):
+    """A where-clause: name or email contains `search` (case-insensitive)."""
+    pattern = contains_pattern(search)
+    full_name = User.first_name + literal(" ") + User.last_name
+    return full_name.ilike(pattern, escape="\\") | User.email.ilike(pattern, escape="\\")
+
+
+def contains_pattern(search: str) -> str:
+    """A LIKE pattern matching `search` anywhere, with LIKE's wildcards taken literally."""
+    escaped = search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__)
+
+from webapp.blueprints.admin import places, roles, users  # noqa: E402,F401

@@ -1,0 +1,91 @@
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import EmailField, HiddenField, PasswordField, SearchField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from webapp import access
+from webapp.extensions import db
+from webapp.forms import NONE_CHOICE, CheckboxListField, OptionalIdField
+from webapp.models import Company, Region, Role, Territory, UserStatus
+from webapp.permissions import Permission
+
+STATUS_CHOICES = [(UserStatus.ACTIVE, "Active"), (UserStatus.PENDING, "Pending approval"),
+                  (UserStatus.REJECTED, "Rejected")]
+
+
+def _named_choices(model):
+    return [(item.id, item.name) for item in db.session.scalars(select(model).order_by(model.name))]
+
+
+class UserForm(FlaskForm):
+    first_name = StringField("First name", validators=[DataRequired(), Length(max=100)])
+    last_name = StringField("Last name", validators=[DataRequired(), Length(max=100)])
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    job_title = StringField("Job title", validators=[Optional(), Length(max=120)])
+    phone = StringField("Phone", validators=[Optional(), Length(max=40)])
+    roles = CheckboxListField("Roles")
+    territories = CheckboxListField("Territories")
+    region = OptionalIdField("Region")
+    company = OptionalIdField("Company")
+    account_manager = OptionalIdField(
+        "Account Manager", description="For buyers: the AM who looks after them directly.")
+    status = SelectField("Status", choices=STATUS_CHOICES, default=UserStatus.ACTIVE)
+    password = PasswordField("Password", validators=[Optional(), Length(min=8, max=256)])
+
+    def fill_choices(self):
+        self.roles.choices = _named_choices(Role)
+        self.territories.choices = _named_choices(Territory)
+        self.region.choices = [NONE_CHOICE, *_named_choices(Region)]
+        self.company.choices = [NONE_CHOICE, *_named_choices(Company)]
+        self.account_manager.choices = [NONE_CHOICE] + [
+            (am.id, am.full_name) for am in db.session.scalars(access.account_managers())
+        ]
+        return self
+
+
+class UserFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = SearchField("Search", validators=[Optional(), Length(max=200)])
+    role = OptionalIdField("Role")
+    territory = OptionalIdField("Territory")
+    company = SearchField("Company", validators=[Optional(), Length(max=200)])
+    status = SelectField("Status", choices=[("", "Any status"), *STATUS_CHOICES,
+                                            ("suspended", "Suspended")], default="")
+    am = HiddenField()
+
+    def fill_choices(self):
+        self.role.choices = [(0, "Any role"), *_named_choices(Role)]
+        self.territory.choices = [(0, "Any territory"), *_named_choices(Territory)]
+        return self
+
+
+class SalesCoordinatorForm(FlaskForm):
+    sales_coordinator_id = HiddenField(validators=[DataRequired()])
+
+
+class RoleForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=80)])
+    description = StringField("Description", validators=[Optional(), Length(max=255)])
+    permissions = CheckboxListField(
+        "Permissions", coerce=str, choices=[(p.value, p.label) for p in Permission]
+    )
+
+
+class NameForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+
+
+class CompanyForm(NameForm):
+    region = OptionalIdField("Region")
+    territories = CheckboxListField("Territories")
+
+    def fill_choices(self):
+        self.region.choices = [NONE_CHOICE, *_named_choices(Region)]
+        self.territories.choices = _named_choices(Territory)
+        return self
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: a CSRF-protected button for actions such as delete or suspend."""

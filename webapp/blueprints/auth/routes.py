@@ -1,0 +1,55 @@
+from urllib.parse import urlsplit
+
+from flask import flash, redirect, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from webapp.blueprints.auth import bp
+from webapp.blueprints.auth.forms import LoginForm, LogoutForm
+from webapp.extensions import db
+from webapp.services import DomainError
+from webapp.services.accounts import authenticate, end_all_sessions, record_login
+from webapp.views import render
+
+
+def _safe_next(target: str | None) -> str:
+    """Only follow a `next` that stays on this site."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and "\\" not in target:
+            return target
+    return url_for("main.home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Log in with email and password."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = authenticate(form.email.data, form.password.data)
+        except DomainError as error:
+            form.password.errors.append(str(error))
+        else:
+            session.clear()  # a fresh session on every login
+            login_user(user)
+            record_login(user, form.password.data)
+            return redirect(_safe_next(request.args.get("next")), code=303)
+    status = 422 if form.is_submitted() else 200
+    return render("auth/login.html", form=form, status=status)
+
+
+@bp.route("/logout", methods=["GET", "POST"])
+@login_required
+def logout():
+    """Ask to confirm (GET); log out everywhere (POST)."""
+    form = LogoutForm()
+    if form.validate_on_submit():
+        end_all_sessions(current_user)
+        db.session.commit()
+        logout_user()
+        session.clear()
+        flash("You have been logged out.", "info")
+        return redirect(url_for("auth.login"), code=303)
+    return render("auth/logout.html", form=form)

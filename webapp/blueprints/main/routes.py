@@ -1,0 +1,21 @@
+from flask import request
+from flask_login import current_user, login_required
+
+from webapp.blueprints.main import bp
+from webapp.services.profiles import profile_context
+from webapp.views import render
+
+
+@bp.route("/")
+@login_required
+def home():
+    """The start page: what this user can do here."""
+    return render("main/home.html")
+
+
+@bp.route("/profile")
+@login_required
+def profile():
+    """The signed-in user's own profile and relationships."""
+    page = request.args.get("buyers_page", 1, type=int)
+    return render("main/profile.html", "buyers", **profile_context(current_user, page))

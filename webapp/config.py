@@ -1,0 +1,43 @@
+"""Configuration read from the environment, with safe local defaults."""
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _instance_secret_key(instance_path: str) -> str:
+    """Return the instance's generated secret key, creating it on first use."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def load_config(app, overrides=None):
+    """Fill app.config from the environment; `overrides` (tests) win over everything."""
+    env = os.environ
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    overrides = dict(overrides or {})
+
+    app.config.update(
+        SQLALCHEMY_DATABASE_URI=env.get("DATABASE_URL") or f"sqlite:///{instance / 'webapp.db'}",
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=env.get("SESSION_COOKIE_SECURE", "0") == "1",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,
+        WTF_CSRF_SSL_STRICT=True,
+        # argon2id work factors; the OWASP / ASVS 5.0 floor is t=2, m=19 MiB, p=1.
+        PASSWORD_HASH_TIME_COST=int(env.get("PASSWORD_HASH_TIME_COST", 2)),
+        PASSWORD_HASH_MEMORY_KIB=int(env.get("PASSWORD_HASH_MEMORY_KIB", 19 * 1024)),
+        PASSWORD_HASH_PARALLELISM=int(env.get("PASSWORD_HASH_PARALLELISM", 1)),
+        USERS_PER_PAGE=int(env.get("USERS_PER_PAGE", 25)),
+    )
+    app.config.update(overrides)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = env.get("SECRET_KEY") or _instance_secret_key(app.instance_path)

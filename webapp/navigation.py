@@ -1,0 +1,40 @@
+"""The navigation each user sees: only what their permissions allow (the views check too)."""
+
+from flask import request, url_for
+from flask_login import current_user
+
+from webapp.permissions import Permission
+
+# (endpoint, label, permission needed, url arguments)
+ADMIN_LINKS = [
+    ("admin.users", "Users", Permission.MANAGE_USERS, {}),
+    ("admin.roles", "Roles", Permission.MANAGE_ROLES, {}),
+    ("admin.places", "Territories", Permission.MANAGE_TERRITORIES, {"kind_name": "territories"}),
+    ("admin.places", "Regions", Permission.MANAGE_TERRITORIES, {"kind_name": "regions"}),
+    ("admin.places", "Companies", Permission.MANAGE_TERRITORIES, {"kind_name": "companies"}),
+]
+
+
+def admin_links():
+    if not current_user.is_authenticated:
+        return []
+    return [(endpoint, label, args) for endpoint, label, permission, args in ADMIN_LINKS
+            if current_user.can(permission)]
+
+
+def is_current(endpoint: str, args: dict) -> bool:
+    return request.endpoint == endpoint and all(
+        (request.view_args or {}).get(k) == v for k, v in args.items())
+
+
+def url_with(**changes) -> str:
+    """This page's URL with some query arguments changed (pagination, tabs)."""
+    args = {**request.args.to_dict(), **changes}
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def init_app(app):
+    # Globals rather than context, so macros imported without context can use them too.
+    app.add_template_global(admin_links)
+    app.add_template_global(is_current)
+    app.add_template_global(url_with)

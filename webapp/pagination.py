@@ -1,0 +1,22 @@
+"""Pagination over selects, built on Flask-SQLAlchemy's."""
+
+from flask_sqlalchemy.pagination import SelectPagination
+
+from webapp.extensions import db
+
+
+class RowPagination(SelectPagination):
+    """Pages of whole rows, for selects of several columns such as (User, direct, ...)."""
+
+    def _query_items(self):
+        select = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
+        return list(self._query_args["session"].execute(select).all())
+
+
+def paginate(select, page: int, per_page: int, rows: bool = False):
+    """A page of `select`; out-of-range pages come back empty rather than 404."""
+    page = max(page, 1)
+    if rows:
+        return RowPagination(select=select, session=db.session(), page=page,
+                             per_page=per_page, error_out=False)
+    return db.paginate(select, page=page, per_page=per_page, error_out=False)
