@@ -74,18 +74,21 @@ def _buyers_in_territories(territory_ids: Select) -> Select:
     return union(_users_in_territories(territory_ids), through_company)
 
 
-def _linked(kind: RoleKind, direct_ids: Select, territory_ids: Select) -> Select:
-    """Users of `kind` reached by either path, each once, with how they are reached.
+def _linked(subject: User, subject_kind: RoleKind, kind: RoleKind, direct_ids: Select,
+            territory_ids: Select) -> Select:
+    """Users of `kind` reached from `subject` by either path, each once, with how.
 
-    Rows are (User, direct: bool, by_territory: bool).
+    Rows are (User, direct: bool, by_territory: bool). A subject that does not hold
+    `subject_kind` has no such relationships at all.
     """
     direct = User.id.in_(direct_ids)
     by_territory = User.id.in_(territory_ids)
-    return (
+    query = (
         select(User, direct.label("direct"), by_territory.label("by_territory"))
-        .where(direct | by_territory, holds_role(kind), _usable())
+        .where(direct | by_territory, holds_role(kind), _usable(), User.id != subject.id)
         .order_by(User.first_name, User.last_name, User.id)
     )
+    return query if subject.has_role(subject_kind) else query.where(false())
 
 
 def account_manager_links(sales_coordinator: User) -> Select:
@@ -94,7 +97,8 @@ def account_manager_links(sales_coordinator: User) -> Select:
         _amc.c.sales_coordinator_id == sales_coordinator.id
     )
     by_territory = _users_in_territories(_territory_ids_of(sales_coordinator))
-    return _linked(RoleKind.ACCOUNT_MANAGER, direct, by_territory)
+    return _linked(sales_coordinator, RoleKind.SALES_COORDINATOR, RoleKind.ACCOUNT_MANAGER,
+                   direct, by_territory)
 
 
 def sales_coordinator_links(account_manager: User) -> Select:
@@ -103,14 +107,16 @@ def sales_coordinator_links(account_manager: User) -> Select:
         _amc.c.account_manager_id == account_manager.id
     )
     by_territory = _users_in_territories(_territory_ids_of(account_manager))
-    return _linked(RoleKind.SALES_COORDINATOR, direct, by_territory)
+    return _linked(account_manager, RoleKind.ACCOUNT_MANAGER, RoleKind.SALES_COORDINATOR,
+                   direct, by_territory)
 
 
 def buyer_links(account_manager: User) -> Select:
     """The AM's buyers as (User, direct, by_territory) rows."""
     direct = select(User.id).where(User.account_manager_id == account_manager.id)
     by_territory = _buyers_in_territories(_territory_ids_of(account_manager))
-    return _linked(RoleKind.BUYER, direct, by_territory)
+    return _linked(account_manager, RoleKind.ACCOUNT_MANAGER, RoleKind.BUYER, direct,
+                   by_territory)
 
 
 def _users_only(links: Select) -> Select:

@@ -1,14 +1,19 @@
 """Form pieces shared by several blueprints."""
 
 import email_validator
-from wtforms import SelectField, SelectMultipleField
+from wtforms import SelectChoice, SelectField, SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
 
-NONE_CHOICE = (0, "—")
+NONE_CHOICE = SelectChoice(0, "—")
 
 # The demo and test accounts live under the reserved .test domain; let forms accept it.
 if "test" in email_validator.SPECIAL_USE_DOMAIN_NAMES:
     email_validator.SPECIAL_USE_DOMAIN_NAMES.remove("test")
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class CheckboxListField(SelectMultipleField):
@@ -33,13 +38,4 @@ class OptionalIdField(SelectField):
     def process_formdata(self, valuelist):
         if valuelist and valuelist[0] == "":
             valuelist = ["0"]
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None
-            raise
-
-    def pre_validate(self, form):
-        if self.data is None:
-            raise ValueError(self.gettext("Not a valid choice."))
-        super().pre_validate(form)
+        super().process_formdata(valuelist)

@@ -1,20 +1,29 @@
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import EmailField, HiddenField, PasswordField, SearchField, SelectField, StringField
+from wtforms import (
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SearchField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from webapp import access
 from webapp.extensions import db
-from webapp.forms import NONE_CHOICE, CheckboxListField, OptionalIdField
+from webapp.forms import NONE_CHOICE, CheckboxListField, OptionalIdField, choices
 from webapp.models import Company, Region, Role, Territory, UserStatus
 from webapp.permissions import Permission
 
-STATUS_CHOICES = [(UserStatus.ACTIVE, "Active"), (UserStatus.PENDING, "Pending approval"),
-                  (UserStatus.REJECTED, "Rejected")]
+STATUSES = [(UserStatus.ACTIVE, "Active"), (UserStatus.PENDING, "Pending approval"),
+            (UserStatus.REJECTED, "Rejected")]
 
 
 def _named_choices(model):
-    return [(item.id, item.name) for item in db.session.scalars(select(model).order_by(model.name))]
+    return choices((item.id, item.name)
+                   for item in db.session.scalars(select(model).order_by(model.name)))
 
 
 class UserForm(FlaskForm):
@@ -29,17 +38,17 @@ class UserForm(FlaskForm):
     company = OptionalIdField("Company")
     account_manager = OptionalIdField(
         "Account Manager", description="For buyers: the AM who looks after them directly.")
-    status = SelectField("Status", choices=STATUS_CHOICES, default=UserStatus.ACTIVE)
-    password = PasswordField("Password", validators=[Optional(), Length(min=8, max=256)])
+    status = SelectField("Status", choices=choices(STATUSES), default=UserStatus.ACTIVE)
+    password = PasswordField("Password", validators=[Optional(), Length(
+        min=8, max=256, message="Use at least 8 characters (and no more than 256).")])
 
     def fill_choices(self):
         self.roles.choices = _named_choices(Role)
         self.territories.choices = _named_choices(Territory)
         self.region.choices = [NONE_CHOICE, *_named_choices(Region)]
         self.company.choices = [NONE_CHOICE, *_named_choices(Company)]
-        self.account_manager.choices = [NONE_CHOICE] + [
-            (am.id, am.full_name) for am in db.session.scalars(access.account_managers())
-        ]
+        self.account_manager.choices = [NONE_CHOICE, *choices(
+            (am.id, am.full_name) for am in db.session.scalars(access.account_managers()))]
         return self
 
 
@@ -51,13 +60,24 @@ class UserFilterForm(FlaskForm):
     role = OptionalIdField("Role")
     territory = OptionalIdField("Territory")
     company = SearchField("Company", validators=[Optional(), Length(max=200)])
-    status = SelectField("Status", choices=[("", "Any status"), *STATUS_CHOICES,
-                                            ("suspended", "Suspended")], default="")
+    status = SelectField("Status", default="", choices=choices(
+        [("", "Any status"), *STATUSES, ("suspended", "Suspended")]))
     am = HiddenField()
 
+    def criteria(self) -> dict:
+        """The valid filters; a filter that does not validate is ignored."""
+        self.validate()
+
+        def value(field, default):
+            return default if field.errors or field.data is None else field.data
+
+        return {"q": value(self.q, ""), "role_id": value(self.role, 0),
+                "territory_id": value(self.territory, 0), "company": value(self.company, ""),
+                "status": value(self.status, "")}
+
     def fill_choices(self):
-        self.role.choices = [(0, "Any role"), *_named_choices(Role)]
-        self.territory.choices = [(0, "Any territory"), *_named_choices(Territory)]
+        self.role.choices = [SelectChoice(0, "Any role"), *_named_choices(Role)]
+        self.territory.choices = [SelectChoice(0, "Any territory"), *_named_choices(Territory)]
         return self
 
 
@@ -69,7 +89,7 @@ class RoleForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=80)])
     description = StringField("Description", validators=[Optional(), Length(max=255)])
     permissions = CheckboxListField(
-        "Permissions", coerce=str, choices=[(p.value, p.label) for p in Permission]
+        "Permissions", coerce=str, choices=choices((p.value, p.label) for p in Permission)
     )
 
 

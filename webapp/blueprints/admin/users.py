@@ -28,13 +28,9 @@ manage_users = permission_required(Permission.MANAGE_USERS)
 def users():
     """The user directory: active search, filters and pagination."""
     filters = UserFilterForm(request.args).fill_choices()
-    filters.validate()
     am_id = request.args.get("am", type=int)
     account_manager = db.session.get(User, am_id) if am_id else None
-    query = user_service.user_directory(
-        q=filters.q.data or "", role_id=filters.role.data or 0,
-        territory_id=filters.territory.data or 0, company=filters.company.data or "",
-        status=filters.status.data or "", account_manager=account_manager)
+    query = user_service.user_directory(**filters.criteria(), account_manager=account_manager)
     page = paginate(query, request.args.get("page", 1, type=int),
                     current_app.config["USERS_PER_PAGE"])
     return render("admin/users.html", "results", filters=filters, page=page,

@@ -1,0 +1,163 @@
+"""The relationship rules in webapp/access.py: direct links, territory links, their union."""
+
+import pytest
+
+from tests import factories as f
+from webapp import access
+from webapp.extensions import db
+from webapp.models import UserStatus
+
+pytestmark = pytest.mark.usefixtures("ctx")
+
+
+def names(select_):
+    return [u.first_name for u in db.session.scalars(select_)]
+
+
+def test_sales_coordinator_linked_directly_has_that_account_manager():
+    alice = f.account_manager(first_name="Alice")
+    sam = f.sales_coordinator(alice, first_name="Sam")
+    assert names(access.account_managers_of(sam)) == ["Alice"]
+    assert names(access.sales_coordinators_of(alice)) == ["Sam"]
+
+
+def test_sales_coordinator_sharing_a_territory_is_associated_by_territory():
+    dach = f.territory("DACH")
+    bob = f.account_manager(first_name="Bob", territories=[dach])
+    tess = f.sales_coordinator(first_name="Tess", territories=[dach])
+    assert names(access.account_managers_of(tess)) == ["Bob"]
+    assert names(access.sales_coordinators_of(bob)) == ["Tess"]
+
+
+def test_direct_and_territory_link_count_once_and_are_both_marked():
+    uk = f.territory("UK")
+    alice = f.account_manager(first_name="Alice", territories=[uk])
+    sam = f.sales_coordinator(alice, first_name="Sam", territories=[uk])
+    rows = db.session.execute(access.account_manager_links(sam)).all()
+    assert [(am.first_name, direct, by_territory) for am, direct, by_territory in rows] == [
+        ("Alice", True, True)
+    ]
+    assert names(access.sales_coordinators_of(alice)) == ["Sam"]
+
+
+def test_union_of_both_paths_lists_each_account_manager_once():
+    uk, nordics = f.territory("UK"), f.territory("Nordics")
+    alice = f.account_manager(first_name="Alice", territories=[uk, nordics])
+    f.account_manager(first_name="Bob", territories=[nordics])
+    carol = f.account_manager(first_name="Carol")
+    f.account_manager(first_name="Dan", territories=[f.territory("DACH")])
+    sam = f.sales_coordinator(alice, carol, first_name="Sam", territories=[uk, nordics])
+    rows = {am.first_name: (d, t) for am, d, t in db.session.execute(
+        access.account_manager_links(sam))}
+    assert rows == {"Alice": (True, True), "Bob": (False, True), "Carol": (True, False)}
+
+
+def test_only_the_matching_role_has_these_relationships():
+    uk = f.territory("UK")
+    alice = f.account_manager(first_name="Alice", territories=[uk])
+    bob = f.account_manager(first_name="Bob", territories=[uk])
+    f.sales_coordinator(first_name="Sam", territories=[uk])
+    ben = f.buyer(first_name="Ben", territories=[uk], account_manager=alice)
+    assert names(access.account_managers_of(bob)) == []  # an AM is not a coordinator
+    assert names(access.sales_coordinators_of(ben)) == []
+    assert names(access.buyers_of(ben)) == []
+    assert names(access.buyers_of(bob)) == ["Ben"]
+
+
+def test_sales_coordinator_without_links_has_no_account_managers():
+    f.account_manager(first_name="Alice", territories=[f.territory()])
+    lonely = f.sales_coordinator(first_name="Lonely")
+    assert names(access.account_managers_of(lonely)) == []
+
+
+def test_users_of_other_roles_sharing_a_territory_are_not_coordinators():
+    uk = f.territory("UK")
+    alice = f.account_manager(first_name="Alice", territories=[uk])
+    f.buyer(first_name="Ben", territories=[uk])
+    f.account_manager(first_name="Other", territories=[uk])
+    assert names(access.sales_coordinators_of(alice)) == []
+
+
+def test_suspended_and_inactive_users_take_part_in_no_relationship():
+    uk = f.territory("UK")
+    alice = f.account_manager(first_name="Alice", territories=[uk])
+    f.sales_coordinator(alice, first_name="Suspended", is_suspended=True)
+    f.sales_coordinator(first_name="Pending", territories=[uk], status=UserStatus.PENDING)
+    f.buyer(first_name="Gone", territories=[uk], is_suspended=True)
+    f.buyer(first_name="Applicant", account_manager=alice, status=UserStatus.PENDING)
+    suspended_am = f.account_manager(first_name="Away", territories=[uk], is_suspended=True)
+    sam = f.sales_coordinator(alice, suspended_am, first_name="Sam")
+    assert names(access.sales_coordinators_of(alice)) == ["Sam"]
+    assert names(access.buyers_of(alice)) == []
+    assert names(access.account_managers_of(sam)) == ["Alice"]
+
+
+def test_buyer_belongs_to_direct_account_manager():
+    carol = f.account_manager(first_name="Carol")
+    f.buyer(first_name="Dora", account_manager=carol)
+    assert names(access.buyers_of(carol)) == ["Dora"]
+
+
+def test_buyer_belongs_by_own_territory_or_through_company():
+    uk = f.territory("UK")
+    alice = f.account_manager(first_name="Alice", territories=[uk])
+    f.buyer(first_name="Ben", territories=[uk])
+    f.buyer(first_name="Cora", company=f.company("Northlight", territories=[uk]))
+    f.buyer(first_name="Elsewhere", territories=[f.territory("Asia")])
+    assert names(access.buyers_of(alice)) == ["Ben", "Cora"]
+
+
+def test_buyer_with_direct_and_territory_link_is_listed_once_for_each_account_manager():
+    dach = f.territory("DACH")
+    bob = f.account_manager(first_name="Bob", territories=[dach])
+    carol = f.account_manager(first_name="Carol", territories=[f.territory("North America")])
+    dach_company = f.company("Alpenblick", territories=[dach])
+    f.buyer(first_name="Dora", territories=[dach], company=dach_company, account_manager=carol)
+    f.buyer(first_name="Eve", territories=[dach], account_manager=bob)
+    assert names(access.buyers_of(bob)) == ["Dora", "Eve"]
+    assert names(access.buyers_of(carol)) == ["Dora"]
+    marks = {b.first_name: (d, t) for b, d, t in db.session.execute(access.buyer_links(bob))}
+    assert marks == {"Dora": (False, True), "Eve": (True, True)}
+
+
+def test_buyer_in_several_territories_appears_once():
+    uk, nordics = f.territory("UK"), f.territory("Nordics")
+    alice = f.account_manager(first_name="Alice", territories=[uk, nordics])
+    f.buyer(first_name="Nils", territories=[uk, nordics],
+            company=f.company(territories=[uk, nordics]))
+    assert names(access.buyers_of(alice)) == ["Nils"]
+
+
+def test_account_manager_without_territories_or_buyers_has_none():
+    alice = f.account_manager(first_name="Alice")
+    f.buyer(first_name="Ben", territories=[f.territory()])
+    assert names(access.buyers_of(alice)) == []
+    assert names(access.sales_coordinators_of(alice)) == []
+
+
+def test_results_can_be_counted_and_filtered_further():
+    uk = f.territory("UK")
+    alice = f.account_manager(first_name="Alice", territories=[uk])
+    for n in range(3):
+        f.buyer(first_name=f"B{n}", territories=[uk], account_manager=alice)
+    query = access.buyers_of(alice)
+    count = db.session.scalar(query.with_only_columns(db.func.count()).order_by(None))
+    assert count == 3
+    assert names(query.where(access.matches_person("B1"))) == ["B1"]
+
+
+def test_candidate_search_offers_only_unlinked_sales_coordinators():
+    alice = f.account_manager(first_name="Alice")
+    f.sales_coordinator(alice, first_name="Sam")
+    f.sales_coordinator(first_name="Tess")
+    f.sales_coordinator(first_name="Tom", is_suspended=True)
+    f.buyer(first_name="Tina")
+    assert names(access.sales_coordinator_candidates(alice)) == ["Tess"]
+    assert names(access.sales_coordinator_candidates(alice, "ti")) == []
+
+
+def test_person_search_treats_like_wildcards_literally():
+    f.buyer(first_name="Percent", email="per%cent@example.com")
+    f.buyer(first_name="Plain", email="plain@example.com")
+    assert names(access.users_with_role(f.RoleKind.BUYER).where(access.matches_person("%"))) == [
+        "Percent"]

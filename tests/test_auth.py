@@ -1,0 +1,186 @@
+"""Logging in and out, sessions, CSRF and password hashing."""
+
+import pytest
+from argon2 import extract_parameters
+from argon2.low_level import Type
+
+from tests import factories as f
+from tests.conftest import make_app
+from webapp.extensions import db
+from webapp.models import UserStatus
+from webapp.services.accounts import LOGIN_REFUSED
+from webapp.services.passwords import hash_password
+
+
+def post_login(client, email, password=f.PASSWORD, **kwargs):
+    return client.post("/login", data={"email": email, "password": password}, **kwargs)
+
+
+def test_active_user_logs_in_and_lands_on_the_start_page(app, client):
+    with app.app_context():
+        f.account_manager(first_name="Alice", email="alice@example.com")
+    response = post_login(client, "Alice@Example.com ")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/"
+    assert "Welcome, Alice" in client.get("/").get_data(as_text=True)
+
+
+def test_wrong_password_and_unknown_email_get_the_same_message(app, client):
+    with app.app_context():
+        f.account_manager(email="alice@example.com")
+    wrong = post_login(client, "alice@example.com", "not the password")
+    unknown = post_login(client, "nobody@example.com", "not the password")
+    assert wrong.status_code == unknown.status_code == 422
+    assert LOGIN_REFUSED in wrong.get_data(as_text=True)
+    assert LOGIN_REFUSED in unknown.get_data(as_text=True)
+    assert wrong.get_data(as_text=True).replace("alice", "nobody") == \
+        unknown.get_data(as_text=True).replace("alice", "nobody")
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"status": UserStatus.PENDING}, "still being reviewed"),
+    ({"status": UserStatus.REJECTED}, LOGIN_REFUSED),
+    ({"is_suspended": True}, "suspended"),
+])
+def test_inactive_accounts_cannot_log_in(app, client, fields, message):
+    with app.app_context():
+        f.buyer(email="ben@example.com", **fields)
+    response = post_login(client, "ben@example.com")
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert client.get("/").status_code == 302
+
+
+def test_pending_status_is_only_revealed_with_the_right_password(app, client):
+    with app.app_context():
+        f.buyer(email="ben@example.com", status=UserStatus.PENDING)
+    body = post_login(client, "ben@example.com", "wrong password").get_data(as_text=True)
+    assert "reviewed" not in body and LOGIN_REFUSED in body
+
+
+def test_empty_login_form_gets_field_messages(client):
+    response = client.post("/login", data={})
+    assert response.status_code == 422
+    assert "This field is required." in response.get_data(as_text=True)
+
+
+def test_login_starts_a_fresh_session(app, client):
+    with app.app_context():
+        f.account_manager(email="alice@example.com")
+    with client.session_transaction() as session:
+        session["planted"] = "by someone else"
+    post_login(client, "alice@example.com")
+    with client.session_transaction() as session:
+        assert "planted" not in session
+        assert "_user_id" in session
+
+
+def test_login_follows_only_local_next_urls(app, client):
+    with app.app_context():
+        f.account_manager(email="alice@example.com")
+    response = client.post("/login?next=https://evil.example/", data={
+        "email": "alice@example.com", "password": f.PASSWORD})
+    assert response.headers["Location"] == "/"
+    client.post("/logout")
+    response = client.post("/login?next=/profile", data={
+        "email": "alice@example.com", "password": f.PASSWORD})
+    assert response.headers["Location"] == "/profile"
+
+
+def test_anonymous_visitor_is_sent_to_login_with_next(client):
+    response = client.get("/admin/users")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login?next=")
+
+
+def test_logout_needs_a_post_and_ends_every_session(app, client):
+    with app.app_context():
+        f.account_manager(email="alice@example.com")
+    other_device = app.test_client()
+    post_login(client, "alice@example.com")
+    post_login(other_device, "alice@example.com")
+    assert client.get("/logout").status_code == 200  # a confirmation page, no state change
+    assert client.get("/").status_code == 200
+    response = client.post("/logout")
+    assert response.status_code == 303
+    assert client.get("/").status_code == 302
+    assert other_device.get("/").status_code == 302
+
+
+def test_suspending_a_user_ends_their_sessions(app, ctx, client, login):
+    ben = f.buyer(email="ben@example.com")
+    admin_client = app.test_client()
+    post_login(admin_client, f.admin(email="ada@example.com").email)
+    post_login(client, "ben@example.com")
+    assert client.get("/").status_code == 200
+    assert admin_client.post(f"/admin/users/{ben.id}/suspend").status_code == 303
+    assert client.get("/").status_code == 302
+
+
+def test_session_cookie_is_httponly_and_samesite(app, client):
+    with app.app_context():
+        f.account_manager(email="alice@example.com")
+    response = post_login(client, "alice@example.com")
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+
+
+def test_passwords_are_hashed_with_argon2id_at_the_configured_cost(database_url):
+    production = make_app(database_url, PASSWORD_HASH_TIME_COST=2,
+                          PASSWORD_HASH_MEMORY_KIB=19 * 1024, PASSWORD_HASH_PARALLELISM=1)
+    with production.app_context():
+        params = extract_parameters(hash_password("a long enough password"))
+    assert params.type is Type.ID
+    assert (params.time_cost, params.memory_cost, params.parallelism) == (2, 19 * 1024, 1)
+
+
+def test_default_hashing_settings_meet_the_owasp_minimum(monkeypatch, tmp_path):
+    from flask import Flask
+
+    from webapp.config import load_config
+
+    for name in ("PASSWORD_HASH_TIME_COST", "PASSWORD_HASH_MEMORY_KIB",
+                 "PASSWORD_HASH_PARALLELISM"):
+        monkeypatch.delenv(name, raising=False)
+    app = Flask(__name__, instance_path=str(tmp_path))
+    load_config(app)
+    assert app.config["PASSWORD_HASH_TIME_COST"] >= 2
+    assert app.config["PASSWORD_HASH_MEMORY_KIB"] >= 19 * 1024
+    assert app.config["PASSWORD_HASH_PARALLELISM"] >= 1
+
+
+def test_stored_hash_is_upgraded_on_login_when_settings_rise(app, ctx, client):
+    alice = f.account_manager(email="alice@example.com")
+    app.config["PASSWORD_HASH_TIME_COST"] = 3
+    post_login(client, "alice@example.com")
+    db.session.refresh(alice)
+    assert extract_parameters(alice.password_hash).time_cost == 3
+
+
+class TestWithCsrf:
+    @pytest.fixture
+    def app_config(self):
+        return {"WTF_CSRF_ENABLED": True}
+
+    def test_post_without_csrf_token_is_refused(self, app, client):
+        with app.app_context():
+            f.account_manager(email="alice@example.com")
+        response = post_login(client, "alice@example.com")
+        assert response.status_code == 400
+        assert "form expired" in response.get_data(as_text=True)
+
+    def test_htmx_post_carries_the_token_in_a_header(self, ctx, client, login):
+        alice = f.account_manager(first_name="Alice")
+        sam = f.sales_coordinator(first_name="Sam")
+        ids = alice.id, sam.id
+        login(f.admin())
+        page = client.get("/").get_data(as_text=True)
+        token = page.split('"X-CSRFToken": "')[1].split('"')[0]
+        url = f"/admin/users/{ids[0]}/sales-coordinators"
+        data = {"sales_coordinator_id": ids[1]}
+        refused = client.post(url, data=data, headers={"HX-Request": "true"})
+        assert refused.status_code == 400
+        accepted = client.post(url, data=data, headers={"HX-Request": "true", "X-CSRFToken": token})
+        assert accepted.status_code == 200
+        assert "Sam" in accepted.get_data(as_text=True)
