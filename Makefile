@@ -9,7 +9,11 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 .PHONY: run test setup lint unit unit-sqlite unit-postgres e2e migrate seed serve clean
 
 run: setup migrate seed
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	MAIL_BACKGROUND_SENDER=1 $(FLASK) run --host 127.0.0.1 --port 5000
+
+# Production-style serving on DATABASE_URL; run `flask --app webapp mail send` beside it.
+serve: setup migrate
+	$(BIN)/gunicorn -c gunicorn.conf.py "webapp:create_app()"
 
 test: setup lint unit e2e
 

@@ -24,16 +24,6 @@ DEMO_PASSWORD = "demo-password"
 DESKTOP_VIEWPORT = {"width": 1366, "height": 900}
 
 
-def pytest_configure(config):
-    # Loaded for `pytest e2e` only. The live server runs in this process, so pytest's
-    # "warnings are errors" turns any warning raised in a view into a 500. Known one, to
-    # remove once webapp/blueprints/admin/forms.py passes SelectChoice objects (WTForms 3.3
-    # deprecates tuples; 3.4, inside the pinned range, removes them).
-    config.addinivalue_line(
-        "filterwarnings",
-        "ignore:Passing SelectField choices as tuples is deprecated:DeprecationWarning")
-
-
 def app_config(database: Path) -> dict:
     """Overrides for create_app: a file database, cheap password hashing, CSRF left on."""
     return {
@@ -83,18 +73,35 @@ class _ServerThread(threading.Thread):
         self.join(timeout=10)
 
 
+@dataclass(frozen=True)
+class LiveServer:
+    url: str
+    app: object  # the Flask app serving `url`, for reading what a test caused in its database
+
+
 @pytest.fixture
-def live_server(seeded_database, tmp_path):
-    """A fresh copy of the demo database served on a free port; yields the base URL."""
+def live_app(seeded_database, tmp_path):
+    """A fresh copy of the demo database served on a free port, with the app serving it.
+
+    The server runs in this process, under pytest's filters: a warning in a view is a 500.
+    """
     database = tmp_path / "e2e.db"
     shutil.copyfile(seeded_database.path, database)
     app = create_app(app_config(database))
     server = _ServerThread(app)
+    url = f"http://127.0.0.1:{server.server.server_port}"
+    app.config["PUBLIC_BASE_URL"] = url  # links in emails point at this server
     server.start()
-    yield f"http://127.0.0.1:{server.server.server_port}"
+    yield LiveServer(url=url, app=app)
     server.stop()
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture
+def live_server(live_app):
+    """The base URL of a fresh copy of the demo database, served on a free port."""
+    return live_app.url
 
 
 @pytest.fixture(scope="session", autouse=True)

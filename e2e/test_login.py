@@ -43,9 +43,9 @@ def test_pending_applicant_cannot_log_in(page: Page, live_server, seeded_databas
 
     expect(page.locator("#password-error")).to_contain_text("still being reviewed")
     expect(page).to_have_url(re.compile(r"/login(\?.*)?$"))
-    page.goto(f"{live_server}/")
-    expect(page).to_have_url(re.compile(r"/login\?next=%2F$"))
     screenshot(page, "login-pending-applicant")
+    page.goto(f"{live_server}/")
+    expect(page).to_have_url(f"{live_server}/login?next=%2F")
 
 
 def test_suspended_user_cannot_log_in(page: Page, live_server):

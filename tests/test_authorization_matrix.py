@@ -8,7 +8,10 @@ allowed POST answers with its validation status or its redirect.
 import pytest
 
 from tests import factories as f
+from webapp.extensions import db
 from webapp.permissions import Permission
+from webapp.services.mail import queue_email
+from webapp.services.registrations import register
 
 VIEWS = ["anonymous", "suspended", "buyer", "sales_coordinator", "account_manager",
          "administrator"]
@@ -29,9 +32,28 @@ def administrators(status):
     return {**signed_in(403), "administrator": status}
 
 
+def approvers(status):
+    """Roles holding "approve registrations" (SCs, AMs, administrators) get `status`."""
+    return {**signed_in(403), "sales_coordinator": status, "account_manager": status,
+            "administrator": status}
+
+
+def visitors(status):
+    """Public pages that send signed-in users on to their start page."""
+    return {**signed_in(302), "anonymous": status, "suspended": status}
+
+
 MATRIX = {
-    ("auth.login", "GET"): {**signed_in(302), "anonymous": 200, "suspended": 200},
-    ("auth.login", "POST"): {**signed_in(302), "anonymous": 422, "suspended": 422},
+    ("auth.login", "GET"): visitors(200),
+    ("auth.login", "POST"): visitors(422),
+    ("registration.register_buyer", "GET"): visitors(200),
+    ("registration.register_buyer", "POST"): visitors(422),
+    ("registration.thanks", "GET"): anyone(200),
+    ("approvals.index", "GET"): approvers(200),
+    ("approvals.review", "GET"): approvers(200),
+    ("approvals.companies", "GET"): approvers(200),
+    ("approvals.approve", "POST"): approvers(422),  # no company chosen
+    ("approvals.reject", "POST"): approvers(422),  # no reason given
     ("auth.logout", "GET"): signed_in(200),
     ("auth.logout", "POST"): signed_in(303),
     ("main.home", "GET"): signed_in(200),
@@ -58,6 +80,10 @@ MATRIX = {
     ("admin.edit_place", "GET"): administrators(200),
     ("admin.edit_place", "POST"): administrators(303),
     ("admin.delete_place", "POST"): administrators(303),
+    ("admin.outbox", "GET"): administrators(200),
+    ("admin.outbox_message", "GET"): administrators(200),
+    ("admin.outbox_message_html", "GET"): administrators(200),
+    ("admin.retry_outbox_message", "POST"): administrators(303),
 }
 
 IGNORED_ENDPOINTS = {"static"}
@@ -71,6 +97,21 @@ def test_every_route_is_in_the_matrix(app):
     }
     assert sorted(routes - MATRIX.keys()) == [], "routes missing from the authorization matrix"
     assert sorted(MATRIX.keys() - routes) == [], "matrix rows for routes that no longer exist"
+
+
+def _outbox_message_id(person) -> int:
+    message = queue_email(person.email, "account_exists", "Your account", person=person,
+                          login_url="https://cms.example.com/login")
+    db.session.commit()
+    return message.id
+
+
+def _applicant_id(territory) -> int:
+    registration = register(first_name="Nina", last_name="Holm", email="nina@example.com",
+                            password="a long enough password", company_name="Brightwave",
+                            job_title="Buyer", phone="", territory=territory)
+    db.session.commit()
+    return registration.user_id
 
 
 @pytest.fixture
@@ -91,6 +132,8 @@ def world(ctx):
             "user_id": account_manager.id,
             "sc_id": coordinator.id,
             "role_id": f.custom_role(permissions=[Permission.VIEW_REPORTING]).id,
+            "message_id": _outbox_message_id(account_manager),
+            "applicant_id": _applicant_id(territory),
         },
         "items": {
             "territories": f.territory("Nordics").id,

@@ -17,27 +17,33 @@ def create_app(config=None):
 
 
 def register_extensions(app):
-    from webapp import auth_session, security
-    from webapp.extensions import csrf, db, htmx, migrate
+    from webapp import auth_session, mail_worker, security
+    from webapp.extensions import csrf, db, htmx, limiter, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.config.get("MIGRATIONS_DIR", "migrations")),
                      render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     htmx.init_app(app)
+    limiter.init_app(app)
     auth_session.init_app(app)
     security.init_app(app)
+    mail_worker.init_app(app)
 
 
 def register_blueprints(app):
     from webapp import navigation
     from webapp.blueprints.admin import bp as admin_bp
+    from webapp.blueprints.approvals import bp as approvals_bp
     from webapp.blueprints.auth import bp as auth_bp
     from webapp.blueprints.main import bp as main_bp
+    from webapp.blueprints.registration import bp as registration_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(registration_bp)
+    app.register_blueprint(approvals_bp, url_prefix="/approvals")
     navigation.init_app(app)
 
 
@@ -48,6 +54,8 @@ def register_errorhandlers(app):
 
 
 def register_commands(app):
+    from webapp import mail_commands
     from webapp.commands import init_app
 
     init_app(app)
+    mail_commands.init_app(app)

@@ -12,9 +12,11 @@ Suspended users and users who are not active (pending or rejected registrations)
 in no relationship.
 """
 
-from sqlalchemy import Select, false, literal, select, union
+from sqlalchemy import CompoundSelect, Select, false, literal, select
+from sqlalchemy import union as sql_union
 
 from webapp.models import (
+    Registration,
     Role,
     RoleKind,
     User,
@@ -23,8 +25,17 @@ from webapp.models import (
     company_territories,
     user_territories,
 )
+from webapp.permissions import Permission
 
 _amc = account_manager_coordinators
+
+
+def union(*parts: Select | CompoundSelect) -> CompoundSelect:
+    """UNION of the parts, nested unions flattened (SQLite cannot parenthesise them)."""
+    flat = []
+    for part in parts:
+        flat.extend(part.selects if isinstance(part, CompoundSelect) else [part])
+    return sql_union(*flat)
 
 
 def _usable():
@@ -158,3 +169,86 @@ def contains_pattern(search: str) -> str:
     """A LIKE pattern matching `search` anywhere, with LIKE's wildcards taken literally."""
     escaped = search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+# --- Registrations -------------------------------------------------------------------------
+
+
+def _territories_of_buyer(buyer: User) -> Select:
+    """The buyer's territories: their own and their company's."""
+    own = _territory_ids_of(buyer)
+    if buyer.company_id is None:
+        return own
+    through_company = select(company_territories.c.territory_id).where(
+        company_territories.c.company_id == buyer.company_id)
+    return union(own, through_company)
+
+
+def account_managers_of_buyer(buyer: User) -> Select:
+    """The AMs a buyer (or an applicant) belongs to: their direct AM and every AM covering
+    one of their territories, each once. The buyer's own status does not matter."""
+    covering = _users_in_territories(_territories_of_buyer(buyer))
+    return (
+        account_managers()
+        .where((User.id == buyer.account_manager_id) | User.id.in_(covering))
+        .where(User.id != buyer.id)
+    )
+
+
+def registration_recipients(applicant: User) -> Select:
+    """Who hears of a new registration, each once: the applicant's AMs, every SC associated
+    with one of those AMs (directly or by territory), and every SC whose territories include
+    the applicant's."""
+    am_ids = account_managers_of_buyer(applicant).with_only_columns(User.id).order_by(None)
+    am_territory_ids = select(user_territories.c.territory_id).where(
+        user_territories.c.user_id.in_(am_ids))
+    linked_directly = select(_amc.c.sales_coordinator_id).where(
+        _amc.c.account_manager_id.in_(am_ids))
+    sharing_territory = _users_in_territories(
+        union(am_territory_ids, _territories_of_buyer(applicant)))
+    coordinators = (
+        select(User.id)
+        .where(holds_role(RoleKind.SALES_COORDINATOR), User.id.in_(
+            union(linked_directly, sharing_territory)))
+    )
+    return (
+        select(User)
+        .where(_usable(), User.id.in_(union(am_ids, coordinators)))
+        .order_by(User.first_name, User.last_name, User.id)
+    )
+
+
+def _applicants_linked_to(account_manager_ids: Select,
+                          own_territory_ids: Select | None = None) -> Select:
+    """Ids of users whose direct AM is one of these AMs, or who are (themselves or through
+    their company) in a territory one of these AMs covers, or in one of `own_territory_ids`."""
+    territories = select(user_territories.c.territory_id).where(
+        user_territories.c.user_id.in_(account_manager_ids))
+    if own_territory_ids is not None:
+        territories = union(territories, own_territory_ids)
+    return union(
+        select(User.id).where(User.account_manager_id.in_(account_manager_ids)),
+        _buyers_in_territories(territories),
+    )
+
+
+def registrations_visible_to(user: User) -> Select:
+    """Registrations this user may see and decide on.
+
+    Administrators see all. A Sales Coordinator sees those linked to their AMs (directly or
+    by territory) or to their own territories; an Account Manager those linked to them. Any
+    other role holding "approve registrations" sees all; everyone else none.
+    """
+    query = select(Registration)
+    if user.is_admin:
+        return query
+    if not user.can(Permission.APPROVE_REGISTRATIONS):
+        return query.where(false())
+    if user.is_sales_coordinator:
+        am_ids = account_managers_of(user).with_only_columns(User.id).order_by(None)
+        linked = _applicants_linked_to(am_ids, _territory_ids_of(user))
+    elif user.is_account_manager:
+        linked = _applicants_linked_to(select(User.id).where(User.id == user.id))
+    else:
+        return query
+    return query.where(Registration.user_id.in_(linked))

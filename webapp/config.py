@@ -37,6 +37,21 @@ def load_config(app, overrides=None):
         PASSWORD_HASH_MEMORY_KIB=int(env.get("PASSWORD_HASH_MEMORY_KIB", 19 * 1024)),
         PASSWORD_HASH_PARALLELISM=int(env.get("PASSWORD_HASH_PARALLELISM", 1)),
         USERS_PER_PAGE=int(env.get("USERS_PER_PAGE", 25)),
+        # Outgoing email: queued in the outbox table, delivered over SMTP by a sender.
+        MAIL_SMTP_HOST=env.get("MAIL_SMTP_HOST", ""),
+        MAIL_SMTP_PORT=int(env.get("MAIL_SMTP_PORT", 587)),
+        MAIL_SMTP_SECURITY=env.get("MAIL_SMTP_SECURITY", "starttls"),  # starttls | tls | none
+        MAIL_SMTP_USERNAME=env.get("MAIL_SMTP_USERNAME", ""),
+        MAIL_SMTP_PASSWORD=env.get("MAIL_SMTP_PASSWORD", ""),
+        MAIL_SMTP_TIMEOUT=float(env.get("MAIL_SMTP_TIMEOUT", 10)),
+        MAIL_FROM=env.get("MAIL_FROM", "Sales CMS <no-reply@localhost>"),
+        MAIL_MAX_ATTEMPTS=int(env.get("MAIL_MAX_ATTEMPTS", 12)),
+        MAIL_BACKGROUND_SENDER=env.get("MAIL_BACKGROUND_SENDER", "0") == "1",
+        PUBLIC_BASE_URL=env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        REDIS_URL=env.get("REDIS_URL", ""),
+        RATELIMIT_STORAGE_URI=env.get("REDIS_URL") or "memory://",
+        RATELIMIT_HEADERS_ENABLED=True,
+        REGISTRATION_RATE_LIMIT=env.get("REGISTRATION_RATE_LIMIT", "10 per hour"),
     )
     app.config.update(overrides)
     if not app.config.get("SECRET_KEY"):

@@ -5,9 +5,22 @@ random source, so every load gives the same data.
 """
 
 import random
+import unicodedata
+from datetime import UTC, datetime, timedelta
 
 from webapp.extensions import db
-from webapp.models import Company, Region, Role, RoleKind, Territory, User, UserStatus
+from webapp.models import (
+    Company,
+    Region,
+    Registration,
+    RegistrationEvent,
+    RegistrationStatus,
+    Role,
+    RoleKind,
+    Territory,
+    User,
+    UserStatus,
+)
 from webapp.permissions import Permission
 from webapp.services.passwords import hash_password
 from webapp.services.roles import ensure_builtin_roles
@@ -59,18 +72,44 @@ LAST_NAMES = ["Andersen", "Bauer", "Costa", "Dubois", "Eriksen", "Fischer", "Gar
               "Ivanova", "Jansen", "Kowalski", "Lindqvist", "Moreau", "Novak", "O'Brien",
               "Petrov", "Quinn", "Rossi", "Schmidt", "Tanaka", "Usman", "Van Dijk", "Walsh",
               "Yilmaz", "Zhang", "Murphy", "Silva", "Kim", "Nakamura", "Okafor"]
+# What applicants typed as their company: new names, and near-matches of existing ones.
+APPLICANT_COMPANIES = ["Northlight Media Ltd", "Blue Harbour Studios", "Fjord Vision AS",
+                       "Kanal Donau GmbH", "Coastline Streaming", "Meridian Pictures",
+                       "Lumiere Diffusion", "Red Maple TV", "Atlas Channels", "Sakura Broadcast",
+                       "Pixel Pirates Media", "Unknown Ventures"]
 JOB_TITLES = ["Head of Acquisitions", "Acquisitions Manager", "Content Buyer",
               "Programme Director", "Head of Factual", "Drama Commissioner",
               "VP Content Strategy", "Acquisitions Executive", "Channel Manager"]
 
 
 def _slug(name: str) -> str:
-    return "".join(ch for ch in name.lower() if ch.isalnum())
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return "".join(ch for ch in ascii_name.lower() if ch.isalnum())
+
+
+def _application(user, company_name, submitted, status, decider=None, changes="",
+                 reason=None):
+    """A registration as the website would have recorded it, with its audit trail."""
+    registration = Registration(
+        user=user, company_name=company_name, territory=user.territories[0], region=user.region,
+        requested_account_manager=user.account_manager, submitted_at=submitted, status=status,
+        marketing_consent=len(company_name) % 2 == 0, rejection_reason=reason)
+    registration.events.append(RegistrationEvent(actor=user, action="submitted",
+                                                 created_at=submitted))
+    if decider is not None:
+        decided = submitted + timedelta(hours=20)
+        registration.decided_at, registration.decided_by = decided, decider
+        registration.events.append(RegistrationEvent(
+            actor=decider, action=status, created_at=decided,
+            changes=changes or (f"Status: pending → {user.status}\nReason: {reason}"
+                                if reason else "")))
+    db.session.add(registration)
 
 
 def load_demo_data() -> dict[str, int]:
     """Fill an empty database with the demo distributor; commits."""
     rng = random.Random(2026)
+    now = datetime.now(UTC)
     password_hash = hash_password(DEMO_PASSWORD)
     roles = ensure_builtin_roles()
     reporting_all = Role(name="Reporting (all users)",
@@ -95,7 +134,8 @@ def load_demo_data() -> dict[str, int]:
         db.session.add(user)
         return user
 
-    person("admin", "Ada", "Admin", [RoleKind.ADMINISTRATOR], job_title="CMS Administrator")
+    admin = person("admin", "Ada", "Admin", [RoleKind.ADMINISTRATOR],
+                   job_title="CMS Administrator")
     managers = {}
     for login, first, last, title, covered in ACCOUNT_MANAGERS:
         managers[login] = person(login, first, last, [RoleKind.ACCOUNT_MANAGER], job_title=title,
@@ -140,19 +180,33 @@ def load_demo_data() -> dict[str, int]:
             direct = manager_of[territory.name]
         else:
             direct = None
-        person(login, first, last, buyer, domain=f"{_slug(company.name)}.example",
-               job_title=rng.choice(JOB_TITLES), company=company, territories=[territory],
-               region=region_of[territory.name], account_manager=direct,
-               phone=f"+44 20 7946 {n:04d}")
+        buyer_user = person(login, first, last, buyer, domain=f"{_slug(company.name)}.example",
+                            job_title=rng.choice(JOB_TITLES), company=company,
+                            territories=[territory], region=region_of[territory.name],
+                            account_manager=direct, phone=f"+44 20 7946 {n:04d}")
+        if n % 6 == 0:  # some buyers came in through the website
+            submitted = now - timedelta(days=rng.randint(30, 400))
+            _application(buyer_user, company.name, submitted, RegistrationStatus.APPROVED,
+                         decider=admin, changes=f"Company: — → {company.name}\nStatus: "
+                                                "pending → active")
 
-    pending_territories = list(territories.values())
-    for n in range(10):
+    territory_list = list(territories.values())
+    for n, company_name in enumerate(APPLICANT_COMPANIES):
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-        territory = pending_territories[(n * 5) % len(pending_territories)]
-        person(f"{_slug(first)}.{_slug(last)}.applicant{n}", first, last, buyer,
-               domain="applicants.example", status=UserStatus.PENDING,
-               job_title=rng.choice(JOB_TITLES), territories=[territory],
-               account_manager=managers["alice"] if n % 4 == 0 else None)
+        territory = territory_list[(n * 5) % len(territory_list)]
+        rejected = n >= 10
+        applicant = person(
+            f"{_slug(first)}.{_slug(last)}.applicant{n}", first, last, buyer,
+            domain="applicants.example",
+            status=UserStatus.REJECTED if rejected else UserStatus.PENDING,
+            job_title=rng.choice(JOB_TITLES), territories=[territory],
+            region=region_of[territory.name], phone=f"+49 30 5550 {n:04d}",
+            account_manager=managers["alice"] if n % 4 == 0 else None)
+        _application(applicant, company_name, now - timedelta(hours=7 * n + 3),
+                     RegistrationStatus.REJECTED if rejected else RegistrationStatus.PENDING,
+                     decider=admin if rejected else None,
+                     reason="We could not confirm that you work for this company. Please "
+                            "apply again with your work email address." if rejected else None)
     db.session.commit()
     return {
         "users": db.session.query(User).count(),

@@ -6,20 +6,33 @@ from flask_login import current_user
 from webapp.permissions import Permission
 
 # (endpoint, label, permission needed, url arguments)
+MAIN_LINKS = [
+    ("approvals.index", "Approvals", Permission.APPROVE_REGISTRATIONS, {}),
+]
+
 ADMIN_LINKS = [
     ("admin.users", "Users", Permission.MANAGE_USERS, {}),
     ("admin.roles", "Roles", Permission.MANAGE_ROLES, {}),
     ("admin.places", "Territories", Permission.MANAGE_TERRITORIES, {"kind_name": "territories"}),
     ("admin.places", "Regions", Permission.MANAGE_TERRITORIES, {"kind_name": "regions"}),
     ("admin.places", "Companies", Permission.MANAGE_TERRITORIES, {"kind_name": "companies"}),
+    ("admin.outbox", "Outbox", Permission.MANAGE_OUTBOX, {}),
 ]
 
 
-def admin_links():
+def _allowed(links):
     if not current_user.is_authenticated:
         return []
-    return [(endpoint, label, args) for endpoint, label, permission, args in ADMIN_LINKS
+    return [(endpoint, label, args) for endpoint, label, permission, args in links
             if current_user.can(permission)]
+
+
+def main_links():
+    return _allowed(MAIN_LINKS)
+
+
+def admin_links():
+    return _allowed(ADMIN_LINKS)
 
 
 def is_current(endpoint: str, args: dict) -> bool:
@@ -35,6 +48,7 @@ def url_with(**changes) -> str:
 
 def init_app(app):
     # Globals rather than context, so macros imported without context can use them too.
+    app.add_template_global(main_links)
     app.add_template_global(admin_links)
     app.add_template_global(is_current)
     app.add_template_global(url_with)

@@ -13,6 +13,7 @@ class Permission(StrEnum):
     MANAGE_MEETINGS_FOR_OTHERS = "manage_meetings_for_others"
     VIEW_REPORTING = "view_reporting"
     VIEW_REPORTING_ALL = "view_reporting_all"
+    MANAGE_OUTBOX = "manage_outbox"
 
     @property
     def label(self) -> str:
@@ -59,6 +60,10 @@ PERMISSION_INFO = {
     Permission.VIEW_REPORTING_ALL: (
         "View reporting for all users",
         "See buyer activity for every buyer, whoever looks after them.",
+    ),
+    Permission.MANAGE_OUTBOX: (
+        "Manage the email outbox",
+        "See every email the CMS sends and retry failed ones.",
     ),
 }
 

@@ -1,5 +1,6 @@
 """Response headers every answer carries, fragments and error pages included."""
 
+from flask import request
 from flask_login import current_user
 
 CONTENT_SECURITY_POLICY = "; ".join([
@@ -24,6 +25,6 @@ def init_app(app):
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("X-Frame-Options", "DENY")
         response.vary.add("HX-Request")
-        if current_user.is_authenticated:
+        if current_user.is_authenticated and request.endpoint != "static":
             headers["Cache-Control"] = "no-store"
         return response

@@ -1,5 +1,6 @@
 """The domain's tables. Import models from here."""
 
+from webapp.models.outbox import OutboxMessage, OutboxStatus
 from webapp.models.people import (
     Role,
     RoleKind,
@@ -11,10 +12,16 @@ from webapp.models.people import (
     user_territories,
 )
 from webapp.models.places import Company, Region, Territory, company_territories
+from webapp.models.registrations import Registration, RegistrationEvent, RegistrationStatus
 
 __all__ = [
     "Company",
+    "OutboxMessage",
+    "OutboxStatus",
     "Region",
+    "Registration",
+    "RegistrationEvent",
+    "RegistrationStatus",
     "Role",
     "RoleKind",
     "RolePermission",

@@ -12,7 +12,7 @@ BUILTIN_ROLES = {
     RoleKind.ACCOUNT_MANAGER: (
         "Account Manager",
         "Sells programmes to buyers and hosts their meetings.",
-        {Permission.VIEW_REPORTING},
+        {Permission.APPROVE_REGISTRATIONS, Permission.VIEW_REPORTING},
     ),
     RoleKind.SALES_COORDINATOR: (
         "Sales Coordinator",

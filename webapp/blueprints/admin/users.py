@@ -137,9 +137,10 @@ def _account_manager_or_404(user_id) -> User:
     return person
 
 
-def _coordinators_block(person: User, status: int = 200, search: str = "",
+def _coordinators_block(person: User, status: int = 200, search: str | None = None,
                         notice: str | None = None):
-    candidates = db.session.scalars(
+    """The SC section; with a `search`, also the matching candidates (the open dropdown)."""
+    candidates = None if search is None else db.session.scalars(
         access.sales_coordinator_candidates(person, search).limit(20)).all()
     context = profile_context(person)
     return render("admin/user.html", "coordinators", confirm=ConfirmForm(),

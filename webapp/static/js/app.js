@@ -11,6 +11,32 @@
     }
   });
 
+  // Searchable dropdowns (an input with data-picker-input and a list of option buttons):
+  // arrow keys move between the options, Escape returns to the input.
+  document.addEventListener("keydown", function (event) {
+    var input = event.target.closest && event.target.closest("[data-picker-input]");
+    var option = event.target.closest && event.target.closest("[data-picker-options] button");
+    var list = input ? document.getElementById(input.getAttribute("aria-controls"))
+                     : option && option.closest("[data-picker-options]");
+    if (!list) return;
+    var options = Array.prototype.slice.call(list.querySelectorAll("button"));
+    var index = options.indexOf(option);
+    if (event.key === "ArrowDown" && options.length) {
+      options[Math.min(index + 1, options.length - 1)].focus();
+      event.preventDefault();
+    } else if (event.key === "ArrowUp" && option) {
+      if (index > 0) { options[index - 1].focus(); } else { focusComboboxFor(list); }
+      event.preventDefault();
+    } else if (event.key === "Escape" && option) {
+      focusComboboxFor(list);
+    }
+  });
+
+  function focusComboboxFor(list) {
+    var box = document.querySelector("[aria-controls='" + list.id + "']");
+    if (box) box.focus();
+  }
+
   function showRequestError(message) {
     var box = document.getElementById("request-error");
     if (!box) return;

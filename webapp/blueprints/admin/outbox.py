@@ -1,0 +1,77 @@
+"""Admin > Outbox: every email the CMS sends, and a retry for those that did not go."""
+
+from flask import abort, flash, make_response, redirect, request, url_for
+
+from webapp.blueprints.admin import bp
+from webapp.blueprints.admin.forms import ConfirmForm
+from webapp.extensions import db
+from webapp.models import OutboxMessage, OutboxStatus
+from webapp.models.outbox import as_utc
+from webapp.pagination import paginate
+from webapp.permissions import Permission
+from webapp.services import DomainError, mail
+from webapp.views import get_or_404, permission_required, render
+
+manage_outbox = permission_required(Permission.MANAGE_OUTBOX)
+
+MESSAGES_PER_PAGE = 25
+STATUS_TABS = [("", "All"), (OutboxStatus.PENDING, "Pending"), (OutboxStatus.SENT, "Sent"),
+               (OutboxStatus.FAILED, "Failed")]
+# The stored HTML is shown as received: no script, no requests out, framed by our page only.
+HTML_PART_POLICY = "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+
+
+@bp.app_template_filter("utc_time")
+def utc_time(moment) -> str:
+    return as_utc(moment).strftime("%d %b %Y %H:%M UTC") if moment else "—"
+
+
+@bp.route("/outbox")
+@manage_outbox
+def outbox():
+    """The outbox, newest first: status tabs, search by recipient or subject, pages."""
+    tab = request.args.get("status", "")
+    if tab not in {value for value, _label in STATUS_TABS}:
+        tab = ""
+    search = request.args.get("q", "").strip()[:200]
+    page = paginate(mail.outbox_messages(tab, search), request.args.get("page", 1, type=int),
+                    MESSAGES_PER_PAGE)
+    return render("admin/outbox.html", "results", page=page, tab=tab, search=search,
+                  tabs=STATUS_TABS, counts=mail.status_counts())
+
+
+@bp.route("/outbox/<int:message_id>")
+@manage_outbox
+def outbox_message(message_id):
+    """One email: its headers, its text part and its HTML part in a sandboxed frame."""
+    message = get_or_404(OutboxMessage, message_id)
+    return render("admin/outbox_message.html", message=message, confirm=ConfirmForm())
+
+
+@bp.route("/outbox/<int:message_id>/html")
+@manage_outbox
+def outbox_message_html(message_id):
+    """The stored HTML part, for the message page's sandboxed iframe."""
+    message = get_or_404(OutboxMessage, message_id)
+    response = make_response(message.html_body)
+    # Set here, these replace the app-wide headers (which forbid any framing) for this answer.
+    response.headers["Content-Security-Policy"] = HTML_PART_POLICY
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response
+
+
+@bp.route("/outbox/<int:message_id>/retry", methods=["POST"])
+@manage_outbox
+def retry_outbox_message(message_id):
+    """Send a pending or failed email again now; its attempts and last error stay."""
+    message = get_or_404(OutboxMessage, message_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        mail.retry(message)
+    except DomainError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash("The email will be sent again in a moment.", "success")
+    return redirect(url_for("admin.outbox_message", message_id=message_id), code=303)

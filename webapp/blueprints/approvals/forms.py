@@ -1,0 +1,34 @@
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import IntegerField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from webapp import access
+from webapp.extensions import db
+from webapp.forms import NONE_CHOICE, CheckboxListField, OptionalIdField, choices
+from webapp.models import Region, Territory
+
+
+def _named(model):
+    return choices((item.id, item.name)
+                   for item in db.session.scalars(select(model).order_by(model.name)))
+
+
+class ApproveForm(FlaskForm):
+    company_id = IntegerField("Existing company", validators=[Optional(), NumberRange(min=0)])
+    company_name = StringField("Company", validators=[Optional(), Length(max=120)])
+    account_manager = OptionalIdField("Account Manager")
+    territories = CheckboxListField("Territories")
+    region = OptionalIdField("Region")
+
+    def fill_choices(self):
+        self.account_manager.choices = [NONE_CHOICE, *choices(
+            (am.id, am.full_name) for am in db.session.scalars(access.account_managers()))]
+        self.territories.choices = _named(Territory)
+        self.region.choices = [NONE_CHOICE, *_named(Region)]
+        return self
+
+
+class RejectForm(FlaskForm):
+    reason = TextAreaField("Reason for rejecting", description="The applicant reads this.",
+                           validators=[DataRequired(), Length(max=2000)])

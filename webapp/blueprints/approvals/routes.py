@@ -1,0 +1,157 @@
+"""Approvals: Sales Coordinators review the applications linked to their AMs and decide."""
+
+from flask import abort, current_app, flash, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from webapp import access
+from webapp.blueprints.approvals import bp
+from webapp.blueprints.approvals.forms import ApproveForm, RejectForm
+from webapp.extensions import db
+from webapp.models import Company, Region, Registration, RegistrationStatus, Territory, User
+from webapp.pagination import paginate
+from webapp.permissions import Permission
+from webapp.services import DomainError
+from webapp.services import registrations as service
+from webapp.views import permission_required, render
+
+approvers = permission_required(Permission.APPROVE_REGISTRATIONS)
+TABS = [RegistrationStatus.PENDING, RegistrationStatus.APPROVED, RegistrationStatus.REJECTED]
+
+
+def _visible():
+    return access.registrations_visible_to(current_user)
+
+
+@bp.route("")
+@approvers
+def index():
+    """Applications in one tab (pending / approved / rejected), searchable, with counts."""
+    tab = request.args.get("tab", RegistrationStatus.PENDING)
+    if tab not in TABS:
+        tab = RegistrationStatus.PENDING
+    search = request.args.get("q", "")[:200]
+    visible = _visible().join(Registration.user)
+    if search.strip():
+        pattern = access.contains_pattern(search)
+        visible = visible.where(access.matches_person(search)
+                                | Registration.company_name.ilike(pattern, escape="\\"))
+    counts = dict(db.session.execute(
+        visible.with_only_columns(Registration.status, func.count())
+        .group_by(Registration.status)).all())
+    query = (visible.where(Registration.status == tab)
+             .options(selectinload(Registration.territory),
+                      selectinload(Registration.requested_account_manager))
+             .order_by(Registration.submitted_at.desc(), Registration.id.desc()))
+    page = paginate(query, request.args.get("page", 1, type=int),
+                    current_app.config["USERS_PER_PAGE"])
+    return render("approvals/index.html", "results", tab=tab, tabs=TABS, counts=counts,
+                  page=page, search=search)
+
+
+def _registration_or_404(applicant_id: int) -> Registration:
+    registration = db.session.scalar(_visible().where(Registration.user_id == applicant_id))
+    if registration is None:
+        abort(404)
+    return registration
+
+
+def _approve_form(registration: Registration) -> ApproveForm:
+    user = registration.user
+    return ApproveForm(data={
+        "company_id": user.company_id or 0,
+        "company_name": user.company.name if user.company else registration.company_name,
+        "account_manager": user.account_manager_id or 0,
+        "territories": [t.id for t in user.territories],
+        "region": user.region_id or 0,
+    }).fill_choices()
+
+
+def _review_page(registration, approve_form, reject_form, status=200, block=None):
+    name = approve_form.company_name.data or ""
+    return render("approvals/review.html", block, registration=registration,
+                  person=registration.user,
+                  approve_form=approve_form, reject_form=reject_form,
+                  matches=_company_matches(name), similar=service.similar_companies(name),
+                  status=status)
+
+
+def _company_matches(name: str) -> list[Company]:
+    query = select(Company).order_by(Company.name_key).limit(8)
+    if name.strip():
+        query = query.where(Company.name.ilike(access.contains_pattern(name), escape="\\"))
+    return db.session.scalars(query).all()
+
+
+@bp.route("/<int:applicant_id>")
+@approvers
+def review(applicant_id):
+    """Review an application: company, AM, territories, region; approve or reject."""
+    registration = _registration_or_404(applicant_id)
+    return _review_page(registration, _approve_form(registration), RejectForm())
+
+
+@bp.route("/<int:applicant_id>/companies")
+@approvers
+def companies(applicant_id):
+    """The company picker's options for what the reviewer typed."""
+    registration = _registration_or_404(applicant_id)
+    name = request.args.get("company_name", "")[:120]
+    form = _approve_form(registration)
+    form.company_name.data, form.company_id.data = name, 0
+    return _review_page(registration, form, RejectForm(), block="company_picker")
+
+
+@bp.route("/<int:applicant_id>/approve", methods=["POST"])
+@approvers
+def approve(applicant_id):
+    """Approve the application; the applicant is emailed a login link."""
+    registration = _registration_or_404(applicant_id)
+    form = ApproveForm().fill_choices()
+    if form.validate_on_submit():
+        try:
+            service.approve(
+                registration, by=current_user,
+                company=service.company_for(form.company_id.data, form.company_name.data),
+                account_manager=(db.session.get(User, form.account_manager.data)
+                                 if form.account_manager.data else None),
+                territories=[db.session.get(Territory, i) for i in form.territories.data],
+                region=db.session.get(Region, form.region.data) if form.region.data else None)
+        except DomainError as error:
+            db.session.rollback()
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"{registration.user.full_name} is approved and has been emailed.", "success")
+            return redirect(url_for("approvals.index"), code=303)
+    return _review_page(registration, form, RejectForm(), status=422)
+
+
+@bp.route("/<int:applicant_id>/reject", methods=["POST"])
+@approvers
+def reject(applicant_id):
+    """Reject the application with a reason the applicant is emailed."""
+    registration = _registration_or_404(applicant_id)
+    form = RejectForm()
+    if form.validate_on_submit():
+        try:
+            service.reject(registration, by=current_user, reason=form.reason.data)
+        except DomainError as error:
+            db.session.rollback()
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"{registration.user.full_name}’s application is rejected; they have been "
+                  "told why.", "success")
+            return redirect(url_for("approvals.index"), code=303)
+    return _review_page(registration, _approve_form(registration), form, status=422)
+
+
+def _field_error(form, error: DomainError) -> None:
+    field = {"company": "company_name"}.get(error.field, error.field)
+    target = getattr(form, field, None) if field else None
+    if target is None:
+        form.form_errors.append(str(error))
+    else:
+        target.errors = [*target.errors, str(error)]

@@ -1,0 +1,51 @@
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import BooleanField, EmailField, PasswordField, StringField, TelField
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+
+from webapp import access
+from webapp.extensions import db
+from webapp.forms import NONE_CHOICE, OptionalIdField, choices
+from webapp.models import Region, Territory
+
+
+class RegistrationForm(FlaskForm):
+    first_name = StringField("First name", validators=[DataRequired(), Length(max=100)])
+    last_name = StringField("Last name", validators=[DataRequired(), Length(max=100)])
+    email = EmailField("Work email", validators=[DataRequired(), Email(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(
+        min=8, max=256, message="Use at least 8 characters (and no more than 256).")])
+    confirm = PasswordField("Repeat the password", validators=[
+        DataRequired(), EqualTo("password", message="The two passwords do not match.")])
+    company_name = StringField("Company", validators=[DataRequired(), Length(max=200)])
+    job_title = StringField("Job title", validators=[DataRequired(), Length(max=120)])
+    phone = TelField("Phone", validators=[Optional(), Length(max=40), Regexp(
+        r"^[0-9+()./ -]*$", message="Use digits, spaces and + ( ) - . / only.")])
+    territory = OptionalIdField("Territory", description="Where you buy programmes for.")
+    region = OptionalIdField("Region (optional)")
+    account_manager = OptionalIdField(
+        "Your contact (optional)", description="The Account Manager you usually deal with.")
+    marketing_consent = BooleanField("Send me news about new programmes and screenings.")
+
+    def fill_choices(self):
+        self.territory.choices = choices([(0, "Choose a territory…"), *_named(Territory)])
+        self.region.choices = [NONE_CHOICE, *choices(_named(Region))]
+        self.account_manager.choices = [NONE_CHOICE, *choices(
+            (am.id, am.full_name) for am in db.session.scalars(access.account_managers()))]
+        return self
+
+    def validate_territory(self, field):
+        if not field.data:
+            raise ValidationError("Choose the territory you buy for.")
+
+
+def _named(model):
+    return [(item.id, item.name) for item in db.session.scalars(select(model).order_by(model.name))]

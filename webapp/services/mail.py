@@ -1,0 +1,256 @@
+"""Outgoing email through the outbox.
+
+queue_email() adds a row in the caller's transaction, so an email exists exactly when the
+change that causes it is committed. send_due() delivers due rows over SMTP, one transaction
+per message: a crash loses nothing, and at worst sends a message again with its Message-ID.
+"""
+
+import logging
+import smtplib
+import ssl
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid, parseaddr
+from urllib.parse import urlsplit
+
+from flask import current_app
+from sqlalchemy import func, or_, select
+
+from webapp.extensions import db
+from webapp.models import OutboxMessage, OutboxStatus
+from webapp.models.outbox import as_utc
+from webapp.services import DomainError
+
+log = logging.getLogger(__name__)
+
+# Set in session.info when a transaction queues mail; the background sender wakes on commit.
+QUEUED_IN_SESSION = "outbox_queued"
+FIRST_RETRY_DELAY = timedelta(seconds=30)
+LONGEST_RETRY_DELAY = timedelta(hours=1)
+SECURITY_MODES = ("starttls", "tls", "none")
+
+
+def queue_email(recipients: str | Iterable[str], template: str, subject: str,
+                **context) -> OutboxMessage:
+    """Render emails/<template>.txt and .html and add the message to the session (no commit)."""
+    addresses = _addresses(recipients)
+    subject = " ".join(subject.split())
+    context = {"subject": subject, "absolute_url": absolute_url, **context}
+    templates = _template_environments()
+    now = datetime.now(UTC)
+    message = OutboxMessage(
+        kind=template, recipients=", ".join(addresses), subject=subject,
+        text_body=templates["text"].get_template(f"emails/{template}.txt").render(context),
+        html_body=templates["html"].get_template(f"emails/{template}.html").render(context),
+        status=OutboxStatus.PENDING, attempts=0, created_at=now, next_attempt_at=now,
+        message_id=make_msgid(domain=_sender_domain()),
+    )
+    db.session.add(message)
+    db.session.info[QUEUED_IN_SESSION] = True
+    return message
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """An absolute link for an email, from PUBLIC_BASE_URL; needs no request (CLI, sender)."""
+    app = current_app._get_current_object()
+    base = urlsplit(app.config["PUBLIC_BASE_URL"])
+    adapter = app.url_map.bind(base.netloc, script_name=base.path or "/",
+                               url_scheme=base.scheme or "http")
+    app.inject_url_defaults(endpoint, values)
+    return adapter.build(endpoint, values, force_external=True)
+
+
+def send_due(limit: int = 50, now: datetime | None = None) -> dict[str, list[int]]:
+    """Deliver up to `limit` due messages; the ids come back as sent, deferred or failed.
+
+    Each message is claimed with SELECT ... FOR UPDATE SKIP LOCKED (PostgreSQL; SQLite has
+    no row locks) and its row stays locked until its outcome is committed, so senders that
+    run side by side never send one message twice. Without MAIL_SMTP_HOST nothing is sent.
+    """
+    report = {"sent": [], "deferred": [], "failed": []}
+    if not current_app.config["MAIL_SMTP_HOST"]:
+        return report
+    with _SmtpSession(current_app.config) as smtp:
+        for _ in range(limit):
+            moment = as_utc(now) if now else datetime.now(UTC)
+            message = _claim_due_message(moment)
+            if message is None:
+                break
+            message_id = message.id
+            outcome = _deliver(message, smtp, moment)
+            db.session.commit()
+            report[outcome].append(message_id)
+    return report
+
+
+def retry(message: OutboxMessage) -> None:
+    """An administrator's retry: due again now, keeping its attempts and last error."""
+    if message.status == OutboxStatus.SENT:
+        raise DomainError("This email has been sent already.")
+    message.status = OutboxStatus.PENDING
+    message.next_attempt_at = datetime.now(UTC)
+    db.session.info[QUEUED_IN_SESSION] = True
+
+
+def outbox_messages(status: str = "", search: str = ""):
+    """The outbox, newest first, optionally of one status and matching recipient or subject."""
+    query = select(OutboxMessage).order_by(OutboxMessage.id.desc())
+    if status:
+        query = query.where(OutboxMessage.status == status)
+    if search:
+        pattern = f"%{_escape_like(search)}%"
+        query = query.where(or_(OutboxMessage.recipients.ilike(pattern, escape="\\"),
+                                OutboxMessage.subject.ilike(pattern, escape="\\")))
+    return query
+
+
+def status_counts() -> dict[str, int]:
+    counts = dict(db.session.execute(
+        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
+    return {status.value: counts.get(status.value, 0) for status in OutboxStatus}
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """30 s after the first failure, doubling each time, never more than an hour."""
+    return min(FIRST_RETRY_DELAY * 2 ** min(max(attempts - 1, 0), 16), LONGEST_RETRY_DELAY)
+
+
+def _addresses(recipients: str | Iterable[str]) -> list[str]:
+    if isinstance(recipients, str):
+        recipients = [recipients]
+    addresses = list(dict.fromkeys(address.strip() for address in recipients))
+    # Stored comma-separated and written into a header: no commas, no line breaks.
+    if not addresses or any(not a or any(c in a for c in ",\r\n") for a in addresses):
+        raise ValueError(f"Not a list of email addresses: {recipients!r}")
+    return addresses
+
+
+def _template_environments() -> dict:
+    """The app's Jinja environment twice: autoescaped for HTML, verbatim for plain text."""
+    app = current_app._get_current_object()
+    environments = app.extensions.get("mail_templates")
+    if environments is None:
+        environments = {"html": app.jinja_env.overlay(autoescape=True),
+                        "text": app.jinja_env.overlay(autoescape=False)}
+        app.extensions["mail_templates"] = environments
+    return environments
+
+
+def _sender_domain() -> str:
+    # make_msgid() would otherwise look the host's name up in DNS, on every call.
+    address = parseaddr(current_app.config["MAIL_FROM"])[1]
+    return address.rpartition("@")[2] or "localhost"
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _claim_due_message(moment: datetime) -> OutboxMessage | None:
+    return db.session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.PENDING,
+               OutboxMessage.next_attempt_at <= moment)
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+        # The session may hold an older copy of the row; the locked one is the truth.
+        .execution_options(populate_existing=True)
+    ).first()
+
+
+def _deliver(message: OutboxMessage, smtp: "_SmtpSession", moment: datetime) -> str:
+    message.attempts += 1
+    try:
+        refused = smtp.send(_email_for(message))
+    # Any error, not only SMTP's: one message that cannot be built or sent must not stop
+    # the queue behind it. It is recorded on the message and retried later.
+    except Exception as error:
+        return _record_failure(message, error, moment)
+    message.status = OutboxStatus.SENT
+    message.sent_at = moment
+    if refused:
+        message.last_error = "Refused by the server for " + ", ".join(sorted(refused))
+    return "sent"
+
+
+def _record_failure(message: OutboxMessage, error: Exception, moment: datetime) -> str:
+    config = current_app.config
+    description = f"{type(error).__name__}: {error}"
+    if config["MAIL_SMTP_PASSWORD"]:
+        description = description.replace(config["MAIL_SMTP_PASSWORD"], "********")
+    message.last_error = description[:2000]
+    log.warning("Email %s to %s not sent (attempt %d): %s", message.id, message.recipients,
+                message.attempts, message.last_error)
+    if message.attempts >= config["MAIL_MAX_ATTEMPTS"]:
+        message.status = OutboxStatus.FAILED
+        return "failed"
+    message.next_attempt_at = moment + retry_delay(message.attempts)
+    return "deferred"
+
+
+def _email_for(message: OutboxMessage) -> EmailMessage:
+    email = EmailMessage()
+    email["From"] = current_app.config["MAIL_FROM"]
+    email["To"] = message.recipients
+    email["Subject"] = message.subject
+    email["Date"] = format_datetime(as_utc(message.created_at))
+    email["Message-ID"] = message.message_id
+    email.set_content(message.text_body)
+    email.add_alternative(message.html_body, subtype="html")
+    return email
+
+
+class _SmtpSession:
+    """One SMTP connection for a pass: opened when first needed, and again after a failure."""
+
+    def __init__(self, config):
+        self.config = config
+        self.client: smtplib.SMTP | None = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *_exc_info):
+        self.close()
+
+    def send(self, email: EmailMessage) -> dict:
+        if self.client is None:
+            self.client = _connect(self.config)
+        try:
+            return self.client.send_message(email)
+        except Exception:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        client, self.client = self.client, None
+        if client is None:
+            return
+        try:
+            client.quit()
+        except (smtplib.SMTPException, OSError):
+            client.close()
+
+
+def _connect(config) -> smtplib.SMTP:
+    security = config["MAIL_SMTP_SECURITY"]
+    if security not in SECURITY_MODES:
+        raise ValueError(f"MAIL_SMTP_SECURITY is {security!r}; use one of {SECURITY_MODES}")
+    host, port, timeout = (config["MAIL_SMTP_HOST"], config["MAIL_SMTP_PORT"],
+                           config["MAIL_SMTP_TIMEOUT"])
+    if security == "tls":
+        client = smtplib.SMTP_SSL(host, port, timeout=timeout,
+                                  context=ssl.create_default_context())
+    else:
+        client = smtplib.SMTP(host, port, timeout=timeout)
+    try:
+        if security == "starttls":
+            client.starttls(context=ssl.create_default_context())
+        if config["MAIL_SMTP_USERNAME"]:
+            client.login(config["MAIL_SMTP_USERNAME"], config["MAIL_SMTP_PASSWORD"])
+    except BaseException:
+        client.close()
+        raise
+    return client

@@ -1,0 +1,156 @@
+"""Buyer registrations: applying on the website, notifying the right people, deciding."""
+
+from datetime import UTC, datetime
+from difflib import SequenceMatcher
+
+from sqlalchemy import select
+
+from webapp import access
+from webapp.extensions import db
+from webapp.models import (
+    Company,
+    Registration,
+    RegistrationEvent,
+    RegistrationStatus,
+    RoleKind,
+    User,
+    UserStatus,
+)
+from webapp.services import DomainError
+from webapp.services.accounts import find_by_email, normalise_email, set_password
+from webapp.services.mail import absolute_url, queue_email
+from webapp.services.places import create_named
+from webapp.services.users import builtin_role
+
+
+def register(*, first_name: str, last_name: str, email: str, password: str, company_name: str,
+             job_title: str, phone: str, territory, region=None, account_manager=None,
+             marketing_consent: bool = False) -> Registration | None:
+    """Record an application as a pending buyer and tell those who decide on it.
+
+    If the email already has an account, nothing is created: the owner of the address is
+    emailed instead, so the form never reveals which addresses have accounts.
+    """
+    existing = find_by_email(email)
+    if existing is not None:
+        queue_email(existing.email, "account_exists", "Your Sales CMS account",
+                    person=existing, login_url=absolute_url("auth.login"))
+        return None
+    user = User(email=normalise_email(email), first_name=first_name.strip(),
+                last_name=last_name.strip(), job_title=job_title.strip(), phone=phone.strip(),
+                status=UserStatus.PENDING, roles=[builtin_role(RoleKind.BUYER)],
+                territories=[territory], region=region, account_manager=account_manager)
+    set_password(user, password)
+    registration = Registration(user=user, company_name=" ".join(company_name.split()),
+                                territory=territory, region=region,
+                                requested_account_manager=account_manager,
+                                marketing_consent=marketing_consent)
+    registration.events.append(RegistrationEvent(actor=user, action="submitted"))
+    db.session.add(registration)
+    db.session.flush()
+    _notify(registration)
+    queue_email(user.email, "registration_received", "We have received your application",
+                registration=registration)
+    return registration
+
+
+def _notify(registration: Registration) -> None:
+    """One email to each person who should hear of the application."""
+    review_url = absolute_url("approvals.review", applicant_id=registration.user_id)
+    applicant = registration.user
+    subject = f"New registration: {applicant.full_name}, {registration.company_name}"
+    for person in db.session.scalars(access.registration_recipients(applicant)):
+        queue_email(person.email, "registration_notice", subject, person=person,
+                    registration=registration, review_url=review_url)
+
+
+def similar_companies(name: str, limit: int = 3) -> list[Company]:
+    """Existing companies whose name resembles `name` (for a near-match warning)."""
+    key = " ".join(name.split()).casefold()
+    if len(key) < 3:
+        return []
+    scored = []
+    for company in db.session.scalars(select(Company)):
+        ratio = SequenceMatcher(None, key, company.name_key).ratio()
+        if ratio >= 0.75 or key in company.name_key or company.name_key in key:
+            scored.append((ratio, company))
+    scored.sort(key=lambda pair: -pair[0])
+    return [company for _, company in scored[:limit]]
+
+
+def company_for(company_id: int | None, new_name: str | None) -> Company:
+    """The company chosen in a review: an existing one, or one created from `new_name`
+    (an existing company with that exact name is used rather than duplicated)."""
+    if company_id:
+        company = db.session.get(Company, company_id)
+        if company is None:
+            raise DomainError("That company no longer exists. Choose another.", field="company")
+        return company
+    name = " ".join((new_name or "").split())
+    if not name:
+        raise DomainError("Choose a company or type the name of a new one.", field="company")
+    existing = db.session.scalar(select(Company).where(Company.name_key == name.casefold()))
+    return existing or create_named(Company, name)
+
+
+def _describe(user: User) -> dict[str, str]:
+    return {
+        "Company": user.company.name if user.company else "—",
+        "Account Manager": user.account_manager.full_name if user.account_manager else "—",
+        "Territories": ", ".join(t.name for t in user.territories) or "—",
+        "Region": user.region.name if user.region else "—",
+        "Status": user.status,
+    }
+
+
+def _changes(before: dict[str, str], after: dict[str, str]) -> str:
+    return "\n".join(f"{key}: {before[key]} → {after[key]}"
+                     for key in before if before[key] != after[key])
+
+
+def _decide(registration: Registration, by: User, status: RegistrationStatus, action: str,
+            before: dict[str, str], reason: str | None = None) -> None:
+    registration.status = status
+    registration.decided_at = datetime.now(UTC)
+    registration.decided_by = by
+    registration.rejection_reason = reason
+    changes = _changes(before, _describe(registration.user))
+    if reason:
+        changes = f"{changes}\nReason: {reason}".strip()
+    registration.events.append(RegistrationEvent(actor=by, action=action, changes=changes))
+    db.session.flush()
+
+
+def approve(registration: Registration, *, by: User, company: Company, account_manager=None,
+            territories=(), region=None) -> None:
+    """Approve: the applicant becomes an active buyer of `company` and is emailed a login link."""
+    if registration.status == RegistrationStatus.APPROVED:
+        raise DomainError("This application has already been approved.")
+    if not territories:
+        raise DomainError("Choose at least one territory.", field="territories")
+    if account_manager is not None and not account_manager.is_account_manager:
+        raise DomainError("Choose a user who holds the Account Manager role.",
+                          field="account_manager")
+    user = registration.user
+    before = _describe(user)
+    user.company, user.account_manager, user.region = company, account_manager, region
+    user.territories = list(territories)
+    user.status = UserStatus.ACTIVE
+    _decide(registration, by, RegistrationStatus.APPROVED, "approved", before)
+    queue_email(user.email, "registration_approved", "Your Sales CMS account is ready",
+                person=user, login_url=absolute_url("auth.login"))
+
+
+def reject(registration: Registration, *, by: User, reason: str) -> None:
+    """Reject with a reason the applicant is told. A rejected application can be approved later."""
+    if registration.status == RegistrationStatus.APPROVED:
+        raise DomainError("This application has already been approved.")
+    reason = reason.strip()
+    if not reason:
+        raise DomainError("Give the applicant a reason.", field="reason")
+    user = registration.user
+    before = _describe(user)
+    user.status = UserStatus.REJECTED
+    _decide(registration, by, RegistrationStatus.REJECTED, "rejected", before, reason)
+    queue_email(user.email, "registration_rejected", "Your Sales CMS application",
+                person=user, reason=reason)
