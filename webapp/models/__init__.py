@@ -1,5 +1,14 @@
 """The domain's tables. Import models from here."""
 
+from webapp.models.catalogue import (
+    PROGRAMME_TYPES,
+    Episode,
+    Genre,
+    Programme,
+    Season,
+    programme_genres,
+)
+from webapp.models.lists import ListItem, ListKind, ListShare, ProgrammeList
 from webapp.models.outbox import OutboxMessage, OutboxStatus
 from webapp.models.people import (
     Role,
@@ -15,6 +24,16 @@ from webapp.models.places import Company, Region, Territory, company_territories
 from webapp.models.registrations import Registration, RegistrationEvent, RegistrationStatus
 
 __all__ = [
+    "PROGRAMME_TYPES",
+    "Episode",
+    "Genre",
+    "ListItem",
+    "ListKind",
+    "ListShare",
+    "Programme",
+    "ProgrammeList",
+    "Season",
+    "programme_genres",
     "Company",
     "OutboxMessage",
     "OutboxStatus",

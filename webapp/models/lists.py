@@ -1,0 +1,98 @@
+"""Lists: ordered sets of catalogue items, each with an optional note."""
+
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.extensions import db
+from webapp.models.catalogue import Episode, Programme, Season
+from webapp.models.people import User
+
+
+def _now():
+    return datetime.now(UTC)
+
+
+class ListKind(StrEnum):
+    MY = "my"  # the owner's own working list
+    GLOBAL = "global"  # visible to every internal user, edited by "manage global lists"
+    BUYER = "buyer"  # built by an Account Manager for one buyer
+
+
+class ProgrammeList(db.Model):
+    __tablename__ = "lists"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16), default=ListKind.MY, index=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    buyer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"),
+                                                 index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now,
+                                                 onupdate=_now)
+
+    owner: Mapped[User] = relationship(foreign_keys=[owner_id])
+    buyer: Mapped[User | None] = relationship(foreign_keys=[buyer_id])
+    items: Mapped[list["ListItem"]] = relationship(
+        back_populates="list", cascade="all, delete-orphan",
+        order_by="ListItem.position, ListItem.id")
+
+    def __str__(self):
+        return self.name
+
+
+class ListItem(db.Model):
+    """One catalogue item in a list: a programme, or one of its seasons or episodes."""
+
+    __tablename__ = "list_items"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    list_id: Mapped[int] = mapped_column(ForeignKey("lists.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"),
+                                              index=True)
+    season_id: Mapped[int | None] = mapped_column(ForeignKey("seasons.id", ondelete="CASCADE"))
+    episode_id: Mapped[int | None] = mapped_column(ForeignKey("episodes.id", ondelete="CASCADE"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    # Raised on every note change, so a save based on an older version is seen as a conflict.
+    note_version: Mapped[int] = mapped_column(Integer, default=1)
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+    list: Mapped[ProgrammeList] = relationship(back_populates="items")
+    programme: Mapped[Programme] = relationship()
+    season: Mapped[Season | None] = relationship()
+    episode: Mapped[Episode | None] = relationship()
+
+    @property
+    def label(self) -> str:
+        parts = [self.programme.title]
+        if self.season is not None:
+            parts.append(str(self.season))
+        if self.episode is not None:
+            parts.append(f"Ep. {self.episode.number}: {self.episode}"
+                         if self.episode.title else str(self.episode))
+        return " · ".join(parts)
+
+    @property
+    def screener_url(self) -> str | None:
+        for item in (self.episode, self.season, self.programme):
+            if item is not None and item.screener_url:
+                return item.screener_url
+        return None
+
+
+class ListShare(db.Model):
+    """A list sent to a buyer by email; the buyer may then open it on the website."""
+
+    __tablename__ = "list_shares"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    list_id: Mapped[int] = mapped_column(ForeignKey("lists.id", ondelete="CASCADE"), index=True)
+    buyer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    shared_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    message: Mapped[str] = mapped_column(Text, default="")
+    shared_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+    list: Mapped[ProgrammeList] = relationship()
+    buyer: Mapped[User] = relationship(foreign_keys=[buyer_id])
+    shared_by: Mapped[User | None] = relationship(foreign_keys=[shared_by_id])
