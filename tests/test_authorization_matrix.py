@@ -5,10 +5,13 @@ deciding here who may use it. POSTs are sent without a body (CSRF is tested else
 allowed POST answers with its validation status or its redirect.
 """
 
+from pathlib import Path
+
 import pytest
 
 from tests import factories as f
 from webapp.extensions import db
+from webapp.models import Episode, ListItem, ListKind, Programme, ProgrammeList, Season
 from webapp.permissions import Permission
 from webapp.services.mail import queue_email
 from webapp.services.registrations import register
@@ -17,6 +20,10 @@ VIEWS = ["anonymous", "suspended", "buyer", "sales_coordinator", "account_manage
          "administrator"]
 LOGIN = "login"  # a redirect to the login page
 KINDS = ["territories", "regions", "companies"]
+SCREENER_KINDS = ["programme", "season", "episode"]
+# Routes answered once per kind of item they take.
+KINDS_OF = {"admin.places": KINDS, "admin.edit_place": KINDS, "admin.delete_place": KINDS,
+            "catalogue.screener": SCREENER_KINDS}
 
 
 def anyone(status):
@@ -36,6 +43,11 @@ def approvers(status):
     """Roles holding "approve registrations" (SCs, AMs, administrators) get `status`."""
     return {**signed_in(403), "sales_coordinator": status, "account_manager": status,
             "administrator": status}
+
+
+def owner_and_admin(status):
+    """Routes on the Sales Coordinator's own object: theirs and administrators' only."""
+    return {**signed_in(404), "sales_coordinator": status, "administrator": status}
 
 
 def visitors(status):
@@ -84,6 +96,46 @@ MATRIX = {
     ("admin.outbox_message", "GET"): administrators(200),
     ("admin.outbox_message_html", "GET"): administrators(200),
     ("admin.retry_outbox_message", "POST"): administrators(303),
+    ("catalogue.index", "GET"): signed_in(200),
+    ("catalogue.programme", "GET"): signed_in(200),
+    ("catalogue.screener", "GET"): signed_in(302),  # on to the screener link
+    ("catalogue.media", "GET"): signed_in(200),
+    ("admin.catalogue", "GET"): administrators(200),
+    ("admin.new_programme", "GET"): administrators(200),
+    ("admin.new_programme", "POST"): administrators(422),  # no title
+    ("admin.edit_programme", "GET"): administrators(200),
+    ("admin.edit_programme", "POST"): administrators(303),  # no fields sent: saved unchanged
+    ("admin.delete_programme", "POST"): administrators(303),
+    ("admin.new_season", "GET"): administrators(200),
+    ("admin.new_season", "POST"): administrators(422),  # no number
+    ("admin.edit_season", "GET"): administrators(200),
+    ("admin.edit_season", "POST"): administrators(422),  # the number must be sent
+    ("admin.delete_season", "POST"): administrators(303),
+    ("admin.new_episode", "GET"): administrators(200),
+    ("admin.new_episode", "POST"): administrators(422),
+    ("admin.edit_episode", "GET"): administrators(200),
+    ("admin.edit_episode", "POST"): administrators(422),  # the number must be sent
+    ("admin.delete_episode", "POST"): administrators(303),
+    ("admin.import_programmes", "GET"): administrators(200),
+    ("admin.import_programmes", "POST"): administrators(422),  # no file
+    ("admin.import_template", "GET"): administrators(200),
+    ("lists.index", "GET"): signed_in(200),
+    ("lists.create", "POST"): {**signed_in(422), "buyer": 403},  # no name
+    # The list is the Sales Coordinator's own: other users get 404, not a hint it exists.
+    ("lists.show", "GET"): owner_and_admin(200),
+    ("lists.rename", "POST"): owner_and_admin(422),  # no name
+    ("lists.delete", "POST"): owner_and_admin(303),
+    ("lists.duplicate", "POST"): owner_and_admin(303),
+    ("lists.export", "GET"): owner_and_admin(200),
+    ("lists.catalogue_search", "GET"): owner_and_admin(200),
+    ("lists.add_item", "POST"): owner_and_admin(400),  # no programme
+    ("lists.move_item", "POST"): owner_and_admin(400),  # no direction
+    ("lists.remove_item", "POST"): owner_and_admin(303),
+    ("lists.item", "GET"): owner_and_admin(302),  # without htmx: on to the list page
+    ("lists.note", "GET"): owner_and_admin(200),
+    ("lists.note", "POST"): owner_and_admin(303),  # no fields sent: saved unchanged
+    ("lists.share", "GET"): owner_and_admin(200),
+    ("lists.share", "POST"): owner_and_admin(422),  # no buyer
 }
 
 IGNORED_ENDPOINTS = {"static"}
@@ -114,12 +166,43 @@ def _applicant_id(territory) -> int:
     return registration.user_id
 
 
+def _own_list(owner, programme_id) -> tuple[int, int]:
+    programme_list = ProgrammeList(name="Sam's picks", kind=ListKind.MY, owner=owner)
+    item = ListItem(list=programme_list, programme_id=programme_id, position=1)
+    db.session.add_all([programme_list, item])
+    db.session.commit()
+    return programme_list.id, item.id
+
+
+def _catalogue(upload_folder: str) -> dict:
+    """A programme with a season and an episode, each with a screener, and an image."""
+    programme = Programme(title="The Fjord Murders", programme_type="Series",
+                          screener_url="https://screeners.example.com/fjord",
+                          image_path="programmes/fjord.png")
+    season = Season(programme=programme, number=1, screener_url="https://screeners.example.com/s1")
+    episode = Episode(season=season, number=1, screener_url="https://screeners.example.com/e1")
+    db.session.add(programme)
+    db.session.commit()
+    image = Path(upload_folder) / programme.image_path
+    image.parent.mkdir(parents=True, exist_ok=True)
+    image.write_bytes(b"\x89PNG\r\n\x1a\n")
+    return {"programme": programme.id, "season": season.id, "episode": episode.id,
+            "filename": programme.image_path}
+
+
 @pytest.fixture
-def world(ctx):
+def app_config(tmp_path):
+    return {"UPLOAD_FOLDER": str(tmp_path / "uploads")}
+
+
+@pytest.fixture
+def world(ctx, app_config):
     """One of everything a route can point at, and a user for each point of view."""
     territory = f.territory("UK & Ireland")
     account_manager = f.account_manager(first_name="Alice", territories=[territory])
     coordinator = f.sales_coordinator(account_manager, first_name="Sam")
+    catalogue = _catalogue(app_config["UPLOAD_FOLDER"])
+    list_id, list_item_id = _own_list(coordinator, catalogue["programme"])
     return {
         "users": {
             "suspended": f.admin(first_name="Suspended", is_suspended=True),
@@ -134,11 +217,18 @@ def world(ctx):
             "role_id": f.custom_role(permissions=[Permission.VIEW_REPORTING]).id,
             "message_id": _outbox_message_id(account_manager),
             "applicant_id": _applicant_id(territory),
+            "programme_id": catalogue["programme"],
+            "season_id": catalogue["season"],
+            "episode_id": catalogue["episode"],
+            "filename": catalogue["filename"],
+            "list_id": list_id,
+            "item_id": list_item_id,
         },
         "items": {
             "territories": f.territory("Nordics").id,
             "regions": f.region("EMEA").id,
             "companies": f.company("Unused Company").id,
+            **{kind: catalogue[kind] for kind in SCREENER_KINDS},
         },
     }
 
@@ -146,9 +236,7 @@ def world(ctx):
 def _cases():
     for (endpoint, method), expected in MATRIX.items():
         for view, status in expected.items():
-            kinds = KINDS if endpoint in {"admin.places", "admin.edit_place",
-                                          "admin.delete_place"} else [None]
-            for kind in kinds:
+            for kind in KINDS_OF.get(endpoint, [None]):
                 suffix = f"-{kind}" if kind else ""
                 yield pytest.param(endpoint, method, view, kind, status,
                                    id=f"{endpoint}-{method}-{view}{suffix}")
@@ -161,15 +249,16 @@ def test_route_answers_each_point_of_view_as_the_matrix_says(
 
     args = dict(world["args"])
     if kind:
-        args.update(kind_name=kind, item_id=world["items"][kind])
+        args.update(kind_name=kind, kind=kind, item_id=world["items"][kind])
     rule = next(r for r in app.url_map.iter_rules(endpoint))
     url = url_for(endpoint, **{k: v for k, v in args.items() if k in rule.arguments})
     url = url.replace("http://cms.test", "")
     if view != "anonymous":
         login(world["users"][view])
-    response = client.open(url, method=method)
+    with client.open(url, method=method) as response:  # closes files it sends, e.g. images
+        status, location = response.status_code, response.headers.get("Location", "")
     if expected == LOGIN:
-        assert response.status_code == 302, response.status_code
-        assert response.headers["Location"].startswith("/login")
+        assert status == 302, status
+        assert location.startswith("/login")
     else:
-        assert response.status_code == expected
+        assert status == expected

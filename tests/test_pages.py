@@ -113,3 +113,16 @@ def test_secret_key_is_generated_once_in_the_instance_folder(tmp_path, monkeypat
     third = Flask(__name__, instance_path=str(tmp_path))
     load_config(third)
     assert third.config["SECRET_KEY"] == "from-the-environment"
+
+
+def test_a_nul_character_in_any_input_is_a_bad_request_not_an_error(login):
+    client = login(f.admin())
+    assert client.get("/admin/users?q=%00").status_code == 400
+    assert client.post("/admin/territories", data={"name": "a\x00b"}).status_code == 400
+
+
+def test_uploads_beyond_the_size_limit_get_a_413_page(app, login):
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    response = login(f.admin()).post("/admin/territories", data={"name": "x" * 4096})
+    assert response.status_code == 413
+    assert "too large" in response.get_data(as_text=True)

@@ -36,6 +36,8 @@ def register_blueprints(app):
     from webapp.blueprints.admin import bp as admin_bp
     from webapp.blueprints.approvals import bp as approvals_bp
     from webapp.blueprints.auth import bp as auth_bp
+    from webapp.blueprints.catalogue import bp as catalogue_bp
+    from webapp.blueprints.lists import bp as lists_bp
     from webapp.blueprints.main import bp as main_bp
     from webapp.blueprints.registration import bp as registration_bp
 
@@ -44,6 +46,8 @@ def register_blueprints(app):
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(registration_bp)
     app.register_blueprint(approvals_bp, url_prefix="/approvals")
+    app.register_blueprint(catalogue_bp)
+    app.register_blueprint(lists_bp)
     navigation.init_app(app)
 
 

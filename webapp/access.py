@@ -16,6 +16,9 @@ from sqlalchemy import CompoundSelect, Select, false, literal, select
 from sqlalchemy import union as sql_union
 
 from webapp.models import (
+    ListKind,
+    ListShare,
+    ProgrammeList,
     Registration,
     Role,
     RoleKind,
@@ -218,8 +221,8 @@ def registration_recipients(applicant: User) -> Select:
     )
 
 
-def _applicants_linked_to(account_manager_ids: Select,
-                          own_territory_ids: Select | None = None) -> Select:
+def _people_linked_to(account_manager_ids: Select,
+                     own_territory_ids: Select | None = None) -> Select:
     """Ids of users whose direct AM is one of these AMs, or who are (themselves or through
     their company) in a territory one of these AMs covers, or in one of `own_territory_ids`."""
     territories = select(user_territories.c.territory_id).where(
@@ -246,9 +249,62 @@ def registrations_visible_to(user: User) -> Select:
         return query.where(false())
     if user.is_sales_coordinator:
         am_ids = account_managers_of(user).with_only_columns(User.id).order_by(None)
-        linked = _applicants_linked_to(am_ids, _territory_ids_of(user))
+        linked = _people_linked_to(am_ids, _territory_ids_of(user))
     elif user.is_account_manager:
-        linked = _applicants_linked_to(select(User.id).where(User.id == user.id))
+        linked = _people_linked_to(select(User.id).where(User.id == user.id))
     else:
         return query
     return query.where(Registration.user_id.in_(linked))
+
+
+# --- Buyers a user looks after -----------------------------------------------------------
+
+
+def buyers_looked_after_by(user: User) -> Select:
+    """Active buyers this user works for: an AM's own buyers, the buyers of all of an SC's
+    AMs (direct and by territory, each once), every buyer for an administrator."""
+    query = users_with_role(RoleKind.BUYER)
+    if user.is_admin:
+        return query
+    if user.is_sales_coordinator:
+        am_ids = account_managers_of(user).with_only_columns(User.id).order_by(None)
+        linked = [_people_linked_to(am_ids)]
+    else:
+        linked = []
+    if user.is_account_manager:
+        linked.append(buyers_of(user).with_only_columns(User.id).order_by(None))
+    if not linked:
+        return query.where(false())
+    return query.where(User.id.in_(union(*linked)))
+
+
+# --- Lists -------------------------------------------------------------------------------
+
+
+def lists_visible_to(user: User) -> Select:
+    """Lists this user may open: their own, global lists, and lists shared with them.
+
+    A Sales Coordinator therefore never sees an Account Manager's buyer lists. A buyer sees
+    global lists and those shared with them; an administrator sees every list.
+    """
+    query = select(ProgrammeList)
+    if user.is_admin:
+        return query
+    shared = select(ListShare.list_id).where(ListShare.buyer_id == user.id)
+    visible = (ProgrammeList.kind == ListKind.GLOBAL) | ProgrammeList.id.in_(shared)
+    if user.is_internal:
+        visible = visible | (ProgrammeList.owner_id == user.id)
+    return query.where(visible)
+
+
+def may_edit_list(user: User, programme_list: ProgrammeList) -> bool:
+    """Global lists need "manage global lists"; other lists are their owner's."""
+    if user.is_admin:
+        return True
+    if programme_list.kind == ListKind.GLOBAL:
+        return user.can(Permission.MANAGE_GLOBAL_LISTS)
+    return programme_list.owner_id == user.id
+
+
+def may_create_lists(user: User) -> bool:
+    return user.is_internal

@@ -37,6 +37,7 @@ def load_config(app, overrides=None):
         PASSWORD_HASH_MEMORY_KIB=int(env.get("PASSWORD_HASH_MEMORY_KIB", 19 * 1024)),
         PASSWORD_HASH_PARALLELISM=int(env.get("PASSWORD_HASH_PARALLELISM", 1)),
         USERS_PER_PAGE=int(env.get("USERS_PER_PAGE", 25)),
+        MAX_CONTENT_LENGTH=int(env.get("MAX_UPLOAD_MB", 16)) * 1024 * 1024,
         # Outgoing email: queued in the outbox table, delivered over SMTP by a sender.
         MAIL_SMTP_HOST=env.get("MAIL_SMTP_HOST", ""),
         MAIL_SMTP_PORT=int(env.get("MAIL_SMTP_PORT", 587)),

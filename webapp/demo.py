@@ -8,6 +8,8 @@ import random
 import unicodedata
 from datetime import UTC, datetime, timedelta
 
+from webapp.demo_catalogue import load_demo_catalogue
+from webapp.demo_lists import load_demo_lists
 from webapp.extensions import db
 from webapp.models import (
     Company,
@@ -207,9 +209,14 @@ def load_demo_data() -> dict[str, int]:
                      decider=admin if rejected else None,
                      reason="We could not confirm that you work for this company. Please "
                             "apply again with your work email address." if rejected else None)
+    catalogue_counts = load_demo_catalogue(rng)
+    db.session.flush()
+    list_count = load_demo_lists(rng)
     db.session.commit()
     return {
         "users": db.session.query(User).count(),
         "companies": len(companies),
         "territories": len(territories),
+        **catalogue_counts,
+        "lists": list_count,
     }

@@ -11,6 +11,7 @@ MESSAGES = {
     403: ("Not allowed", "Your role does not give you access to this page."),
     404: ("Not found", "There is nothing here, or it is not yours to see."),
     405: ("Not allowed", "That action cannot be done this way."),
+    413: ("Too large", "That file is too large to upload. Please send a smaller one."),
     429: ("Slow down", "Too many attempts in a short time. Please wait a little and try again."),
     500: ("Something went wrong", "The error has been logged. Please try again in a moment."),
 }

@@ -5,8 +5,10 @@ from flask_login import current_user
 
 from webapp.permissions import Permission
 
-# (endpoint, label, permission needed, url arguments)
+# (endpoint, label, permission needed (None: any logged-in user), url arguments)
 MAIN_LINKS = [
+    ("catalogue.index", "Catalogue", None, {}),
+    ("lists.index", "Lists", None, {}),
     ("approvals.index", "Approvals", Permission.APPROVE_REGISTRATIONS, {}),
 ]
 
@@ -16,6 +18,7 @@ ADMIN_LINKS = [
     ("admin.places", "Territories", Permission.MANAGE_TERRITORIES, {"kind_name": "territories"}),
     ("admin.places", "Regions", Permission.MANAGE_TERRITORIES, {"kind_name": "regions"}),
     ("admin.places", "Companies", Permission.MANAGE_TERRITORIES, {"kind_name": "companies"}),
+    ("admin.catalogue", "Catalogue", Permission.MANAGE_CATALOGUE, {}),
     ("admin.outbox", "Outbox", Permission.MANAGE_OUTBOX, {}),
 ]
 
@@ -24,7 +27,7 @@ def _allowed(links):
     if not current_user.is_authenticated:
         return []
     return [(endpoint, label, args) for endpoint, label, permission, args in links
-            if current_user.can(permission)]
+            if permission is None or current_user.can(permission)]
 
 
 def main_links():

@@ -1,7 +1,10 @@
 """Response headers every answer carries, fragments and error pages included."""
 
-from flask import request
+from flask import abort, request
 from flask_login import current_user
+
+# Files whose content never changes under their name: browsers may keep them.
+CACHEABLE_ENDPOINTS = {"static", "catalogue.media"}
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -17,6 +20,13 @@ CONTENT_SECURITY_POLICY = "; ".join([
 
 
 def init_app(app):
+    @app.before_request
+    def refuse_nul_characters():
+        # No field of the product holds a NUL; PostgreSQL would refuse it with an error.
+        for values in (request.args, request.form):
+            if any("\x00" in value for value in values.values()):
+                abort(400)
+
     @app.after_request
     def set_security_headers(response):
         headers = response.headers
@@ -25,6 +35,8 @@ def init_app(app):
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("X-Frame-Options", "DENY")
         response.vary.add("HX-Request")
-        if current_user.is_authenticated and request.endpoint != "static":
+        if request.endpoint in CACHEABLE_ENDPOINTS:
+            headers.setdefault("Cache-Control", "private, max-age=86400")
+        elif current_user.is_authenticated:
             headers["Cache-Control"] = "no-store"
         return response

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__)
 
-from webapp.blueprints.admin import outbox, places, roles, users  # noqa: E402,F401
+from webapp.blueprints.admin import catalogue, outbox, places, roles, users  # noqa: E402,F401

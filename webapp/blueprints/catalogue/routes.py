@@ -1,0 +1,56 @@
+"""The website catalogue: browse and search programmes, open one, watch its screeners."""
+
+from flask import abort, current_app, redirect, request, send_from_directory
+from flask_login import current_user, login_required
+
+from webapp.blueprints.catalogue import bp
+from webapp.blueprints.catalogue.forms import CatalogueFilterForm
+from webapp.pagination import paginate
+from webapp.permissions import Permission
+from webapp.services import catalogue
+from webapp.services.catalogue import SCREENER_KINDS
+from webapp.services.programme_images import upload_root
+from webapp.views import render
+
+KINDS = ",".join(SCREENER_KINDS)
+
+
+@bp.route("/catalogue")
+@login_required
+def index():
+    """The catalogue: active search by title, genre and type filters, pages of cards."""
+    filters = CatalogueFilterForm(request.args).fill_choices()
+    criteria = filters.criteria()
+    page = paginate(catalogue.programme_search(**criteria),
+                    request.args.get("page", 1, type=int),
+                    current_app.config.get("CATALOGUE_PER_PAGE", 24))
+    return render("catalogue/index.html", "results", filters=filters, page=page,
+                  filtered=any(criteria.values()))
+
+
+@bp.route("/catalogue/<int:programme_id>")
+@login_required
+def programme(programme_id):
+    """A programme's page: its details, seasons, episodes and screeners."""
+    item = catalogue.programme_with_seasons(programme_id)
+    if item is None:
+        abort(404)
+    return render("catalogue/programme.html", programme=item,
+                  can_edit=current_user.can(Permission.MANAGE_CATALOGUE))
+
+
+@bp.route(f"/catalogue/screeners/<any({KINDS}):kind>/<int:item_id>")
+@login_required
+def screener(kind, item_id):
+    """Send the viewer on to a screener (screener plays will be recorded here)."""
+    url = catalogue.screener_url_of(kind, item_id)
+    if url is None:
+        abort(404)
+    return redirect(url, code=302)
+
+
+@bp.route("/media/<path:filename>")
+@login_required
+def media(filename):
+    """An uploaded programme image."""
+    return send_from_directory(upload_root(), filename)

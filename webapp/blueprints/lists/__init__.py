@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("lists", __name__)
+
+from webapp.blueprints.lists import routes  # noqa: E402,F401

@@ -1,0 +1,61 @@
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from webapp import access
+from webapp.extensions import db
+from webapp.forms import NONE_CHOICE, OptionalIdField, choices
+from webapp.services.lists import KIND_LABELS, kinds_for
+
+
+def _buyer_choices(user):
+    buyers = db.session.scalars(access.buyers_looked_after_by(user)).all()
+    return [NONE_CHOICE, *choices(
+        (b.id, f"{b.full_name} · {b.company.name}" if b.company else b.full_name)
+        for b in buyers)]
+
+
+class NewListForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    kind = SelectField("Kind")
+    buyer = OptionalIdField("For buyer", description="Buyer lists are built for one buyer.")
+
+    def fill_choices(self, user):
+        kinds = kinds_for(user)
+        self.kind.choices = choices((k.value, KIND_LABELS[k]) for k in kinds)
+        if len(kinds) == 1:
+            self.kind.data = kinds[0].value
+        self.buyer.choices = _buyer_choices(user) if "buyer" in kinds else [NONE_CHOICE]
+        return self
+
+
+class RenameForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+
+
+class AddItemForm(FlaskForm):
+    programme_id = IntegerField(validators=[DataRequired(), NumberRange(min=1)])
+    season_id = IntegerField(validators=[Optional(), NumberRange(min=1)])
+    episode_id = IntegerField(validators=[Optional(), NumberRange(min=1)])
+
+
+class MoveForm(FlaskForm):
+    direction = HiddenField(validators=[DataRequired()])
+
+    @property
+    def offset(self) -> int:
+        return {"up": -1, "down": 1, "top": -10**6, "bottom": 10**6}.get(self.direction.data, 0)
+
+
+class NoteForm(FlaskForm):
+    note = TextAreaField("Note", validators=[Optional(), Length(max=5000)])
+    version = IntegerField(validators=[Optional()])
+
+
+class ShareForm(FlaskForm):
+    buyer = OptionalIdField("Buyer")
+    message = TextAreaField("Message (optional)", validators=[Optional(), Length(max=2000)])
+
+    def fill_choices(self, user):
+        self.buyer.choices = _buyer_choices(user)
+        return self

@@ -1,0 +1,207 @@
+"""Lists: create, fill, order, annotate, duplicate, export and share."""
+
+import csv
+import io
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from webapp import access
+from webapp.extensions import db
+from webapp.models import (
+    Episode,
+    ListItem,
+    ListKind,
+    ListShare,
+    Programme,
+    ProgrammeList,
+    Season,
+    User,
+)
+from webapp.permissions import Permission
+from webapp.services import DomainError
+from webapp.services.mail import absolute_url, queue_email
+
+KIND_LABELS = {ListKind.MY: "My list", ListKind.BUYER: "Buyer list",
+               ListKind.GLOBAL: "Global list"}
+
+
+class NoteConflict(DomainError):
+    """The note changed since the editor loaded it; nothing was saved."""
+
+    def __init__(self, item: ListItem, attempted: str):
+        super().__init__("This note was changed by someone else while you were editing it.")
+        self.item, self.attempted = item, attempted
+
+
+def _clean_name(name: str) -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        raise DomainError("Give the list a name.", field="name")
+    return name
+
+
+def kinds_for(user: User) -> list[ListKind]:
+    """The kinds of list this user may create."""
+    kinds = [ListKind.MY]
+    if user.is_admin or user.is_account_manager:
+        kinds.append(ListKind.BUYER)
+    if user.can(Permission.MANAGE_GLOBAL_LISTS):
+        kinds.append(ListKind.GLOBAL)
+    return kinds
+
+
+def create_list(owner: User, name: str, kind: ListKind = ListKind.MY,
+                buyer: User | None = None) -> ProgrammeList:
+    if not access.may_create_lists(owner) or kind not in kinds_for(owner):
+        raise DomainError("You cannot create this kind of list.", field="kind")
+    if kind == ListKind.BUYER:
+        if buyer is None:
+            raise DomainError("Choose the buyer this list is for.", field="buyer")
+        in_scope = access.buyers_looked_after_by(owner).where(User.id == buyer.id)
+        if db.session.scalar(in_scope) is None:
+            raise DomainError("Choose one of your buyers.", field="buyer")
+    programme_list = ProgrammeList(name=_clean_name(name), kind=kind, owner=owner,
+                                   buyer=buyer if kind == ListKind.BUYER else None)
+    db.session.add(programme_list)
+    db.session.flush()
+    return programme_list
+
+
+def rename_list(programme_list: ProgrammeList, name: str) -> None:
+    programme_list.name = _clean_name(name)
+    db.session.flush()
+
+
+def delete_list(programme_list: ProgrammeList) -> None:
+    db.session.delete(programme_list)
+    db.session.flush()
+
+
+def _touch(programme_list: ProgrammeList) -> None:
+    programme_list.updated_at = datetime.now(UTC)
+
+
+def add_item(programme_list: ProgrammeList, programme: Programme, season: Season | None = None,
+             episode: Episode | None = None, note: str = "") -> ListItem:
+    """Append a programme, season or episode; the season and episode must be the programme's."""
+    if episode is not None:
+        season = episode.season
+    if season is not None and season.programme_id != programme.id:
+        raise DomainError("That season or episode belongs to another programme.")
+    last = db.session.scalar(select(func.max(ListItem.position))
+                             .where(ListItem.list_id == programme_list.id))
+    item = ListItem(list=programme_list, programme=programme, season=season, episode=episode,
+                    note=note, position=(last or 0) + 1)
+    db.session.add(item)
+    _touch(programme_list)
+    db.session.flush()
+    return item
+
+
+def _renumber(programme_list: ProgrammeList) -> None:
+    for position, item in enumerate(programme_list.items, start=1):
+        item.position = position
+
+
+def remove_item(item: ListItem) -> None:
+    programme_list = item.list
+    programme_list.items.remove(item)
+    _renumber(programme_list)
+    _touch(programme_list)
+    db.session.flush()
+
+
+def move_item(item: ListItem, offset: int) -> None:
+    """Move an item up (offset < 0) or down (offset > 0), staying within the list."""
+    items = list(item.list.items)
+    index = items.index(item)
+    target = max(0, min(len(items) - 1, index + offset))
+    items.insert(target, items.pop(index))
+    for position, each in enumerate(items, start=1):
+        each.position = position
+    _touch(item.list)
+    db.session.flush()
+    db.session.expire(item.list, ["items"])
+
+
+def update_note(item: ListItem, note: str, based_on_version: int | None) -> ListItem:
+    """Save a note; if it changed since `based_on_version`, raise NoteConflict instead."""
+    note = (note or "").strip()
+    if based_on_version is not None and based_on_version != item.note_version:
+        raise NoteConflict(item, note)
+    if note != item.note:
+        item.note = note
+        item.note_version += 1
+        _touch(item.list)
+    db.session.flush()
+    return item
+
+
+def duplicate_list(programme_list: ProgrammeList, owner: User,
+                   name: str | None = None) -> ProgrammeList:
+    """A copy in the owner's own lists, with every item and note."""
+    copy = create_list(owner, name or f"Copy of {programme_list.name}", ListKind.MY)
+    for item in programme_list.items:
+        db.session.add(ListItem(list=copy, programme_id=item.programme_id,
+                                season_id=item.season_id, episode_id=item.episode_id,
+                                note=item.note, position=item.position))
+    db.session.flush()
+    return copy
+
+
+def list_with_items(list_id: int):
+    """A select of one list with its items and their catalogue entries loaded."""
+    return select(ProgrammeList).where(ProgrammeList.id == list_id).options(
+        selectinload(ProgrammeList.items).selectinload(ListItem.programme)
+        .selectinload(Programme.genres),
+        selectinload(ProgrammeList.items).selectinload(ListItem.season),
+        selectinload(ProgrammeList.items).selectinload(ListItem.episode),
+    )
+
+
+CSV_COLUMNS = ["Position", "Title", "Season", "Episode", "Type", "Year", "Genres", "Note",
+               "Screener", "Link"]
+
+
+def _safe_cell(value) -> str:
+    """Neutralise spreadsheet formulas: a cell must not start with = + - @ or a control."""
+    text = "" if value is None else str(value)
+    if text and text[0] in "=+-@\t\r":
+        return "'" + text
+    return text
+
+
+def export_csv(programme_list: ProgrammeList) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for item in programme_list.items:
+        programme = item.programme
+        writer.writerow([_safe_cell(v) for v in (
+            item.position, programme.title, item.season or "", item.episode or "",
+            programme.programme_type, programme.year or "",
+            "; ".join(g.name for g in programme.genres), item.note, item.screener_url or "",
+            absolute_url("catalogue.programme", programme_id=programme.id))])
+    return out.getvalue()
+
+
+def share_list(programme_list: ProgrammeList, buyer: User, by: User,
+               message: str = "") -> ListShare:
+    """Email the list to one of the sharer's buyers; they may then open it on the website."""
+    in_scope = access.buyers_looked_after_by(by).where(User.id == buyer.id)
+    if db.session.scalar(in_scope) is None:
+        raise DomainError("Choose one of your buyers.", field="buyer")
+    if not programme_list.items:
+        raise DomainError("Add at least one programme before sharing the list.")
+    share = ListShare(list=programme_list, buyer=buyer, shared_by=by, message=message.strip())
+    db.session.add(share)
+    db.session.flush()
+    queue_email(buyer.email, "list_shared", f"{by.full_name} shared “{programme_list.name}”",
+                buyer=buyer, sharer=by, programme_list=programme_list, message=share.message,
+                list_url=absolute_url("lists.show", list_id=programme_list.id),
+                items=[(item, absolute_url("catalogue.programme",
+                                           programme_id=item.programme_id))
+                       for item in programme_list.items])
+    return share
