@@ -6,19 +6,18 @@ import io
 import pytest
 from sqlalchemy import select
 
+from tests import catalogue_factories as c
 from tests import factories as f
+from tests.catalogue_factories import programme
 from webapp import access
 from webapp.extensions import db
 from webapp.models import (
-    Episode,
     Genre,
     ListItem,
     ListKind,
     ListShare,
     OutboxMessage,
-    Programme,
     ProgrammeList,
-    Season,
 )
 from webapp.permissions import Permission
 from webapp.services import lists as service
@@ -29,14 +28,6 @@ HTMX = {"HX-Request": "true"}
 
 def text(response):
     return response.get_data(as_text=True)
-
-
-def programme(title, **fields):
-    item = Programme(title=title, programme_type=fields.pop("programme_type", "Series"),
-                     **fields)
-    db.session.add(item)
-    db.session.commit()
-    return item
 
 
 def make_list(owner, name, kind=ListKind.MY, titles=(), buyer=None):
@@ -152,10 +143,8 @@ def test_sales_coordinator_cannot_create_buyer_lists(login, people):
 
 def test_adding_items_from_the_catalogue_search(login, people, lists):
     aurora = programme("Aurora Borealis")
-    season = Season(programme=aurora, number=1)
-    episode = Episode(season=season, number=3, title="Night")
-    db.session.add_all([season, episode])
-    db.session.commit()
+    season = c.season(aurora, 1)
+    episode = c.episode(season, 3, title="Night")
     client = login(people["sam"])
     list_id = lists["sam_own"].id
     results = text(client.get(f"/lists/{list_id}/catalogue?q=boreal", headers=HTMX))
@@ -173,10 +162,7 @@ def test_adding_items_from_the_catalogue_search(login, people, lists):
 
 
 def test_an_episode_of_another_programme_is_refused(login, people, lists):
-    other = programme("Other")
-    season = Season(programme=other, number=1)
-    db.session.add(season)
-    db.session.commit()
+    season = c.season(programme("Other"), 1)
     response = login(people["sam"]).post(f"/lists/{lists['sam_own'].id}/items", data={
         "programme_id": lists["sam_own"].items[0].programme_id, "season_id": season.id})
     assert response.status_code == 400

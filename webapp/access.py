@@ -18,6 +18,7 @@ from sqlalchemy import union as sql_union
 from webapp.models import (
     ListKind,
     ListShare,
+    Meeting,
     ProgrammeList,
     Registration,
     Role,
@@ -285,9 +286,10 @@ def lists_visible_to(user: User) -> Select:
     """Lists this user may open: their own, global lists, and lists shared with them.
 
     A Sales Coordinator therefore never sees an Account Manager's buyer lists. A buyer sees
-    global lists and those shared with them; an administrator sees every list.
+    global lists and those shared with them; an administrator sees every list. A meeting's
+    list is reached through its meeting, never here.
     """
-    query = select(ProgrammeList)
+    query = select(ProgrammeList).where(ProgrammeList.kind != ListKind.MEETING)
     if user.is_admin:
         return query
     shared = select(ListShare.list_id).where(ListShare.buyer_id == user.id)
@@ -308,3 +310,43 @@ def may_edit_list(user: User, programme_list: ProgrammeList) -> bool:
 
 def may_create_lists(user: User) -> bool:
     return user.is_internal
+
+
+# --- Meetings ----------------------------------------------------------------------------
+
+
+def _manages_all_meetings(user: User) -> bool:
+    return user.is_admin or user.can(Permission.MANAGE_MEETINGS_FOR_OTHERS)
+
+
+def hosts_available_to(user: User) -> Select:
+    """Who this user may set up a meeting for: any AM with "manage meetings on behalf of
+    others"; otherwise an SC's AMs (direct and by territory) and the SC themselves; an AM
+    themselves."""
+    if _manages_all_meetings(user):
+        return account_managers()
+    hosts = []
+    if user.is_sales_coordinator:
+        hosts.append(account_managers_of(user).with_only_columns(User.id).order_by(None))
+    if user.is_sales_coordinator or user.is_account_manager:
+        hosts.append(select(User.id).where(User.id == user.id))
+    query = select(User).where(_usable()).order_by(User.first_name, User.last_name, User.id)
+    return query.where(User.id.in_(union(*hosts))) if hosts else query.where(false())
+
+
+def meetings_visible_to(user: User) -> Select:
+    """Meetings this user hosts or set up, and, for an SC, those hosted by their AMs;
+    every meeting with "manage meetings on behalf of others"."""
+    query = select(Meeting)
+    if _manages_all_meetings(user):
+        return query
+    visible = (Meeting.host_id == user.id) | (Meeting.created_by_id == user.id)
+    if user.is_sales_coordinator:
+        am_ids = account_managers_of(user).with_only_columns(User.id).order_by(None)
+        visible = visible | Meeting.host_id.in_(am_ids)
+    return query.where(visible)
+
+
+def may_run_meeting(user: User, meeting: Meeting) -> bool:
+    """Only the host opens and changes a meeting in the in-meeting (iPad) view."""
+    return meeting.host_id == user.id

@@ -9,6 +9,7 @@ from webapp.models.catalogue import (
     programme_genres,
 )
 from webapp.models.lists import ListItem, ListKind, ListShare, ProgrammeList
+from webapp.models.meetings import Meeting, MeetingStatus, meeting_attendees
 from webapp.models.outbox import OutboxMessage, OutboxStatus
 from webapp.models.people import (
     Role,
@@ -30,6 +31,8 @@ __all__ = [
     "ListItem",
     "ListKind",
     "ListShare",
+    "Meeting",
+    "MeetingStatus",
     "Programme",
     "ProgrammeList",
     "Season",
@@ -49,6 +52,7 @@ __all__ = [
     "UserStatus",
     "account_manager_coordinators",
     "company_territories",
+    "meeting_attendees",
     "user_roles",
     "user_territories",
 ]

@@ -3,7 +3,16 @@
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
@@ -19,6 +28,7 @@ class ListKind(StrEnum):
     MY = "my"  # the owner's own working list
     GLOBAL = "global"  # visible to every internal user, edited by "manage global lists"
     BUYER = "buyer"  # built by an Account Manager for one buyer
+    MEETING = "meeting"  # a meeting's list, reached through its meeting only
 
 
 class ProgrammeList(db.Model):
@@ -57,6 +67,11 @@ class ListItem(db.Model):
     note: Mapped[str] = mapped_column(Text, default="")
     # Raised on every note change, so a save based on an older version is seen as a conflict.
     note_version: Mapped[int] = mapped_column(Integer, default=1)
+    # Marked in a meeting: the buyer's interest (+1 up, -1 down) and whether the summary
+    # email carries the item's screener link.
+    interest: Mapped[int | None] = mapped_column(SmallInteger)
+    include_screener: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                   server_default=false())
     added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
     list: Mapped[ProgrammeList] = relationship(back_populates="items")

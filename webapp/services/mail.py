@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from sqlalchemy import func, or_, select
 
+from webapp.access import contains_pattern
 from webapp.extensions import db
 from webapp.models import OutboxMessage, OutboxStatus
 from webapp.models.outbox import as_utc
@@ -99,7 +100,7 @@ def outbox_messages(status: str = "", search: str = ""):
     if status:
         query = query.where(OutboxMessage.status == status)
     if search:
-        pattern = f"%{_escape_like(search)}%"
+        pattern = contains_pattern(search)
         query = query.where(or_(OutboxMessage.recipients.ilike(pattern, escape="\\"),
                                 OutboxMessage.subject.ilike(pattern, escape="\\")))
     return query
@@ -141,10 +142,6 @@ def _sender_domain() -> str:
     # make_msgid() would otherwise look the host's name up in DNS, on every call.
     address = parseaddr(current_app.config["MAIL_FROM"])[1]
     return address.rpartition("@")[2] or "localhost"
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _claim_due_message(moment: datetime) -> OutboxMessage | None:

@@ -1,0 +1,68 @@
+"""Meetings between an Account Manager (the host) and buyers, set up on the website."""
+
+import uuid
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.extensions import db
+from webapp.models.lists import ProgrammeList
+from webapp.models.people import User
+
+
+def _now():
+    return datetime.now(UTC)
+
+
+class MeetingStatus(StrEnum):
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+meeting_attendees = Table(
+    "meeting_attendees",
+    db.metadata,
+    Column("meeting_id", ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True),
+    Column("buyer_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True,
+           index=True),
+)
+
+
+class Meeting(db.Model):
+    __tablename__ = "meetings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The calendar invite's UID: stable for the meeting's life; SEQUENCE counts its changes.
+    uid: Mapped[str] = mapped_column(String(64), unique=True,
+                                     default=lambda: f"{uuid.uuid4()}@sales-cms")
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    title: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16), default=MeetingStatus.DRAFT, index=True)
+    host_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    duration_minutes: Mapped[int] = mapped_column(Integer, default=30)
+    market: Mapped[str] = mapped_column(String(120), default="")
+    stand: Mapped[str] = mapped_column(String(60), default="")
+    room: Mapped[str] = mapped_column(String(60), default="")
+    pre_meeting_notes: Mapped[str] = mapped_column(Text, default="")  # internal only
+    meeting_notes: Mapped[str] = mapped_column(Text, default="")
+    meeting_notes_version: Mapped[int] = mapped_column(Integer, default=1)
+    list_id: Mapped[int | None] = mapped_column(ForeignKey("lists.id", ondelete="SET NULL"))
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now,
+                                                 onupdate=_now)
+
+    host: Mapped[User] = relationship(foreign_keys=[host_id])
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    attendees: Mapped[list[User]] = relationship(secondary=meeting_attendees,
+                                                 order_by=User.first_name)
+    programme_list: Mapped[ProgrammeList | None] = relationship()
+
+    def __str__(self):
+        return self.title
