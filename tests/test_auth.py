@@ -184,3 +184,40 @@ class TestWithCsrf:
         accepted = client.post(url, data=data, headers={"HX-Request": "true", "X-CSRFToken": token})
         assert accepted.status_code == 200
         assert "Sam" in accepted.get_data(as_text=True)
+
+
+class TestLoginThrottling:
+    @pytest.fixture
+    def app_config(self):
+        return {"LOGIN_FAILURES_PER_ACCOUNT": "3 per hour",
+                "LOGIN_FAILURES_PER_ADDRESS": "5 per hour"}
+
+    def test_failures_on_one_account_are_throttled_wherever_they_come_from(self, app, ctx):
+        f.account_manager(email="alice@example.com")
+        for n in range(3):
+            client = app.test_client()
+            response = client.post("/login", data={"email": "Alice@example.com",
+                                                    "password": "wrong"},
+                                   environ_base={"REMOTE_ADDR": f"10.0.0.{n}"})
+            assert response.status_code == 422
+        blocked = app.test_client().post("/login", data={
+            "email": "alice@example.com", "password": f.PASSWORD},
+            environ_base={"REMOTE_ADDR": "10.0.0.9"})
+        assert blocked.status_code == 429
+        assert "Too many attempts" in blocked.get_data(as_text=True)
+        other = app.test_client().post("/login", data={"email": "bob@example.com",
+                                                        "password": "wrong"},
+                                       environ_base={"REMOTE_ADDR": "10.0.0.9"})
+        assert other.status_code == 422
+
+    def test_successful_logins_do_not_count(self, app, ctx, client):
+        f.account_manager(email="alice@example.com")
+        for _ in range(5):
+            assert post_login(client, "alice@example.com").status_code == 303
+            client.post("/logout")
+        assert post_login(client, "alice@example.com").status_code == 303
+
+    def test_failures_from_one_address_are_throttled_across_accounts(self, client):
+        for n in range(5):
+            assert post_login(client, f"user{n}@example.com", "wrong").status_code == 422
+        assert post_login(client, "user9@example.com", "wrong").status_code == 429

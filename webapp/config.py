@@ -53,6 +53,8 @@ def load_config(app, overrides=None):
         RATELIMIT_STORAGE_URI=env.get("REDIS_URL") or "memory://",
         RATELIMIT_HEADERS_ENABLED=True,
         REGISTRATION_RATE_LIMIT=env.get("REGISTRATION_RATE_LIMIT", "10 per hour"),
+        LOGIN_FAILURES_PER_ACCOUNT=env.get("LOGIN_FAILURES_PER_ACCOUNT", "100 per hour"),
+        LOGIN_FAILURES_PER_ADDRESS=env.get("LOGIN_FAILURES_PER_ADDRESS", "50 per 10 minutes"),
     )
     app.config.update(overrides)
     if not app.config.get("SECRET_KEY"):

@@ -1,13 +1,18 @@
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, request, session, url_for
+from flask import current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from webapp.blueprints.auth import bp
 from webapp.blueprints.auth.forms import LoginForm, LogoutForm
-from webapp.extensions import db
+from webapp.extensions import db, limiter
 from webapp.services import DomainError
-from webapp.services.accounts import authenticate, end_all_sessions, record_login
+from webapp.services.accounts import (
+    authenticate,
+    end_all_sessions,
+    normalise_email,
+    record_login,
+)
 from webapp.views import render
 
 
@@ -20,7 +25,20 @@ def _safe_next(target: str | None) -> str:
     return url_for("main.home")
 
 
+def _submitted_email() -> str:
+    return "login-account:" + normalise_email(request.form.get("email", ""))[:254]
+
+
+def _failed(response) -> bool:
+    return response.status_code == 422
+
+
 @bp.route("/login", methods=["GET", "POST"])
+# Failed attempts are counted per account (wherever they come from) and per address.
+@limiter.limit(lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT"], methods=["POST"],
+               key_func=_submitted_email, deduct_when=_failed)
+@limiter.limit(lambda: current_app.config["LOGIN_FAILURES_PER_ADDRESS"], methods=["POST"],
+               deduct_when=_failed)
 def login():
     """Log in with email and password."""
     if current_user.is_authenticated:
