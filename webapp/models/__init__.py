@@ -9,7 +9,13 @@ from webapp.models.catalogue import (
     programme_genres,
 )
 from webapp.models.lists import ListItem, ListKind, ListShare, ProgrammeList
-from webapp.models.meetings import Meeting, MeetingStatus, meeting_attendees
+from webapp.models.meetings import (
+    AppliedChange,
+    Meeting,
+    MeetingStatus,
+    MeetingSummarySend,
+    meeting_attendees,
+)
 from webapp.models.outbox import OutboxMessage, OutboxStatus
 from webapp.models.people import (
     Role,
@@ -25,6 +31,7 @@ from webapp.models.places import Company, Region, Territory, company_territories
 from webapp.models.registrations import Registration, RegistrationEvent, RegistrationStatus
 
 __all__ = [
+    "AppliedChange",
     "PROGRAMME_TYPES",
     "Episode",
     "Genre",
@@ -33,6 +40,7 @@ __all__ = [
     "ListShare",
     "Meeting",
     "MeetingStatus",
+    "MeetingSummarySend",
     "Programme",
     "ProgrammeList",
     "Season",

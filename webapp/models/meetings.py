@@ -1,7 +1,7 @@
 """Meetings between an Account Manager (the host) and buyers, set up on the website."""
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Table, Text
@@ -64,5 +64,48 @@ class Meeting(db.Model):
                                                  order_by=User.first_name)
     programme_list: Mapped[ProgrammeList | None] = relationship()
 
+    @property
+    def ends_at(self) -> datetime:
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+    @property
+    def held(self) -> bool:
+        return self.started_at is not None
+
     def __str__(self):
         return self.title
+
+
+class MeetingSummarySend(db.Model):
+    """One sending of a meeting's summary email: when, by whom, to whom."""
+
+    __tablename__ = "meeting_summary_sends"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"),
+                                            index=True)
+    sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, index=True)
+    # The addresses it went to, one per line, as they were at the time of sending.
+    recipients: Mapped[str] = mapped_column(Text, default="")
+    # Set when the send was queued offline on the iPad and replayed: applies once.
+    idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+    meeting: Mapped[Meeting] = relationship()
+    sent_by: Mapped[User | None] = relationship()
+
+    @property
+    def recipient_list(self) -> list[str]:
+        return [line for line in self.recipients.splitlines() if line]
+
+
+class AppliedChange(db.Model):
+    """A change sent from the in-meeting view, by its idempotency key: replayed, it applies
+    once, and the replay gets the answer the first delivery got."""
+
+    __tablename__ = "meeting_applied_changes"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"),
+                                            index=True)
+    applied_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    status: Mapped[int] = mapped_column(Integer, default=200)
+    answer: Mapped[str] = mapped_column(Text, default="")
