@@ -3,11 +3,11 @@
 import pytest
 
 from tests import factories as f
-from webapp.blueprints.admin.outbox import HTML_PART_POLICY
 from webapp.extensions import db
 from webapp.models import OutboxMessage, OutboxStatus
 from webapp.permissions import Permission
 from webapp.services import mail
+from webapp.views import EMAIL_HTML_POLICY
 
 pytestmark = pytest.mark.usefixtures("ctx")
 
@@ -106,7 +106,7 @@ def test_html_part_is_served_alone_with_its_own_strict_headers(admin_client):
     response = admin_client.get(f"/admin/outbox/{message.id}/html")
     assert response.status_code == 200 and response.mimetype == "text/html"
     assert text(response) == message.html_body
-    assert response.headers["Content-Security-Policy"] == HTML_PART_POLICY
+    assert response.headers["Content-Security-Policy"] == EMAIL_HTML_POLICY
     assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
     # Everywhere else the app-wide headers still forbid framing.
     page = admin_client.get(f"/admin/outbox/{message.id}")

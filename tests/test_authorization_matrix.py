@@ -5,13 +5,23 @@ deciding here who may use it. POSTs are sent without a body (CSRF is tested else
 allowed POST answers with its validation status or its redirect.
 """
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from tests import factories as f
 from webapp.extensions import db
-from webapp.models import Episode, ListItem, ListKind, Programme, ProgrammeList, Season
+from webapp.models import (
+    Episode,
+    ListItem,
+    ListKind,
+    Meeting,
+    MeetingStatus,
+    Programme,
+    ProgrammeList,
+    Season,
+)
 from webapp.permissions import Permission
 from webapp.services.mail import queue_email
 from webapp.services.registrations import register
@@ -50,6 +60,22 @@ def owner_and_admin(status):
     return {**signed_in(404), "sales_coordinator": status, "administrator": status}
 
 
+def internal(status):
+    """The sales team's pages: every internal user gets `status`, a buyer 403."""
+    return {**signed_in(status), "buyer": 403}
+
+
+def reporters(status):
+    """Roles holding "view reporting" (SCs, AMs, administrators) get `status`."""
+    return {**signed_in(403), "sales_coordinator": status, "account_manager": status,
+            "administrator": status}
+
+
+def host_only(status):
+    """The meeting's host (the world's AM) gets `status`; everyone else, 404."""
+    return {**signed_in(404), "account_manager": status}
+
+
 def visitors(status):
     """Public pages that send signed-in users on to their start page."""
     return {**signed_in(302), "anonymous": status, "suspended": status}
@@ -61,6 +87,7 @@ MATRIX = {
     ("registration.register_buyer", "GET"): visitors(200),
     ("registration.register_buyer", "POST"): visitors(422),
     ("registration.thanks", "GET"): anyone(200),
+    ("health.healthz", "GET"): anyone(200),
     ("approvals.index", "GET"): approvers(200),
     ("approvals.review", "GET"): approvers(200),
     ("approvals.companies", "GET"): approvers(200),
@@ -68,6 +95,13 @@ MATRIX = {
     ("approvals.reject", "POST"): approvers(422),  # no reason given
     ("auth.logout", "GET"): signed_in(200),
     ("auth.logout", "POST"): signed_in(303),
+    ("auth.change_password", "GET"): signed_in(200),
+    ("auth.change_password", "POST"): signed_in(422),  # no current password
+    ("auth.forgot_password", "GET"): visitors(200),
+    ("auth.forgot_password", "POST"): visitors(422),  # no email
+    ("auth.reset_link", "GET"): visitors(303),  # on to the form, the token kept in the session
+    ("auth.reset_password", "GET"): visitors(400),  # no link followed: nothing to reset
+    ("auth.reset_password", "POST"): visitors(400),
     ("main.home", "GET"): signed_in(200),
     ("main.profile", "GET"): signed_in(200),
     ("admin.users", "GET"): administrators(200),
@@ -136,6 +170,36 @@ MATRIX = {
     ("lists.note", "POST"): owner_and_admin(303),  # no fields sent: saved unchanged
     ("lists.share", "GET"): owner_and_admin(200),
     ("lists.share", "POST"): owner_and_admin(422),  # no buyer
+    ("reporting.index", "GET"): reporters(200),
+    ("reporting.buyers", "GET"): reporters(200),
+    ("reporting.programmes", "GET"): reporters(200),
+    ("reporting.user", "GET"): reporters(200),  # Ben: Alice's by territory, so Sam's too
+    ("reporting.export", "GET"): reporters(200),
+    ("reporting.click", "GET"): anyone(302),  # a token not signed here: on to the start page
+    # The world's meeting: hosted by the AM, set up by their SC, with the buyer attending.
+    ("meetings.index", "GET"): internal(200),
+    ("meetings.new", "GET"): internal(200),
+    ("meetings.new", "POST"): internal(422),  # nothing filled in
+    ("meetings.buyer_picker", "GET"): internal(200),
+    ("meetings.show", "GET"): internal(200),
+    ("meetings.edit", "GET"): internal(200),
+    ("meetings.edit", "POST"): internal(422),
+    ("meetings.notes", "GET"): internal(200),
+    ("meetings.notes", "POST"): internal(303),  # no fields sent: saved empty
+    ("meetings.copy_list", "POST"): internal(422),  # no list chosen
+    ("meetings.summary_preview", "GET"): internal(200),
+    ("meetings.send_summary", "POST"): internal(303),
+    ("meetings.cancel", "POST"): internal(303),
+    ("meetings.delete", "POST"): internal(303),  # not a draft: back to the meeting, unchanged
+    ("meetings.invite", "GET"): signed_in(200),  # the buyer attends it
+    # The in-meeting view: the host (the AM) only; the SC who set it up, admins: 404.
+    ("ipad.day", "GET"): signed_in(200),  # each user's own day: empty for all but the host
+    ("ipad.service_worker", "GET"): signed_in(200),
+    ("ipad.meeting", "GET"): host_only(200),
+    ("ipad.change", "POST"): host_only(400),  # no key, no kind
+    ("ipad.items", "GET"): host_only(200),
+    ("ipad.catalogue", "GET"): host_only(200),
+    ("ipad.summary", "GET"): host_only(200),
 }
 
 IGNORED_ENDPOINTS = {"static"}
@@ -174,6 +238,18 @@ def _own_list(owner, programme_id) -> tuple[int, int]:
     return programme_list.id, item.id
 
 
+def _meeting(host, creator, buyer, programme_id) -> int:
+    meeting = Meeting(title="Northlight × Alice", host=host, created_by=creator,
+                      status=MeetingStatus.SCHEDULED, starts_at=datetime.now(UTC),
+                      attendees=[buyer])
+    meeting.programme_list = ProgrammeList(name=meeting.title, kind=ListKind.MEETING,
+                                           owner=host)
+    meeting.programme_list.items.append(ListItem(programme_id=programme_id, position=1))
+    db.session.add(meeting)
+    db.session.commit()
+    return meeting.id
+
+
 def _catalogue(upload_folder: str) -> dict:
     """A programme with a season and an episode, each with a screener, and an image."""
     programme = Programme(title="The Fjord Murders", programme_type="Series",
@@ -203,10 +279,11 @@ def world(ctx, app_config):
     coordinator = f.sales_coordinator(account_manager, first_name="Sam")
     catalogue = _catalogue(app_config["UPLOAD_FOLDER"])
     list_id, list_item_id = _own_list(coordinator, catalogue["programme"])
+    buyer = f.buyer(first_name="Ben", territories=[territory])
     return {
         "users": {
             "suspended": f.admin(first_name="Suspended", is_suspended=True),
-            "buyer": f.buyer(first_name="Ben", territories=[territory]),
+            "buyer": buyer,
             "sales_coordinator": coordinator,
             "account_manager": account_manager,
             "administrator": f.admin(),
@@ -223,6 +300,9 @@ def world(ctx, app_config):
             "filename": catalogue["filename"],
             "list_id": list_id,
             "item_id": list_item_id,
+            "meeting_id": _meeting(account_manager, coordinator, buyer, catalogue["programme"]),
+            "token": "token-from-an-emailed-link",
+            "buyer_id": buyer.id,
         },
         "items": {
             "territories": f.territory("Nordics").id,

@@ -1,6 +1,7 @@
 """The sales CMS of a TV distributor."""
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webapp.config import load_config
 
@@ -9,6 +10,9 @@ def create_app(config=None):
     """Build the application; `config` overrides settings (tests use it)."""
     app = Flask(__name__, instance_relative_config=True)
     load_config(app, config)
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -17,8 +21,8 @@ def create_app(config=None):
 
 
 def register_extensions(app):
-    from webapp import auth_session, mail_worker, security
-    from webapp.extensions import csrf, db, htmx, limiter, migrate
+    from webapp import audit, auth_session, mail_worker, security
+    from webapp.extensions import compress, csrf, db, htmx, limiter, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.config.get("MIGRATIONS_DIR", "migrations")),
@@ -27,7 +31,10 @@ def register_extensions(app):
     htmx.init_app(app)
     limiter.init_app(app)
     auth_session.init_app(app)
+    audit.init_app(app)
     security.init_app(app)
+    # gzip/brotli for text answers; Vary ends up naming both Accept-Encoding and HX-Request.
+    compress.init_app(app)
     mail_worker.init_app(app)
 
 
@@ -37,9 +44,13 @@ def register_blueprints(app):
     from webapp.blueprints.approvals import bp as approvals_bp
     from webapp.blueprints.auth import bp as auth_bp
     from webapp.blueprints.catalogue import bp as catalogue_bp
+    from webapp.blueprints.health import bp as health_bp
+    from webapp.blueprints.ipad import bp as ipad_bp
     from webapp.blueprints.lists import bp as lists_bp
     from webapp.blueprints.main import bp as main_bp
+    from webapp.blueprints.meetings import bp as meetings_bp
     from webapp.blueprints.registration import bp as registration_bp
+    from webapp.blueprints.reporting import bp as reporting_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -48,6 +59,10 @@ def register_blueprints(app):
     app.register_blueprint(approvals_bp, url_prefix="/approvals")
     app.register_blueprint(catalogue_bp)
     app.register_blueprint(lists_bp)
+    app.register_blueprint(reporting_bp)
+    app.register_blueprint(meetings_bp)
+    app.register_blueprint(ipad_bp)
+    app.register_blueprint(health_bp)
     navigation.init_app(app)
 
 

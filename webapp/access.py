@@ -14,11 +14,14 @@ in no relationship.
 
 from sqlalchemy import CompoundSelect, Select, false, literal, select
 from sqlalchemy import union as sql_union
+from sqlalchemy.orm import aliased
 
+from webapp.extensions import db
 from webapp.models import (
     ListKind,
     ListShare,
     Meeting,
+    MeetingStatus,
     ProgrammeList,
     Registration,
     Role,
@@ -299,8 +302,21 @@ def lists_visible_to(user: User) -> Select:
     return query.where(visible)
 
 
+def lists_reachable_by(user: User) -> Select:
+    """Lists this user may open by their address: the visible ones, and the lists of the
+    meetings they may see."""
+    meeting_lists = meetings_visible_to(user).with_only_columns(Meeting.list_id)
+    return select(ProgrammeList).where(
+        ProgrammeList.id.in_(lists_visible_to(user).with_only_columns(ProgrammeList.id))
+        | (ProgrammeList.kind == ListKind.MEETING) & ProgrammeList.id.in_(meeting_lists))
+
+
 def may_edit_list(user: User, programme_list: ProgrammeList) -> bool:
-    """Global lists need "manage global lists"; other lists are their owner's."""
+    """Global lists need "manage global lists"; a meeting's list follows its meeting; other
+    lists are their owner's."""
+    if programme_list.kind == ListKind.MEETING:
+        meeting = _meeting_of_list(programme_list)
+        return meeting is not None and may_edit_meeting(user, meeting)
     if user.is_admin:
         return True
     if programme_list.kind == ListKind.GLOBAL:
@@ -347,6 +363,125 @@ def meetings_visible_to(user: User) -> Select:
     return query.where(visible)
 
 
+def _meeting_of_list(programme_list: ProgrammeList) -> Meeting | None:
+    return db.session.scalar(select(Meeting).where(Meeting.list_id == programme_list.id))
+
+
+def may_see_meeting(user: User, meeting: Meeting) -> bool:
+    return db.session.scalar(
+        meetings_visible_to(user).with_only_columns(Meeting.id).where(Meeting.id == meeting.id)
+    ) is not None
+
+
+def may_edit_meeting(user: User, meeting: Meeting) -> bool:
+    """Whoever may see a meeting may change it, until it is cancelled."""
+    return meeting.status != MeetingStatus.CANCELLED and may_see_meeting(user, meeting)
+
+
+def may_download_invite(user: User, meeting: Meeting) -> bool:
+    """The calendar invite: for those who may see the meeting, and for its attendees."""
+    return user in meeting.attendees or may_see_meeting(user, meeting)
+
+
 def may_run_meeting(user: User, meeting: Meeting) -> bool:
     """Only the host opens and changes a meeting in the in-meeting (iPad) view."""
     return meeting.host_id == user.id
+
+
+# --- Reporting ---------------------------------------------------------------------------
+
+
+def _is_external():
+    """A where-clause: the user holds the Buyer role and no other (internal users, whatever
+    else they hold, are never reported on)."""
+    internal = User.roles.any((Role.kind.is_(None)) | (Role.kind != RoleKind.BUYER))
+    return holds_role(RoleKind.BUYER) & ~internal
+
+
+def reportable_buyers() -> Select:
+    """Every buyer reporting knows of: active accounts holding only the Buyer role, suspended
+    ones included (their history still counts); applicants never had any activity."""
+    return (select(User)
+            .where(_is_external(), User.status == UserStatus.ACTIVE)
+            .order_by(User.last_name, User.first_name, User.id))
+
+
+def reportable_users(user: User) -> Select:
+    """The buyers whose activity this user may see in reporting, each once.
+
+    "View reporting for all users" (and administrators): every buyer. Otherwise, with "view
+    reporting": a Sales Coordinator's buyers are those of all their AMs (direct and by
+    territory), an Account Manager's their own (direct and by territory). Anyone else: none.
+    """
+    query = reportable_buyers()
+    if user.is_admin or user.can(Permission.VIEW_REPORTING_ALL):
+        return query
+    if not user.can(Permission.VIEW_REPORTING):
+        return query.where(false())
+    am_ids = []
+    if user.is_sales_coordinator:
+        am_ids.append(account_managers_of(user).with_only_columns(User.id).order_by(None))
+    if user.is_account_manager:
+        am_ids.append(select(User.id).where(User.id == user.id))
+    if not am_ids:
+        return query.where(false())
+    return query.where(User.id.in_(_people_linked_to(union(*am_ids))))
+
+
+def report_account_managers(user: User) -> Select:
+    """The Account Managers a user's reports can be filtered by: every AM for "all users",
+    an SC's AMs, an AM themselves."""
+    if user.is_admin or user.can(Permission.VIEW_REPORTING_ALL):
+        return account_managers()
+    ids = []
+    if user.is_sales_coordinator:
+        ids.append(account_managers_of(user).with_only_columns(User.id).order_by(None))
+    if user.is_account_manager:
+        ids.append(select(User.id).where(User.id == user.id))
+    query = account_managers()
+    return query.where(User.id.in_(union(*ids))) if ids else query.where(false())
+
+
+def people_of_account_manager(account_manager_id: int) -> Select:
+    """Ids of the people an AM looks after: direct, or by a territory the AM covers."""
+    return _people_linked_to(select(User.id).where(User.id == account_manager_id))
+
+
+def people_in_territory(territory_id: int) -> Select:
+    """Ids of people in the territory, themselves or through their company."""
+    return _buyers_in_territories(select(literal(territory_id)))
+
+
+def account_managers_of_buyers(buyer_ids) -> Select:
+    """(buyer id, AM) rows: each buyer's direct AM and every AM covering one of the buyer's
+    territories (own or through the company), each pair once, by AM name."""
+    am = aliased(User)
+    buyer = aliased(User)
+    buyer_territories = union(
+        select(user_territories.c.user_id.label("buyer_id"),
+               user_territories.c.territory_id.label("territory_id"))
+        .where(user_territories.c.user_id.in_(buyer_ids)),
+        select(buyer.id, company_territories.c.territory_id)
+        .join(company_territories, company_territories.c.company_id == buyer.company_id)
+        .where(buyer.id.in_(buyer_ids)),
+    ).subquery()
+    am_territories = user_territories.alias("am_territories")
+    by_territory = (select(buyer_territories.c.buyer_id, am_territories.c.user_id)
+                    .join(am_territories,
+                          am_territories.c.territory_id == buyer_territories.c.territory_id))
+    direct = (select(buyer.id, buyer.account_manager_id)
+              .where(buyer.id.in_(buyer_ids), buyer.account_manager_id.is_not(None)))
+    pairs = union(direct, by_territory).subquery()
+    return (select(pairs.c[0].label("buyer_id"), am)
+            .join(am, am.id == pairs.c[1])
+            .where(am.roles.any(Role.kind == RoleKind.ACCOUNT_MANAGER),
+                   am.status == UserStatus.ACTIVE, am.is_suspended == false())
+            .order_by(am.first_name, am.last_name, am.id))
+
+
+def attendee_candidates(user: User) -> Select:
+    """Buyers this user may see in a meeting's buyer picker: every buyer for those who manage
+    meetings for any AM, otherwise the buyers of the hosts they may choose."""
+    if _manages_all_meetings(user):
+        return users_with_role(RoleKind.BUYER)
+    return buyers_looked_after_by(user)

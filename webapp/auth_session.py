@@ -1,9 +1,20 @@
-"""Flask-Login wiring: how a session maps back to a user."""
+"""Flask-Login wiring: how a session maps back to a user, and when a session ends."""
 
-from flask_login import current_user
+import logging
+import time
 
+from flask import current_app, request, session
+from flask_login import current_user, logout_user
+
+from webapp.audit import security_event
 from webapp.extensions import db, login_manager
 from webapp.models import User
+
+STARTED, LAST_SEEN = "_started", "_seen"
+# Flask-Login's keys and ours: what a session holds for its signed-in user.
+SIGNED_IN_KEYS = ("_user_id", "_fresh", "_id", STARTED, LAST_SEEN)
+# The last-seen time is rewritten at most this often, not on every request.
+LAST_SEEN_RESOLUTION = 60
 
 
 @login_manager.user_loader
@@ -14,8 +25,35 @@ def load_user(session_id: str):
         return None
     user = db.session.get(User, int(user_id))
     if user is None or not user.is_active or user.session_version != int(version):
+        _forget_ended_session(user)
         return None
     return user
+
+
+def _forget_ended_session(user: User | None) -> None:
+    """The user was suspended or signed out elsewhere: drop the session's sign-in, once."""
+    reason = ("signed-out" if user is not None and user.is_active
+              else "suspended" if user is not None and user.is_suspended else "inactive")
+    security_event("session.ended", user, level=logging.WARNING, reason=reason)
+    for key in SIGNED_IN_KEYS:
+        session.pop(key, None)
+
+
+def start_session() -> None:
+    """Stamp a new sign-in: the idle and absolute lifetimes count from now."""
+    session[STARTED] = session[LAST_SEEN] = int(time.time())
+
+
+def _expiry_reason(now: int) -> str | None:
+    config = current_app.config
+    # A session from before these stamps existed starts counting now; only we sign cookies.
+    started = session.setdefault(STARTED, now)
+    last_seen = session.setdefault(LAST_SEEN, now)
+    if now - started > config["SESSION_LIFETIME_HOURS"] * 3600:
+        return "lifetime"
+    if now - last_seen > config["SESSION_IDLE_MINUTES"] * 60:
+        return "idle"
+    return None
 
 
 def init_app(app):
@@ -24,6 +62,22 @@ def init_app(app):
     login_manager.login_message = "Please log in to continue."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
+
+    @app.before_request
+    def end_expired_session():
+        if request.endpoint == "static" or "_user_id" not in session:
+            return
+        now = int(time.time())
+        reason = _expiry_reason(now)
+        if reason:
+            user_id = session["_user_id"].partition(":")[0]
+            logout_user()
+            for key in SIGNED_IN_KEYS:
+                session.pop(key, None)
+            security_event("session.expired", int(user_id) if user_id.isdigit() else None,
+                           reason=reason)
+        elif now - session[LAST_SEEN] >= LAST_SEEN_RESOLUTION:
+            session[LAST_SEEN] = now
 
     @app.context_processor
     def inject_user():

@@ -37,6 +37,8 @@ def load_config(app, overrides=None):
         PASSWORD_HASH_MEMORY_KIB=int(env.get("PASSWORD_HASH_MEMORY_KIB", 19 * 1024)),
         PASSWORD_HASH_PARALLELISM=int(env.get("PASSWORD_HASH_PARALLELISM", 1)),
         USERS_PER_PAGE=int(env.get("USERS_PER_PAGE", 25)),
+        # The time zone a new meeting's form starts with (an IANA name).
+        DEFAULT_MEETING_TIMEZONE=env.get("DEFAULT_MEETING_TIMEZONE", "Europe/Paris"),
         MAX_CONTENT_LENGTH=int(env.get("MAX_UPLOAD_MB", 16)) * 1024 * 1024,
         # Outgoing email: queued in the outbox table, delivered over SMTP by a sender.
         MAIL_SMTP_HOST=env.get("MAIL_SMTP_HOST", ""),
@@ -50,12 +52,43 @@ def load_config(app, overrides=None):
         MAIL_BACKGROUND_SENDER=env.get("MAIL_BACKGROUND_SENDER", "0") == "1",
         PUBLIC_BASE_URL=env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         REDIS_URL=env.get("REDIS_URL", ""),
+        # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed
+        # (the client's address counts for rate limits); 0 when clients connect directly.
+        TRUSTED_PROXIES=int(env.get("TRUSTED_PROXIES", 0)),
+        # Text answers (pages, fragments, CSS, JS) compressed for clients that accept it;
+        # a reverse proxy that compresses itself can take over with COMPRESS_RESPONSES=0.
+        COMPRESS_REGISTER=env.get("COMPRESS_RESPONSES", "1") == "1",
+        COMPRESS_ALGORITHM=["br", "gzip"],
+        # Streamed answers (static files) are left to the reverse proxy: compressing them
+        # here would leave their file open until garbage collection.
+        COMPRESS_STREAMS=False,
+        COMPRESS_MIMETYPES=["text/html", "text/css", "text/javascript", "text/plain",
+                            "text/csv", "application/javascript", "application/json",
+                            "image/svg+xml"],
         RATELIMIT_STORAGE_URI=env.get("REDIS_URL") or "memory://",
+        # Always set: Flask-Limiter would otherwise keep the last app's choice.
+        RATELIMIT_ENABLED=True,
         RATELIMIT_HEADERS_ENABLED=True,
         REGISTRATION_RATE_LIMIT=env.get("REGISTRATION_RATE_LIMIT", "10 per hour"),
         LOGIN_FAILURES_PER_ACCOUNT=env.get("LOGIN_FAILURES_PER_ACCOUNT", "100 per hour"),
         LOGIN_FAILURES_PER_ADDRESS=env.get("LOGIN_FAILURES_PER_ADDRESS", "50 per 10 minutes"),
+        # Sessions end after this long without a request, and this long after the login.
+        SESSION_IDLE_MINUTES=float(env.get("SESSION_IDLE_MINUTES", 60)),
+        SESSION_LIFETIME_HOURS=float(env.get("SESSION_LIFETIME_HOURS", 12)),
+        PASSWORD_RESET_MAX_AGE_MINUTES=float(env.get("PASSWORD_RESET_MAX_AGE_MINUTES", 60)),
+        PASSWORD_RESETS_PER_ACCOUNT=env.get("PASSWORD_RESETS_PER_ACCOUNT", "5 per hour"),
+        PASSWORD_RESETS_PER_ADDRESS=env.get("PASSWORD_RESETS_PER_ADDRESS", "20 per hour"),
+        # Served over HTTPS (production): HSTS, and Secure cookies with the __Host- prefix.
+        HTTPS=env.get("HTTPS", "0") == "1",
     )
     app.config.update(overrides)
+    if app.config["HTTPS"]:
+        app.config.update(
+            PREFERRED_URL_SCHEME="https",
+            SESSION_COOKIE_SECURE=True,
+            SESSION_COOKIE_NAME="__Host-session",
+            REMEMBER_COOKIE_SECURE=True,
+            REMEMBER_COOKIE_NAME="__Host-remember_token",
+        )
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = env.get("SECRET_KEY") or _instance_secret_key(app.instance_path)

@@ -8,8 +8,10 @@ import random
 import unicodedata
 from datetime import UTC, datetime, timedelta
 
+from webapp.demo_activity import load_demo_activity
 from webapp.demo_catalogue import load_demo_catalogue
 from webapp.demo_lists import load_demo_lists
+from webapp.demo_meetings import load_demo_meetings
 from webapp.extensions import db
 from webapp.models import (
     Company,
@@ -212,6 +214,11 @@ def load_demo_data() -> dict[str, int]:
     catalogue_counts = load_demo_catalogue(rng)
     db.session.flush()
     list_count = load_demo_lists(rng)
+    db.session.flush()
+    meeting_count = load_demo_meetings(rng)
+    db.session.flush()
+    # Its own seed: the activity stays the same whatever the generators before it draw.
+    activity_count = load_demo_activity(random.Random(7), now)
     db.session.commit()
     return {
         "users": db.session.query(User).count(),
@@ -219,4 +226,6 @@ def load_demo_data() -> dict[str, int]:
         "territories": len(territories),
         **catalogue_counts,
         "lists": list_count,
+        "meetings": meeting_count,
+        "activity events": activity_count,
     }

@@ -1,9 +1,12 @@
 """Error pages that look like the rest of the site."""
 
+import logging
+
 from flask import render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from webapp.audit import security_event
 from webapp.extensions import db
 
 MESSAGES = {
@@ -26,6 +29,7 @@ def render_error(code: int, message: str | None = None):
 def init_app(app):
     @app.errorhandler(CSRFError)
     def csrf_error(error):
+        security_event("request.denied", level=logging.WARNING, status=400, reason="csrf")
         return render_error(400, "Your form expired or was sent from elsewhere. "
                                  "Reload the page and try again; nothing was changed.")
 

@@ -2,6 +2,7 @@
 
 import sqlite3
 
+from flask_compress import Compress
 from flask_htmx import HTMX
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -32,12 +33,18 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 htmx = HTMX()
 limiter = Limiter(get_remote_address)
+compress = Compress()
 
 
 @event.listens_for(Engine, "connect")
-def _enforce_sqlite_foreign_keys(dbapi_connection, _record):
-    """SQLite ignores foreign keys (and their ON DELETE rules) unless asked per connection."""
+def _configure_sqlite(dbapi_connection, _record):
+    """SQLite ignores foreign keys (and their ON DELETE rules) unless asked per connection.
+    Write-ahead logging lets readers carry on during a write, and with synchronous=NORMAL a
+    commit no longer waits for the disk twice (a crash may lose the last commits, never
+    corrupt the file)."""
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()

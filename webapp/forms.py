@@ -2,9 +2,14 @@
 
 import email_validator
 from wtforms import SelectChoice, SelectField, SelectMultipleField
+from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from webapp.services.passwords import password_problem
+
 NONE_CHOICE = SelectChoice(0, "—")
+# The largest id or count a database integer column holds (PostgreSQL's integer).
+DATABASE_INT_MAX = 2**31 - 1
 
 # The demo and test accounts live under the reserved .test domain; let forms accept it.
 if "test" in email_validator.SPECIAL_USE_DOMAIN_NAMES:
@@ -39,3 +44,28 @@ class OptionalIdField(SelectField):
         if valuelist and valuelist[0] == "":
             valuelist = ["0"]
         super().process_formdata(valuelist)
+
+PASSWORD_HINT = "At least 8 characters. A few words you will remember make a good password."
+
+
+class PasswordPolicy:
+    """Validator: the password policy (webapp.services.passwords.password_problem).
+
+    The account's own words come from the form's email and name fields, or from
+    `form.account` when the form is about an existing user (change, reset).
+    """
+
+    def __call__(self, form, field):
+        if not field.data:
+            return
+        account = getattr(form, "account", None)
+
+        def value(name):
+            if name in form and form[name].data:
+                return str(form[name].data)
+            return str(getattr(account, name, "") or "")
+
+        problem = password_problem(field.data, email=value("email"),
+                                   names=(value("first_name"), value("last_name")))
+        if problem:
+            raise ValidationError(problem)

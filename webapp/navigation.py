@@ -5,11 +5,16 @@ from flask_login import current_user
 
 from webapp.permissions import Permission
 
+# Links for internal users (the sales team) only, whatever their permissions.
+INTERNAL = "internal"
+
 # (endpoint, label, permission needed (None: any logged-in user), url arguments)
 MAIN_LINKS = [
     ("catalogue.index", "Catalogue", None, {}),
     ("lists.index", "Lists", None, {}),
+    ("meetings.index", "Meetings", INTERNAL, {}),
     ("approvals.index", "Approvals", Permission.APPROVE_REGISTRATIONS, {}),
+    ("reporting.index", "Reporting", Permission.VIEW_REPORTING, {}),
 ]
 
 ADMIN_LINKS = [
@@ -27,7 +32,8 @@ def _allowed(links):
     if not current_user.is_authenticated:
         return []
     return [(endpoint, label, args) for endpoint, label, permission, args in links
-            if permission is None or current_user.can(permission)]
+            if permission is None or (current_user.is_internal if permission == INTERNAL
+                                      else current_user.can(permission))]
 
 
 def main_links():

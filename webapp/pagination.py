@@ -4,6 +4,8 @@ from flask_sqlalchemy.pagination import SelectPagination
 
 from webapp.extensions import db
 
+MAX_PAGE = 1_000_000
+
 
 class RowPagination(SelectPagination):
     """Pages of whole rows, for selects of several columns such as (User, direct, ...)."""
@@ -15,7 +17,8 @@ class RowPagination(SelectPagination):
 
 def paginate(select, page: int, per_page: int, rows: bool = False):
     """A page of `select`; out-of-range pages come back empty rather than 404."""
-    page = max(page, 1)
+    # A page beyond any real one is empty anyway; the bound keeps OFFSET within an integer.
+    page = min(max(page, 1), MAX_PAGE)
     if rows:
         return RowPagination(select=select, session=db.session(), page=page,
                              per_page=per_page, error_out=False)

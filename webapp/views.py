@@ -2,7 +2,7 @@
 
 from functools import wraps
 
-from flask import abort, render_template
+from flask import abort, make_response, render_template
 from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_block
 
@@ -42,3 +42,17 @@ def get_or_404(model, ident):
     if item is None:
         abort(404)
     return item
+
+
+# An email's HTML shown as received: no script, no requests out, framed by our pages only.
+EMAIL_HTML_POLICY = ("sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
+                     "base-uri 'none'; form-action 'none'; frame-ancestors 'self'")
+
+
+def email_html_response(html: str):
+    """An email's HTML part for a sandboxed iframe on one of our pages."""
+    response = make_response(html)
+    # Set here, these replace the app-wide headers (which forbid any framing) for this answer.
+    response.headers["Content-Security-Policy"] = EMAIL_HTML_POLICY
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response

@@ -1,5 +1,12 @@
 """The domain's tables. Import models from here."""
 
+from webapp.models.activity import (
+    DAY_COLUMNS,
+    ActivityDay,
+    ActivityEvent,
+    EmailSource,
+    EventKind,
+)
 from webapp.models.catalogue import (
     PROGRAMME_TYPES,
     Episode,
@@ -31,6 +38,11 @@ from webapp.models.places import Company, Region, Territory, company_territories
 from webapp.models.registrations import Registration, RegistrationEvent, RegistrationStatus
 
 __all__ = [
+    "DAY_COLUMNS",
+    "ActivityDay",
+    "ActivityEvent",
+    "EmailSource",
+    "EventKind",
     "AppliedChange",
     "PROGRAMME_TYPES",
     "Episode",

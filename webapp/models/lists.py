@@ -91,9 +91,17 @@ class ListItem(db.Model):
 
     @property
     def screener_url(self) -> str | None:
-        for item in (self.episode, self.season, self.programme):
+        source = self.screener_source
+        return source[2] if source else None
+
+    @property
+    def screener_source(self) -> tuple[str, int, str] | None:
+        """(kind, id, url) of the most specific entry with a screener: episode, season,
+        then programme."""
+        for kind, item in (("episode", self.episode), ("season", self.season),
+                           ("programme", self.programme)):
             if item is not None and item.screener_url:
-                return item.screener_url
+                return kind, item.id, item.screener_url
         return None
 
 

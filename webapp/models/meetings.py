@@ -3,6 +3,7 @@
 import uuid
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -66,7 +67,15 @@ class Meeting(db.Model):
 
     @property
     def ends_at(self) -> datetime:
-        return self.starts_at + timedelta(minutes=self.duration_minutes)
+        return self.local_start.astimezone(UTC) + timedelta(minutes=self.duration_minutes)
+
+    @property
+    def local_start(self) -> datetime:
+        """The start in the meeting's own time zone (SQLite hands back naive UTC)."""
+        starts_at = self.starts_at
+        if starts_at.tzinfo is None:
+            starts_at = starts_at.replace(tzinfo=UTC)
+        return starts_at.astimezone(ZoneInfo(self.timezone))
 
     @property
     def held(self) -> bool:

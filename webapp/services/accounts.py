@@ -5,9 +5,15 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from webapp.extensions import db
-from webapp.models import User, UserStatus
-from webapp.services import DomainError
-from webapp.services.passwords import hash_password, needs_rehash, verify_password
+from webapp.models import EventKind, User, UserStatus
+from webapp.services import DomainError, activity
+from webapp.services.mail import absolute_url, queue_email
+from webapp.services.passwords import (
+    hash_password,
+    needs_rehash,
+    password_problem,
+    verify_password,
+)
 
 LOGIN_REFUSED = "That email and password do not match an active account."
 
@@ -43,6 +49,7 @@ def record_login(user: User, password: str) -> None:
     user.last_login_at = datetime.now(UTC)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
+    activity.record(user, EventKind.LOGIN)
     db.session.commit()
 
 
@@ -52,4 +59,24 @@ def end_all_sessions(user: User) -> None:
 
 
 def set_password(user: User, password: str) -> None:
+    """Store `password` for the user, or raise DomainError if the policy refuses it."""
+    problem = password_problem(password, email=user.email or "",
+                               names=(user.first_name or "", user.last_name or ""))
+    if problem:
+        raise DomainError(problem, field="password")
     user.password_hash = hash_password(password)
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """The user's own change: the current password is required; every session ends."""
+    if not verify_password(user.password_hash, current_password):
+        raise DomainError("That is not your current password.", field="current_password")
+    replace_password(user, new_password)
+
+
+def replace_password(user: User, password: str) -> None:
+    """Set a new password, end every session of the user and tell them by email."""
+    set_password(user, password)
+    end_all_sessions(user)
+    queue_email(user.email, "password_changed", "Your Sales CMS password was changed",
+                person=user, reset_url=absolute_url("auth.forgot_password"))

@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from webapp import access
 from webapp.extensions import db
 from webapp.models import (
+    EmailSource,
     Episode,
     ListItem,
     ListKind,
@@ -21,6 +22,7 @@ from webapp.models import (
 )
 from webapp.permissions import Permission
 from webapp.services import DomainError
+from webapp.services.activity import tracked_link
 from webapp.services.mail import absolute_url, queue_email
 
 KIND_LABELS = {ListKind.MY: "My list", ListKind.BUYER: "Buyer list",
@@ -198,10 +200,17 @@ def share_list(programme_list: ProgrammeList, buyer: User, by: User,
     share = ListShare(list=programme_list, buyer=buyer, shared_by=by, message=message.strip())
     db.session.add(share)
     db.session.flush()
+
+    def link(target: str, programme_id: int | None = None) -> str:
+        """A link that counts the buyer's click for reporting, then leads to `target`."""
+        return tracked_link(buyer, target, source=EmailSource.LIST_SHARE,
+                            list_id=programme_list.id, programme_id=programme_id)
+
     queue_email(buyer.email, "list_shared", f"{by.full_name} shared “{programme_list.name}”",
                 buyer=buyer, sharer=by, programme_list=programme_list, message=share.message,
-                list_url=absolute_url("lists.show", list_id=programme_list.id),
-                items=[(item, absolute_url("catalogue.programme",
-                                           programme_id=item.programme_id))
+                list_url=link(absolute_url("lists.show", list_id=programme_list.id)),
+                items=[(item, link(absolute_url("catalogue.programme",
+                                                programme_id=item.programme_id),
+                                   item.programme_id))
                        for item in programme_list.items])
     return share

@@ -33,23 +33,31 @@ SECURITY_MODES = ("starttls", "tls", "none")
 
 
 def queue_email(recipients: str | Iterable[str], template: str, subject: str,
-                **context) -> OutboxMessage:
-    """Render emails/<template>.txt and .html and add the message to the session (no commit)."""
+                calendar: str | None = None, **context) -> OutboxMessage:
+    """Render emails/<template>.txt and .html and add the message to the session (no commit).
+
+    `calendar`, an iCalendar object, travels as the invite calendar programs act on."""
     addresses = _addresses(recipients)
     subject = " ".join(subject.split())
-    context = {"subject": subject, "absolute_url": absolute_url, **context}
-    templates = _template_environments()
+    text_body, html_body = render_email(template, subject, **context)
     now = datetime.now(UTC)
     message = OutboxMessage(
         kind=template, recipients=", ".join(addresses), subject=subject,
-        text_body=templates["text"].get_template(f"emails/{template}.txt").render(context),
-        html_body=templates["html"].get_template(f"emails/{template}.html").render(context),
+        text_body=text_body, html_body=html_body, calendar=calendar,
         status=OutboxStatus.PENDING, attempts=0, created_at=now, next_attempt_at=now,
         message_id=make_msgid(domain=_sender_domain()),
     )
     db.session.add(message)
     db.session.info[QUEUED_IN_SESSION] = True
     return message
+
+
+def render_email(template: str, subject: str, **context) -> tuple[str, str]:
+    """The text and HTML parts of emails/<template>."""
+    context = {"subject": subject, "absolute_url": absolute_url, **context}
+    templates = _template_environments()
+    return (templates["text"].get_template(f"emails/{template}.txt").render(context),
+            templates["html"].get_template(f"emails/{template}.html").render(context))
 
 
 def absolute_url(endpoint: str, **values) -> str:
@@ -196,6 +204,11 @@ def _email_for(message: OutboxMessage) -> EmailMessage:
     email["Message-ID"] = message.message_id
     email.set_content(message.text_body)
     email.add_alternative(message.html_body, subtype="html")
+    if message.calendar:
+        method = "CANCEL" if "\nMETHOD:CANCEL" in message.calendar else "REQUEST"
+        email.add_alternative(message.calendar, subtype="calendar", params={"method": method})
+        email.add_attachment(message.calendar.encode(), maintype="text", subtype="calendar",
+                             filename="invite.ics")
     return email
 
 

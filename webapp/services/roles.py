@@ -39,7 +39,9 @@ def ensure_builtin_roles() -> dict[RoleKind, Role]:
 
 def save_role(role: Role | None, *, name: str, description: str, permissions) -> Role:
     name = " ".join(name.split())
-    clash = select(Role.id).where(func.lower(Role.name) == name.lower())
+    # The database lowers both sides: SQLite's lower() leaves non-ASCII letters as they are,
+    # and a name lowered by Python would then miss the very row the unique index has.
+    clash = select(Role.id).where(func.lower(Role.name) == func.lower(name))
     if role is not None:
         clash = clash.where(Role.id != role.id)
     if db.session.scalar(clash) is not None:

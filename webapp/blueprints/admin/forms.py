@@ -13,7 +13,14 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 
 from webapp import access
 from webapp.extensions import db
-from webapp.forms import NONE_CHOICE, CheckboxListField, OptionalIdField, choices
+from webapp.forms import (
+    NONE_CHOICE,
+    PASSWORD_HINT,
+    CheckboxListField,
+    OptionalIdField,
+    PasswordPolicy,
+    choices,
+)
 from webapp.models import Company, Region, Role, Territory, UserStatus
 from webapp.permissions import Permission
 
@@ -39,8 +46,8 @@ class UserForm(FlaskForm):
     account_manager = OptionalIdField(
         "Account Manager", description="For buyers: the AM who looks after them directly.")
     status = SelectField("Status", choices=choices(STATUSES), default=UserStatus.ACTIVE)
-    password = PasswordField("Password", validators=[Optional(), Length(
-        min=8, max=256, message="Use at least 8 characters (and no more than 256).")])
+    password = PasswordField("Password", validators=[Optional(), PasswordPolicy()],
+                             description=PASSWORD_HINT)
 
     def fill_choices(self):
         self.roles.choices = _named_choices(Role)

@@ -1,6 +1,6 @@
 """Admin > Outbox: every email the CMS sends, and a retry for those that did not go."""
 
-from flask import abort, flash, make_response, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 
 from webapp.blueprints.admin import bp
 from webapp.blueprints.admin.forms import ConfirmForm
@@ -10,15 +10,13 @@ from webapp.models.outbox import as_utc
 from webapp.pagination import paginate
 from webapp.permissions import Permission
 from webapp.services import DomainError, mail
-from webapp.views import get_or_404, permission_required, render
+from webapp.views import email_html_response, get_or_404, permission_required, render
 
 manage_outbox = permission_required(Permission.MANAGE_OUTBOX)
 
 MESSAGES_PER_PAGE = 25
 STATUS_TABS = [("", "All"), (OutboxStatus.PENDING, "Pending"), (OutboxStatus.SENT, "Sent"),
                (OutboxStatus.FAILED, "Failed")]
-# The stored HTML is shown as received: no script, no requests out, framed by our page only.
-HTML_PART_POLICY = "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 
 
 @bp.app_template_filter("utc_time")
@@ -52,12 +50,7 @@ def outbox_message(message_id):
 @manage_outbox
 def outbox_message_html(message_id):
     """The stored HTML part, for the message page's sandboxed iframe."""
-    message = get_or_404(OutboxMessage, message_id)
-    response = make_response(message.html_body)
-    # Set here, these replace the app-wide headers (which forbid any framing) for this answer.
-    response.headers["Content-Security-Policy"] = HTML_PART_POLICY
-    response.headers["X-Frame-Options"] = "SAMEORIGIN"
-    return response
+    return email_html_response(get_or_404(OutboxMessage, message_id).html_body)
 
 
 @bp.route("/outbox/<int:message_id>/retry", methods=["POST"])

@@ -12,12 +12,13 @@ from webapp.blueprints.admin.forms import (
     UserForm,
 )
 from webapp.extensions import db
+from webapp.forms import DATABASE_INT_MAX
 from webapp.models import Company, Region, Role, Territory, User
 from webapp.pagination import paginate
 from webapp.permissions import Permission
 from webapp.services import DomainError
 from webapp.services import users as user_service
-from webapp.services.profiles import profile_context
+from webapp.services.profiles import buyers_block, profile_context
 from webapp.views import get_or_404, is_htmx_request, permission_required, render
 
 manage_users = permission_required(Permission.MANAGE_USERS)
@@ -29,7 +30,8 @@ def users():
     """The user directory: active search, filters and pagination."""
     filters = UserFilterForm(request.args).fill_choices()
     am_id = request.args.get("am", type=int)
-    account_manager = db.session.get(User, am_id) if am_id else None
+    account_manager = db.session.get(User, am_id) if am_id and 0 < am_id <= DATABASE_INT_MAX \
+        else None
     query = user_service.user_directory(**filters.criteria(), account_manager=account_manager)
     page = paginate(query, request.args.get("page", 1, type=int),
                     current_app.config["USERS_PER_PAGE"])
@@ -100,7 +102,7 @@ def user(user_id):
     """A user's profile: details and relationships (an AM's SCs and buyers)."""
     person = get_or_404(User, user_id)
     context = profile_context(person, request.args.get("buyers_page", 1, type=int))
-    return render("admin/user.html", "buyers", confirm=ConfirmForm(), **context)
+    return render("admin/user.html", buyers_block(context), confirm=ConfirmForm(), **context)
 
 
 @bp.route("/users/<int:user_id>/suspend", methods=["POST"])
@@ -164,7 +166,7 @@ def add_sales_coordinator(user_id):
     form = SalesCoordinatorForm()
     coordinator = (db.session.get(User, int(form.sales_coordinator_id.data))
                    if form.validate_on_submit() and form.sales_coordinator_id.data.isdigit()
-                   else None)
+                   and int(form.sales_coordinator_id.data) <= DATABASE_INT_MAX else None)
     if coordinator is None:
         abort(400)
     try:

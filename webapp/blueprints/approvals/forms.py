@@ -5,7 +5,13 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from webapp import access
 from webapp.extensions import db
-from webapp.forms import NONE_CHOICE, CheckboxListField, OptionalIdField, choices
+from webapp.forms import (
+    DATABASE_INT_MAX,
+    NONE_CHOICE,
+    CheckboxListField,
+    OptionalIdField,
+    choices,
+)
 from webapp.models import Region, Territory
 
 
@@ -15,7 +21,8 @@ def _named(model):
 
 
 class ApproveForm(FlaskForm):
-    company_id = IntegerField("Existing company", validators=[Optional(), NumberRange(min=0)])
+    company_id = IntegerField("Existing company", validators=[
+        Optional(), NumberRange(min=0, max=DATABASE_INT_MAX)])
     company_name = StringField("Company", validators=[Optional(), Length(max=120)])
     account_manager = OptionalIdField("Account Manager")
     territories = CheckboxListField("Territories")

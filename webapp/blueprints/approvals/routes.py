@@ -41,7 +41,7 @@ def index():
         visible.with_only_columns(Registration.status, func.count())
         .group_by(Registration.status)).all())
     query = (visible.where(Registration.status == tab)
-             .options(selectinload(Registration.territory),
+             .options(selectinload(Registration.user), selectinload(Registration.territory),
                       selectinload(Registration.requested_account_manager))
              .order_by(Registration.submitted_at.desc(), Registration.id.desc()))
     page = paginate(query, request.args.get("page", 1, type=int),

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from webapp.blueprints.auth import routes  # noqa: E402,F401
+from webapp.blueprints.auth import passwords, routes  # noqa: E402,F401

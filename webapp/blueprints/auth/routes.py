@@ -1,8 +1,11 @@
+import logging
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
+from webapp.audit import security_event
+from webapp.auth_session import start_session
 from webapp.blueprints.auth import bp
 from webapp.blueprints.auth.forms import LoginForm, LogoutForm
 from webapp.extensions import db, limiter
@@ -10,10 +13,13 @@ from webapp.services import DomainError
 from webapp.services.accounts import (
     authenticate,
     end_all_sessions,
+    find_by_email,
     normalise_email,
     record_login,
 )
 from webapp.views import render
+
+CLEAR_SITE_DATA = '"cache", "storage"'
 
 
 def _safe_next(target: str | None) -> str:
@@ -49,10 +55,15 @@ def login():
             user = authenticate(form.email.data, form.password.data)
         except DomainError as error:
             form.password.errors.append(str(error))
+            # The account's id when the email is one; never what was typed.
+            security_event("login.failure", find_by_email(form.email.data),
+                           level=logging.WARNING)
         else:
             session.clear()  # a fresh session on every login
             login_user(user)
+            start_session()
             record_login(user, form.password.data)
+            security_event("login.success", user)
             return redirect(_safe_next(request.args.get("next")), code=303)
     status = 422 if form.is_submitted() else 200
     return render("auth/login.html", form=form, status=status)
@@ -64,10 +75,14 @@ def logout():
     """Ask to confirm (GET); log out everywhere (POST)."""
     form = LogoutForm()
     if form.validate_on_submit():
+        security_event("logout", current_user)
         end_all_sessions(current_user)
         db.session.commit()
         logout_user()
         session.clear()
         flash("You have been logged out.", "info")
-        return redirect(url_for("auth.login"), code=303)
+        response = redirect(url_for("auth.login"), code=303)
+        # The browser drops what it kept for this site (the iPad's offline store included).
+        response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
+        return response
     return render("auth/logout.html", form=form)

@@ -5,9 +5,10 @@ from flask_login import current_user, login_required
 
 from webapp.blueprints.catalogue import bp
 from webapp.blueprints.catalogue.forms import CatalogueFilterForm
+from webapp.models import EventKind
 from webapp.pagination import paginate
 from webapp.permissions import Permission
-from webapp.services import catalogue
+from webapp.services import activity, catalogue
 from webapp.services.catalogue import SCREENER_KINDS
 from webapp.services.programme_images import upload_root
 from webapp.views import render
@@ -35,6 +36,7 @@ def programme(programme_id):
     item = catalogue.programme_with_seasons(programme_id)
     if item is None:
         abort(404)
+    activity.record_now(current_user, EventKind.PROGRAMME_VIEW, programme_id=item.id)
     return render("catalogue/programme.html", programme=item,
                   can_edit=current_user.can(Permission.MANAGE_CATALOGUE))
 
@@ -42,10 +44,11 @@ def programme(programme_id):
 @bp.route(f"/catalogue/screeners/<any({KINDS}):kind>/<int:item_id>")
 @login_required
 def screener(kind, item_id):
-    """Send the viewer on to a screener (screener plays will be recorded here)."""
+    """Send the viewer on to a screener, counting the play."""
     url = catalogue.screener_url_of(kind, item_id)
     if url is None:
         abort(404)
+    activity.record_screener_play(current_user, kind, item_id)
     return redirect(url, code=302)
 
 

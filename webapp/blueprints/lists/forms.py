@@ -1,15 +1,20 @@
 from flask_wtf import FlaskForm
+from sqlalchemy.orm import joinedload
 from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from webapp import access
 from webapp.extensions import db
-from webapp.forms import NONE_CHOICE, OptionalIdField, choices
+from webapp.forms import DATABASE_INT_MAX, NONE_CHOICE, OptionalIdField, choices
+from webapp.models import User
 from webapp.services.lists import KIND_LABELS, kinds_for
+
+DATABASE_ID = NumberRange(min=1, max=DATABASE_INT_MAX)
 
 
 def _buyer_choices(user):
-    buyers = db.session.scalars(access.buyers_looked_after_by(user)).all()
+    buyers = db.session.scalars(access.buyers_looked_after_by(user)
+                                .options(joinedload(User.company))).all()
     return [NONE_CHOICE, *choices(
         (b.id, f"{b.full_name} · {b.company.name}" if b.company else b.full_name)
         for b in buyers)]
@@ -34,9 +39,9 @@ class RenameForm(FlaskForm):
 
 
 class AddItemForm(FlaskForm):
-    programme_id = IntegerField(validators=[DataRequired(), NumberRange(min=1)])
-    season_id = IntegerField(validators=[Optional(), NumberRange(min=1)])
-    episode_id = IntegerField(validators=[Optional(), NumberRange(min=1)])
+    programme_id = IntegerField(validators=[DataRequired(), DATABASE_ID])
+    season_id = IntegerField(validators=[Optional(), DATABASE_ID])
+    episode_id = IntegerField(validators=[Optional(), DATABASE_ID])
 
 
 class MoveForm(FlaskForm):

@@ -1,8 +1,18 @@
 """Lists: the Lists section and a list's page, where items are added, ordered and annotated."""
 
-from flask import Response, abort, current_app, flash, redirect, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from webapp import access
 from webapp.blueprints.lists import bp
@@ -17,6 +27,7 @@ from webapp.blueprints.lists.forms import (
 from webapp.extensions import db
 from webapp.models import (
     Episode,
+    EventKind,
     ListItem,
     ListKind,
     ListShare,
@@ -26,9 +37,10 @@ from webapp.models import (
     User,
 )
 from webapp.pagination import paginate
-from webapp.services import DomainError
+from webapp.services import DomainError, activity
 from webapp.services import lists as service
 from webapp.services.catalogue import programme_search
+from webapp.services.meetings import meeting_of_list
 from webapp.views import is_htmx_request, render
 
 TABS = {"all": "All", "my": "My lists", "buyer": "Buyer lists", "global": "Global",
@@ -95,13 +107,16 @@ def create():
     return _index_page(form, 422)
 
 
-def _list_or_404(list_id: int, edit: bool = False) -> ProgrammeList:
-    """A list the user may see (else 404); with edit=True one they may change (else 403)."""
+def _list_or_404(list_id: int, edit: bool = False, whole: bool = False) -> ProgrammeList:
+    """A list the user may see (else 404); with edit=True one they may change (else 403).
+
+    A meeting's list is reached here for its items only; with whole=True (rename, delete,
+    share) it is not found: it lives and dies with its meeting."""
     programme_list = db.session.scalar(
         service.list_with_items(list_id).where(
-            ProgrammeList.id.in_(access.lists_visible_to(current_user)
+            ProgrammeList.id.in_(access.lists_reachable_by(current_user)
                                  .with_only_columns(ProgrammeList.id))))
-    if programme_list is None:
+    if programme_list is None or whole and programme_list.kind == ListKind.MEETING:
         abort(404)
     if edit and not access.may_edit_list(current_user, programme_list):
         abort(403)
@@ -128,14 +143,19 @@ def _page(programme_list: ProgrammeList, block: str | None = None, status: int =
 @login_required
 def show(list_id):
     """A list with its items; editable for its owner (global lists: "manage global lists")."""
-    return _page(_list_or_404(list_id))
+    programme_list = _list_or_404(list_id)
+    if programme_list.kind == ListKind.MEETING:
+        meeting = meeting_of_list(programme_list)
+        return redirect(url_for("meetings.show", meeting_id=meeting.id, _anchor="list-items"))
+    activity.record_now(current_user, EventKind.LIST_VIEW, list_id=programme_list.id)
+    return _page(programme_list)
 
 
 @bp.route("/lists/<int:list_id>/rename", methods=["POST"])
 @login_required
 def rename(list_id):
     """Rename the list."""
-    programme_list = _list_or_404(list_id, edit=True)
+    programme_list = _list_or_404(list_id, edit=True, whole=True)
     form = RenameForm()
     if form.validate_on_submit():
         service.rename_list(programme_list, form.name.data)
@@ -149,7 +169,7 @@ def rename(list_id):
 @login_required
 def delete(list_id):
     """Delete the list and its items."""
-    programme_list = _list_or_404(list_id, edit=True)
+    programme_list = _list_or_404(list_id, edit=True, whole=True)
     name = programme_list.name
     service.delete_list(programme_list)
     db.session.commit()
@@ -186,9 +206,13 @@ def catalogue_search(list_id):
     """Search the catalogue from the list page, to add programmes, seasons or episodes."""
     programme_list = _list_or_404(list_id, edit=True)
     search = request.args.get("q", "")[:200]
-    results = db.session.scalars(programme_search(search).limit(10)).all() if search.strip() \
-        else []
-    return _page(programme_list, "catalogue_results", search=search, results=results)
+    results = db.session.scalars(programme_search(search).limit(10).options(
+        selectinload(Programme.seasons).selectinload(Season.episodes))).all() \
+        if search.strip() else []
+    if is_htmx_request():
+        return render_template("lists/_catalogue_results.html", programme_list=programme_list,
+                               search=search, results=results)
+    return _page(programme_list, search=search, results=results)
 
 
 def _items_answer(programme_list: ProgrammeList, focus: str | None = None):
@@ -290,7 +314,7 @@ def note(list_id, item_id):
 @login_required
 def share(list_id):
     """Email the list to a buyer, who may then open it on the website."""
-    programme_list = _list_or_404(list_id)
+    programme_list = _list_or_404(list_id, whole=True)
     if not access.may_create_lists(current_user):
         abort(403)
     form = ShareForm().fill_choices(current_user)

@@ -2,7 +2,7 @@ from flask import request
 from flask_login import current_user, login_required
 
 from webapp.blueprints.main import bp
-from webapp.services.profiles import profile_context
+from webapp.services.profiles import buyers_block, profile_context
 from webapp.views import render
 
 
@@ -18,4 +18,5 @@ def home():
 def profile():
     """The signed-in user's own profile and relationships."""
     page = request.args.get("buyers_page", 1, type=int)
-    return render("main/profile.html", "buyers", **profile_context(current_user, page))
+    context = profile_context(current_user, page)
+    return render("main/profile.html", buyers_block(context), **context)

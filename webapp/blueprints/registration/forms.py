@@ -13,7 +13,7 @@ from wtforms.validators import (
 
 from webapp import access
 from webapp.extensions import db
-from webapp.forms import NONE_CHOICE, OptionalIdField, choices
+from webapp.forms import NONE_CHOICE, PASSWORD_HINT, OptionalIdField, PasswordPolicy, choices
 from webapp.models import Region, Territory
 
 
@@ -21,8 +21,8 @@ class RegistrationForm(FlaskForm):
     first_name = StringField("First name", validators=[DataRequired(), Length(max=100)])
     last_name = StringField("Last name", validators=[DataRequired(), Length(max=100)])
     email = EmailField("Work email", validators=[DataRequired(), Email(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(
-        min=8, max=256, message="Use at least 8 characters (and no more than 256).")])
+    password = PasswordField("Password", validators=[DataRequired(), PasswordPolicy()],
+                             description=PASSWORD_HINT)
     confirm = PasswordField("Repeat the password", validators=[
         DataRequired(), EqualTo("password", message="The two passwords do not match.")])
     company_name = StringField("Company", validators=[DataRequired(), Length(max=200)])

@@ -1,0 +1,363 @@
+"""Generate a large distributor for benchmarks, on SQLite or PostgreSQL, with bulk inserts.
+
+    .venv/bin/python -m bench.generate postgresql+psycopg://postgres@127.0.0.1/bench --reset
+    .venv/bin/python -m bench.generate sqlite:////tmp/bench.db --buyers 2000 --events 200000
+
+Defaults: 20,000 buyers in 2,000 companies, 200 internal users (Account Managers covering
+territories, Sales Coordinators linked to them directly and by territory), 5,000 programmes,
+20,000 meetings (most of them held, with lists and interest marks) and 2,000,000 activity
+events over the last year, with their daily rollup. Seeded: the same sizes give the same data.
+
+Named accounts (password "bench-password") for the benchmarks to sign in as:
+admin@bench.test, am@bench.test (an AM), sc@bench.test (an SC linked to three AMs),
+all@bench.test (an SC who may report on all users), buyer@bench.test.
+
+The schema is created when the database is empty; --reset drops and recreates it first.
+Events go in with COPY on PostgreSQL and executemany on SQLite, a chunk at a time.
+"""
+
+import argparse
+import io
+import random
+import time
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, inspect, select, text
+
+from webapp import create_app
+from webapp.extensions import db
+from webapp.models import (
+    ActivityEvent,
+    Company,
+    EmailSource,
+    EventKind,
+    ListItem,
+    ListKind,
+    Meeting,
+    MeetingStatus,
+    MeetingSummarySend,
+    Programme,
+    ProgrammeList,
+    Region,
+    Role,
+    RoleKind,
+    Territory,
+    User,
+    account_manager_coordinators,
+    company_territories,
+    meeting_attendees,
+    user_roles,
+    user_territories,
+)
+from webapp.permissions import Permission
+from webapp.services.activity import rebuild_activity_days
+from webapp.services.passwords import hash_password
+from webapp.services.roles import ensure_builtin_roles
+
+PASSWORD = "bench-password"
+REGIONS = ["EMEA", "Americas", "APAC", "Nordics & Baltics", "CEE", "MENA"]
+TERRITORIES_PER_REGION = 10
+DAYS = 365
+CHUNK = 100_000
+SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"
+
+
+def _parse():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("url", help="SQLAlchemy database URL")
+    parser.add_argument("--reset", action="store_true", help="drop and recreate the schema")
+    parser.add_argument("--buyers", type=int, default=20_000)
+    parser.add_argument("--companies", type=int, default=2_000)
+    parser.add_argument("--internal", type=int, default=200)
+    parser.add_argument("--programmes", type=int, default=5_000)
+    parser.add_argument("--meetings", type=int, default=20_000)
+    parser.add_argument("--events", type=int, default=2_000_000)
+    parser.add_argument("--seed", type=int, default=42)
+    return parser.parse_args()
+
+
+class Loader:
+    """Bulk inserts: COPY on PostgreSQL, executemany on SQLite, in the session's transaction."""
+
+    def __init__(self):
+        self.dialect = db.session.get_bind().dialect.name
+
+    def rows(self, table, columns: list[str], rows) -> int:
+        count = 0
+        chunk = []
+        for row in rows:
+            chunk.append(row)
+            if len(chunk) >= CHUNK:
+                count += self._flush(table, columns, chunk)
+                chunk = []
+        return count + (self._flush(table, columns, chunk) if chunk else 0)
+
+    def _flush(self, table, columns, chunk) -> int:
+        raw = db.session.connection().connection.driver_connection
+        if self.dialect == "postgresql":
+            buffer = io.StringIO()
+            for row in chunk:
+                buffer.write("\t".join(r"\N" if v is None else _pg(v) for v in row) + "\n")
+            with raw.cursor() as cursor, cursor.copy(
+                    f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+                copy.write(buffer.getvalue())
+        else:
+            marks = ", ".join("?" * len(columns))
+            raw.executemany(f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})",
+                            [tuple(_sqlite(v) for v in row) for row in chunk])
+        return len(chunk)
+
+
+def _pg(value) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    return str(value).replace("\\", "\\\\").replace("\t", " ").replace("\n", " ")
+
+
+def _sqlite(value):
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).replace(tzinfo=None).strftime(SQLITE_TIME)
+    return value
+
+
+def _people(rng, loader, args, roles, territories, companies, now, password_hash):
+    """Internal users with their links, then the buyers. Returns the buyer ids and AM ids."""
+    user_id = 0
+    users, role_rows, territory_rows, links = [], [], [], []
+
+    def person(email, first, last, kind, **fields):
+        nonlocal user_id
+        user_id += 1
+        users.append((user_id, email, password_hash, first, last, fields.get("job", ""), "",
+                      "active", False, 1, fields.get("company"), fields.get("am"),
+                      fields.get("region"), now - timedelta(days=rng.randint(30, 900))))
+        role_rows.append((user_id, roles[kind].id))
+        for territory in fields.get("territories", ()):
+            territory_rows.append((user_id, territory))
+        return user_id
+
+    person("admin@bench.test", "Ada", "Admin", RoleKind.ADMINISTRATOR)
+    managers = args.internal * 6 // 10
+    am_ids = []
+    for n in range(managers):
+        covered = rng.sample(territories, k=rng.choice([1, 1, 2]))
+        am_ids.append(person("am@bench.test" if n == 0 else f"am{n}@bench.test", "Account",
+                             f"Manager {n}", RoleKind.ACCOUNT_MANAGER, territories=covered))
+    for n in range(args.internal - managers - 1):
+        email = {0: "sc@bench.test", 1: "all@bench.test"}.get(n, f"sc{n}@bench.test")
+        own = [] if n < 2 or rng.random() < 0.6 else [rng.choice(territories)]
+        sc = person(email, "Sales", f"Coordinator {n}", RoleKind.SALES_COORDINATOR,
+                    territories=own)
+        for am in (am_ids[:3] if n == 0 else rng.sample(am_ids, k=rng.randint(1, 4))):
+            links.append((am, sc))
+        if n == 1:
+            role_rows.append((sc, roles["all"].id))
+    weights = [1 / (rank + 1) ** 0.6 for rank in range(len(companies))]
+    picks = rng.choices(companies, weights=weights, k=args.buyers)
+    first_buyer = user_id + 1
+    for n, (company_id, territory_id, region_id) in enumerate(picks):
+        person("buyer@bench.test" if n == 0 else f"buyer{n}@bench.test", "Buyer", f"No. {n}",
+               RoleKind.BUYER, company=company_id, region=region_id,
+               territories=[territory_id] if rng.random() < 0.5 else [],
+               am=rng.choice(am_ids) if rng.random() < 0.3 else None, job="Acquisitions")
+    loader.rows(User.__table__, ["id", "email", "password_hash", "first_name", "last_name",
+                                 "job_title", "phone", "status", "is_suspended",
+                                 "session_version", "company_id", "account_manager_id",
+                                 "region_id", "created_at"], users)
+    loader.rows(user_roles, ["user_id", "role_id"], role_rows)
+    loader.rows(user_territories, ["user_id", "territory_id"], territory_rows)
+    loader.rows(account_manager_coordinators, ["account_manager_id", "sales_coordinator_id"],
+                links)
+    return list(range(first_buyer, user_id + 1)), am_ids
+
+
+def _places(rng, args):
+    regions = [Region(name=name) for name in REGIONS]
+    territories = [Territory(name=f"{region.name} {n + 1}") for region in regions
+                   for n in range(TERRITORIES_PER_REGION)]
+    db.session.add_all([*regions, *territories])
+    db.session.flush()
+    region_of = {t.id: regions[i // TERRITORIES_PER_REGION].id for i, t in enumerate(territories)}
+    companies = []
+    for n in range(args.companies):
+        territory = rng.choice(territories)
+        companies.append((n + 1, f"Broadcaster {n + 1:05d}", f"broadcaster {n + 1:05d}",
+                          region_of[territory.id], territory.id))
+    loader = Loader()
+    loader.rows(Company.__table__, ["id", "name", "name_key", "region_id"],
+                [c[:4] for c in companies])
+    loader.rows(company_territories, ["company_id", "territory_id"],
+                [(c[0], c[4]) for c in companies])
+    return [t.id for t in territories], [(c[0], c[4], c[3]) for c in companies]
+
+
+def _programmes(rng, loader, count, now) -> list[int]:
+    kinds = ["Series", "Film", "Documentary", "Docuseries", "Format", "Kids"]
+    loader.rows(Programme.__table__, ["id", "title", "programme_type", "year", "synopsis",
+                                      "screener_url", "created_at"],
+                ((n, f"Programme {n:05d}", rng.choice(kinds), rng.randint(1990, 2026), "",
+                  f"https://screeners.example.com/{n}" if rng.random() < 0.6 else None, now)
+                 for n in range(1, count + 1)))
+    return list(range(1, count + 1))
+
+
+def _meetings(rng, loader, args, buyers, am_ids, programmes, now):
+    """Meetings over the year, most held, each with a list of five items and marks."""
+    meetings, attendees, lists, items, sends, held = [], [], [], [], [], []
+    item_id = 0
+    for n in range(1, args.meetings + 1):
+        starts = now - timedelta(days=rng.uniform(0, DAYS))
+        started = starts if rng.random() < 0.7 else None
+        host = rng.choice(am_ids)
+        lists.append((n, f"Meeting {n}", ListKind.MEETING.value, host, starts, starts))
+        meetings.append((n, f"meeting-{n}@bench", 0, f"Meeting {n}", MeetingStatus.SCHEDULED
+                         .value, host, starts, "UTC", 30, "", "", "", "", "", 1, n, started,
+                         starts, starts))
+        who = rng.sample(buyers, k=rng.choice([1, 1, 2, 3]))
+        attendees.extend((n, buyer) for buyer in who)
+        marks = []
+        for position, programme in enumerate(rng.sample(programmes, k=5), start=1):
+            item_id += 1
+            interest = rng.choice([1, 1, -1, None]) if started else None
+            items.append((item_id, n, position, programme, "", 1, interest, False, starts))
+            if interest is not None:
+                marks.append((programme, interest))
+        if started:
+            held.append((n, started, who, marks))
+            if rng.random() < 0.6:
+                sends.append((n, host, started + timedelta(hours=2), ""))
+    loader.rows(ProgrammeList.__table__, ["id", "name", "kind", "owner_id", "created_at",
+                                          "updated_at"], lists)
+    loader.rows(Meeting.__table__, [
+        "id", "uid", "sequence", "title", "status", "host_id", "starts_at", "timezone",
+        "duration_minutes", "market", "stand", "room", "pre_meeting_notes", "meeting_notes",
+        "meeting_notes_version", "list_id", "started_at", "created_at", "updated_at"], meetings)
+    loader.rows(meeting_attendees, ["meeting_id", "buyer_id"], attendees)
+    loader.rows(ListItem.__table__, ["id", "list_id", "position", "programme_id", "note",
+                                     "note_version", "interest", "include_screener",
+                                     "added_at"], items)
+    loader.rows(MeetingSummarySend.__table__, ["meeting_id", "sent_by_id", "sent_at",
+                                               "recipients"], sends)
+    return held
+
+
+EVENT_COLUMNS = ["user_id", "kind", "occurred_at", "programme_id", "list_id", "meeting_id",
+                 "source", "interest"]
+
+
+def _meeting_events(held, now):
+    for meeting_id, started, who, marks in held:
+        for buyer in who:
+            yield (buyer, EventKind.MEETING_ATTENDED.value, started, None, None, meeting_id,
+                   None, None)
+            for minute, (programme, interest) in enumerate(marks, start=1):
+                yield (buyer, EventKind.INTEREST_MARKED.value,
+                       min(started + timedelta(minutes=minute), now), programme, None,
+                       meeting_id, None, interest)
+
+
+def _visit(rng, buyer, start, programmes, programme_weights):
+    """One visit: maybe a login, the visit, programme pages, some screeners, a list."""
+    rows = []
+    if rng.random() < 0.45:
+        rows.append((buyer, "login", start, None, None, None, None, None))
+    rows.append((buyer, "visit", start, None, None, None, None, None))
+    if rng.random() < 0.04:
+        rows.append((buyer, "email_click", start, None, None, None,
+                     EmailSource.LIST_SHARE.value, None))
+    moment = start
+    views = min(int(rng.expovariate(1 / 4.5)), 40)
+    for programme in rng.choices(programmes, weights=programme_weights, k=views):
+        moment += timedelta(seconds=rng.randint(15, 300))
+        rows.append((buyer, "programme_view", moment, programme, None, None, None, None))
+        if rng.random() < 0.25:
+            moment += timedelta(seconds=rng.randint(20, 90))
+            rows.append((buyer, "screener_play", moment, programme, None, None, None, None))
+    if rng.random() < 0.1:
+        rows.append((buyer, "list_view", moment, None, None, None, None, None))
+    return rows
+
+
+def _browsing_events(rng, count, buyers, programmes, now):
+    """About `count` events in visits: a few buyers are very busy, most come now and then,
+    a few titles are hits; weekdays and office hours mostly."""
+    buyer_weights = [1 / (rank + 1) ** 0.5 for rank in range(len(buyers))]
+    programme_weights = [1 / (rank + 1) ** 0.8 for rank in range(len(programmes))]
+    made = 0
+    while made < count:
+        for buyer in rng.choices(buyers, weights=buyer_weights, k=1000):
+            day = now - timedelta(days=rng.randrange(DAYS))
+            if day.weekday() >= 5 and rng.random() < 0.7:
+                continue
+            start = day.replace(hour=0, minute=0, second=0) + timedelta(
+                hours=rng.triangular(6, 20, 10), minutes=rng.random() * 60)
+            for row in _visit(rng, buyer, start, programmes, programme_weights):
+                if made < count and row[2] < now:
+                    made += 1
+                    yield row
+
+
+def _fix_sequences():
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    for table in ("users", "companies", "programmes", "meetings", "lists", "list_items",
+                  "meeting_summary_sends", "activity_events", "regions", "territories"):
+        db.session.execute(text(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+            f"(SELECT coalesce(max(id), 0) + 1 FROM {table}), false)"))
+
+
+def generate(args) -> dict[str, int]:
+    rng = random.Random(args.seed)
+    now = datetime.now(UTC).replace(microsecond=0)
+    roles = ensure_builtin_roles()
+    everyone = Role(name="Reporting (all users)", description="Sees reporting for every buyer.")
+    everyone.permissions = {Permission.VIEW_REPORTING, Permission.VIEW_REPORTING_ALL}
+    db.session.add(everyone)
+    db.session.flush()
+    roles = {**roles, "all": everyone}
+    loader = Loader()
+    territories, companies = _places(rng, args)
+    buyers, am_ids = _people(rng, loader, args, roles, territories, companies, now,
+                             hash_password(PASSWORD))
+    programmes = _programmes(rng, loader, args.programmes, now)
+    held = _meetings(rng, loader, args, buyers, am_ids, programmes, now)
+    meeting_events = loader.rows(ActivityEvent.__table__, EVENT_COLUMNS,
+                                 _meeting_events(held, now))
+    loader.rows(ActivityEvent.__table__, EVENT_COLUMNS, _browsing_events(
+        rng, max(args.events - meeting_events, 0), buyers, programmes, now))
+    rebuild_activity_days()
+    _fix_sequences()
+    db.session.commit()
+    counts = {}
+    for model in (User, Company, Programme, Meeting, ActivityEvent):
+        counts[model.__tablename__] = db.session.scalar(select(func.count()).select_from(model))
+    return counts
+
+
+def main():
+    args = _parse()
+    app = create_app({"SQLALCHEMY_DATABASE_URI": args.url})
+    started = time.perf_counter()
+    with app.app_context():
+        if args.reset:
+            db.drop_all()
+        if not inspect(db.engine).has_table("users"):
+            db.create_all()
+        elif db.session.scalar(select(func.count()).select_from(User)):
+            raise SystemExit("The database holds data: use --reset to replace it.")
+        counts = generate(args)
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(text("VACUUM ANALYZE"))
+        else:
+            db.session.execute(text("ANALYZE"))
+            db.session.commit()
+    print(", ".join(f"{n:,} {name}" for name, n in counts.items()),
+          f"in {time.perf_counter() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,129 @@
+"""The in-meeting view's figures: first-load bytes, bytes per tap, server time per save.
+
+    .venv/bin/python -m bench.ipad                       # SQLite, a fresh demo database
+    DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/bench_ipad \\
+        .venv/bin/python -m bench.ipad --saves 500
+
+On DATABASE_URL (a temporary SQLite file by default; an empty database gets the demo data),
+signed in as Bob, the host of the demo's meetings of today, in-process through Flask's test
+client:
+
+- first load of /ipad/meetings/<id>: the page and every stylesheet and script it names, as
+  sent with "Accept-Encoding: br, gzip" (a static file the app leaves uncompressed is counted
+  gzipped at level 6, as the reverse proxy serves it; both figures are printed);
+- bytes of each kind of tap's answer (interest, screener, note);
+- server time per save (note saves and taps, alternating), 50th and 95th percentile.
+Targets: first load under 100 KB compressed; a tap's answer under 2 KB.
+"""
+
+import argparse
+import gzip
+import os
+import re
+import statistics
+import tempfile
+import time
+import uuid
+
+from sqlalchemy import select
+
+from webapp import create_app
+from webapp.extensions import db
+from webapp.models import Meeting, User
+
+ASSET = re.compile(r'<(?:script|link)[^>]+(?:src|href)="(/static/[^"]+\.(?:js|css))"')
+
+
+def _app(url: str):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False,
+                      "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False,
+                      "PASSWORD_HASH_TIME_COST": 1, "PASSWORD_HASH_MEMORY_KIB": 8})
+    with app.app_context():
+        db.create_all()
+        if db.session.scalar(select(User.id).limit(1)) is None:
+            from webapp.demo import load_demo_data
+
+            load_demo_data()
+    return app
+
+
+def _wire_bytes(response) -> tuple[int, int]:
+    """(bytes as the app sends them, bytes with a compressing proxy in front)."""
+    body = response.get_data()
+    if response.headers.get("Content-Encoding"):
+        return len(body), len(body)
+    return len(body), len(gzip.compress(body, compresslevel=6))
+
+
+def first_load(client, meeting_id: int) -> list[tuple[str, int, int]]:
+    headers = {"Accept-Encoding": "br, gzip"}
+    page = client.get(f"/ipad/meetings/{meeting_id}", headers=headers)
+    rows = [(f"/ipad/meetings/{meeting_id}", *_wire_bytes(page))]
+    html = client.get(f"/ipad/meetings/{meeting_id}").get_data(as_text=True)
+    for path in ASSET.findall(html):
+        with client.get(path, headers=headers) as response:
+            rows.append((path, *_wire_bytes(response)))
+    return rows
+
+
+def _change(client, meeting_id, kind, **fields):
+    return client.post(f"/ipad/meetings/{meeting_id}/changes",
+                       data={"key": uuid.uuid4().hex, "kind": kind, **fields})
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--saves", type=int, default=300, help="saves to time (default 300)")
+    args = parser.parse_args()
+    url = os.environ.get("DATABASE_URL") or \
+        f"sqlite:///{tempfile.mkdtemp(prefix='bench-ipad-')}/demo.db"
+    app = _app(url)
+    with app.app_context():
+        bob = db.session.scalar(select(User).where(User.email == "bob@demo.test"))
+        meeting = db.session.scalar(select(Meeting).where(Meeting.host_id == bob.id)
+                                    .order_by(Meeting.id))
+        meeting_id, item = meeting.id, meeting.programme_list.items[0]
+        item_id, version = item.id, item.note_version
+        bob_id = bob.get_id()
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"], session["_fresh"] = bob_id, True
+
+    print(f"database: {url.split('@')[-1]}")
+    print("\nfirst load of the meeting page (bytes)")
+    rows = first_load(client, meeting_id)
+    for path, sent, proxied in rows:
+        print(f"  {path:<42} {sent:>8} as sent  {proxied:>8} compressed")
+    print(f"  {'total':<42} {sum(r[1] for r in rows):>8} as sent  "
+          f"{sum(r[2] for r in rows):>8} compressed  (target < 102400)")
+
+    print("\nanswer to a tap (bytes: body, headers)")
+    for kind, fields in (("interest", {"item_id": item_id, "value": "up"}),
+                         ("screener", {"item_id": item_id, "value": "on"}),
+                         ("note", {"item_id": item_id, "value": "Bench note", "version": version})):
+        response = _change(client, meeting_id, kind, **fields)
+        head = sum(len(k) + len(v) + 4 for k, v in response.headers.items())
+        print(f"  {kind:<10} status {response.status_code}  body {len(response.get_data()):>4}  "
+              f"headers {head:>4}  (target body < 2048)")
+        if kind == "note":
+            version = response.get_json()["version"]
+
+    timings = []
+    for n in range(args.saves):
+        start = time.perf_counter()
+        if n % 2:
+            response = _change(client, meeting_id, "interest", item_id=item_id,
+                               value="up" if n % 4 == 1 else "down")
+        else:
+            response = _change(client, meeting_id, "note", item_id=item_id,
+                               value=f"Bench note {n}", version=version)
+            version = response.get_json().get("version", version)
+        timings.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, response.get_data(as_text=True)
+    cuts = statistics.quantiles(timings, n=100)
+    print(f"\nserver time per save over {len(timings)} saves: p50 {cuts[49]:.1f} ms, "
+          f"p95 {cuts[94]:.1f} ms, max {max(timings):.1f} ms")
+
+
+if __name__ == "__main__":
+    main()

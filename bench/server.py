@@ -1,0 +1,120 @@
+"""A gunicorn server for the benchmarks: started with gunicorn.conf.py, on loopback only."""
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = "webapp:create_app()"
+HELLO = "bench.hello:app"
+DEMO_PASSWORD = "demo-password"
+CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+# What a browser sends; the server answers with brotli or gzip.
+ACCEPT_ENCODING = "gzip, br"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(app: str, database_url: str, log_path: Path, ready_path: str,
+             workers: int | None = None):
+    """Run `app` under gunicorn.conf.py on a free loopback port; yields (base URL, process).
+
+    Workers are never recycled here (GUNICORN_MAX_REQUESTS=0), so their memory can be
+    compared from start to end. The access and error logs go to `log_path`.
+    """
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "GUNICORN_BIND": f"127.0.0.1:{port}",
+           "GUNICORN_MAX_REQUESTS": "0"}
+    if workers:
+        env["GUNICORN_WORKERS"] = str(workers)
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), app],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_ready(process, base_url + ready_path, log_path)
+        yield base_url, psutil.Process(process.pid)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_until_ready(process, url: str, log_path: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"gunicorn exited with {process.returncode}; see {log_path}")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"gunicorn did not answer {url} within {timeout:.0f} s; see {log_path}")
+
+
+def worker_memory(master: psutil.Process) -> dict[int, int]:
+    """Resident size in bytes of each gunicorn worker, by process id."""
+    sizes = {}
+    for worker in master.children():
+        try:
+            sizes[worker.pid] = worker.memory_info().rss
+        except psutil.NoSuchProcess:
+            continue
+    return sizes
+
+
+class Session:
+    """A signed-in demo user: their cookies and the CSRF token their pages carry."""
+
+    def __init__(self, base_url: str, email: str):
+        self.base_url = base_url
+        self.email = email
+        self.cookies = httpx.Cookies()
+        self.csrf_token = ""
+        if email:
+            self._log_in()
+
+    def client(self) -> httpx.Client:
+        """A client of its own for one thread, sharing this user's cookies."""
+        return httpx.Client(base_url=self.base_url, cookies=self.cookies, timeout=30,
+                            headers={"Accept-Encoding": ACCEPT_ENCODING},
+                            follow_redirects=False)
+
+    def _log_in(self) -> None:
+        with self.client() as client:
+            token = _csrf_token(client.get("/login"))
+            answer = client.post("/login", data={"email": self.email,
+                                                 "password": DEMO_PASSWORD,
+                                                 "csrf_token": token})
+            if answer.status_code not in (302, 303):
+                raise SystemExit(f"Could not log in as {self.email}: {answer.status_code}")
+            # The first page after logging in puts a new CSRF token into the session.
+            self.csrf_token = _csrf_token(client.get("/"))
+            self.cookies = httpx.Cookies(client.cookies)
+
+
+def _csrf_token(response: httpx.Response) -> str:
+    match = CSRF_FIELD.search(response.text)
+    if match is None:
+        raise SystemExit(f"No CSRF token on {response.url} ({response.status_code})")
+    return match.group(1)

@@ -1,0 +1,146 @@
+"""Bob runs today's meeting on the iPad: taps and notes save at once, work done offline
+waits on the device and syncs when the connection returns, and nothing is overwritten."""
+
+import json
+
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+from e2e.conftest import login, screenshot
+from webapp.extensions import db
+from webapp.models import ListItem, Meeting, MeetingSummarySend, OutboxMessage, User
+from webapp.services.lists import update_note
+
+
+def open_first_meeting(page: Page, live_app) -> Meeting:
+    login(page, live_app.url, "bob@demo.test")
+    page.goto(f"{live_app.url}/ipad/")
+    expect(page.get_by_role("heading", level=2)).to_contain_text("Today")
+    screenshot(page, "ipad-day-bob")
+    page.locator(".meeting-card").first.click()
+    expect(page.locator("#sync-status")).to_have_text("All changes saved")
+    meeting_id = int(page.locator("main.meeting").get_attribute("data-meeting"))
+    # The service worker keeps the page once it runs.
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    with live_app.app.app_context():
+        return db.session.get(Meeting, meeting_id)
+
+
+def item_row(live_app, item_id) -> ListItem:
+    with live_app.app.app_context():
+        item = db.session.get(ListItem, item_id)
+        db.session.expunge(item)
+        return item
+
+
+def first_items(page: Page, n: int = 2) -> list[int]:
+    return [int(i) for i in page.locator("#meeting-items > li.item").evaluate_all(
+        "items => items.map(i => i.dataset.item)")[:n]]
+
+
+def test_taps_and_notes_reach_the_cms_at_once(ipad_page: Page, live_app):
+    page = ipad_page
+    meeting = open_first_meeting(page, live_app)
+    with live_app.app.app_context():
+        assert db.session.get(Meeting, meeting.id).started_at is not None
+    first, _second = first_items(page)
+    row = page.locator(f"#meeting-item-{first}")
+    row.locator(".mark.up").click()
+    expect(row.locator(".mark.up")).to_have_attribute("aria-pressed", "true")
+    row.locator("textarea").fill("Wants it for Sunday evenings.")
+    expect(row.locator(".field-state")).to_have_text("Saved")
+    expect(page.locator("#sync-status")).to_have_text("All changes saved")
+    item = item_row(live_app, first)
+    assert (item.interest, item.note) == (1, "Wants it for Sunday evenings.")
+    screenshot(page, "ipad-meeting-portrait")
+
+    page.set_viewport_size({"width": 1194, "height": 834})  # the iPad turned to landscape
+    screenshot(page, "ipad-meeting-landscape")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    small = page.evaluate("""[...document.querySelectorAll(
+            'main button:not([disabled]), header button, header a, .tabs [role=tab]')]
+        .filter(e => e.offsetParent !== null)
+        .filter(e => { const r = e.getBoundingClientRect(); return r.height < 44 || r.width < 44; })
+        .map(e => e.textContent.trim())""")
+    assert small == []
+
+
+def test_work_done_offline_survives_a_reload_and_syncs_when_back_online(
+        ipad_page: Page, live_app):
+    page = ipad_page
+    meeting = open_first_meeting(page, live_app)
+    _first, second = first_items(page)
+    row = page.locator(f"#meeting-item-{second}")
+    page.context.set_offline(True)
+    row.locator(".mark.down").click()
+    row.locator("textarea").fill("Too violent for their slot.")
+    row.locator("textarea").blur()
+    expect(page.locator("#sync-status")).to_have_text("Offline: 2 changes waiting")
+    expect(row.locator(".field-state")).to_have_text("Waiting for the connection")
+
+    page.reload()  # offline: the service worker opens the meeting with the waiting changes
+    row = page.locator(f"#meeting-item-{second}")
+    expect(row.locator("textarea")).to_have_value("Too violent for their slot.")
+    expect(row.locator(".mark.down")).to_have_attribute(
+        "aria-pressed", "true")
+    expect(page.locator("#sync-status")).to_have_text("Offline: 2 changes waiting")
+    stored = json.loads(page.evaluate("localStorage.getItem('sales-cms.ipad.outbox')"))
+    assert {c["kind"] for c in stored} == {"interest", "note"}
+    assert all(set(c) <= {"kind", "field", "item", "value", "version", "user", "meeting", "url",
+                          "key", "title"} for c in stored)
+
+    page.get_by_role("tab", name="Summary").click()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Send summary").click()
+    expect(page.locator("#send-state")).to_contain_text("goes out once the changes before it")
+    screenshot(page, "ipad-meeting-offline")
+    item = item_row(live_app, second)
+    assert item.note != "Too violent for their slot."
+
+    page.context.set_offline(False)
+    expect(page.locator("#sync-status")).to_have_text("All changes saved")
+    expect(page.locator("#send-state")).to_contain_text("Sent to")
+    item = item_row(live_app, second)
+    assert (item.interest, item.note) == (-1, "Too violent for their slot.")
+    with live_app.app.app_context():
+        sends = db.session.scalars(select(MeetingSummarySend).where(
+            MeetingSummarySend.meeting_id == meeting.id)).all()
+        assert len(sends) == 1
+        # The summary went out after the changes before it: it carries the offline note.
+        summary = db.session.scalars(select(OutboxMessage).where(
+            OutboxMessage.kind == "meeting_summary").order_by(OutboxMessage.id.desc())).first()
+        assert "Too violent for their slot." in summary.text_body
+
+
+def test_a_note_changed_on_the_website_meanwhile_is_a_conflict_the_host_resolves(
+        ipad_page: Page, live_app):
+    page = ipad_page
+    open_first_meeting(page, live_app)
+    first, _second = first_items(page)
+    with live_app.app.app_context():
+        item = db.session.get(ListItem, first)
+        update_note(item, "Tess: they already own season 1.", item.note_version)
+        db.session.commit()
+    row = page.locator(f"#meeting-item-{first}")
+    row.locator("textarea").fill("Bob: pitch season 2.")
+    conflict = row.locator(".conflict")
+    expect(conflict).to_contain_text("Tess: they already own season 1.")
+    expect(row.locator(".field-state")).to_have_text("Changed on the website: choose")
+    screenshot(page, "ipad-meeting-conflict")
+    conflict.get_by_role("button", name="Keep both").click()
+    expect(row.locator(".field-state")).to_have_text("Saved")
+    assert item_row(live_app, first).note == (
+        "Tess: they already own season 1.\n\nBob: pitch season 2.")
+
+
+def test_only_the_host_opens_the_meeting_and_the_app_is_installable(ipad_page: Page, live_app):
+    page = ipad_page
+    with live_app.app.app_context():
+        bob = db.session.scalar(select(User).where(User.email == "bob@demo.test"))
+        meeting_id = db.session.scalar(select(Meeting.id).where(Meeting.host_id == bob.id))
+    login(page, live_app.url, "tess@demo.test")  # she set some of Bob's meetings up
+    response = page.goto(f"{live_app.url}/ipad/meetings/{meeting_id}")
+    assert response.status == 404
+    manifest = page.request.get(f"{live_app.url}/static/ipad/manifest.webmanifest").json()
+    assert manifest["display"] == "standalone" and manifest["start_url"] == "/ipad/"
+    assert {icon["sizes"] for icon in manifest["icons"]} >= {"192x192", "512x512"}

@@ -1,0 +1,114 @@
+"""Tess sets up a meeting hosted by Bob: his buyers, a list from a global list and the
+catalogue, notes; then the meeting is Bob's too."""
+
+from datetime import date, timedelta
+
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+from e2e.conftest import expect_no_reload, login, screenshot, set_reload_marker
+from webapp.extensions import db
+from webapp.models import Programme
+
+NEXT_WEEK = (date.today() + timedelta(days=7)).isoformat()
+
+
+def choose_buyer(page: Page, search: str, name: str | None = None) -> str:
+    """Search Bob's buyers and add one (the first match, or `name`); returns who was added."""
+    box = page.locator("#buyer-q")
+    box.fill("")
+    box.press_sequentially(search, delay=20)
+    options = page.locator("#buyer-options button")
+    option = options.filter(has_text=name) if name else options.first
+    expect(option).to_be_visible()
+    added = option.locator("strong").inner_text()
+    option.click()
+    expect(page.locator(".chosen-buyers")).to_contain_text(added)
+    return added
+
+
+def programme_not_on_the_page(page: Page, live_app) -> str:
+    on_page = set(page.locator("#list-items .item-title").all_inner_texts())
+    with live_app.app.app_context():
+        titles = db.session.scalars(select(Programme.title).order_by(Programme.title)).all()
+    return next(t for t in titles if t not in on_page)
+
+
+def test_tess_sets_up_a_meeting_for_bob_and_bob_sees_it(page: Page, live_app):
+    url = live_app.url
+    login(page, url, "tess@demo.test")
+    page.get_by_role("navigation").get_by_role("link", name="Meetings", exact=True).click()
+    page.get_by_role("button", name="New meeting").click()
+    set_reload_marker(page)
+
+    page.get_by_label("Host").select_option(label="Bob Keller")
+    picker = page.locator("#buyer-picker")
+    expect(picker).to_contain_text("Add one of Bob Keller's buyers")
+    expect(page.locator("#buyer-options")).to_contain_text("Dora Weber")
+    choose_buyer(page, "dora", "Dora Weber")
+    others = [choose_buyer(page, ""), choose_buyer(page, "")]
+    chosen = page.locator(".chosen-buyers > li")
+    expect(chosen).to_have_count(3)
+    # Removing one and adding it back keeps the others.
+    page.get_by_role("button", name=f"Remove {others[1]}").click()
+    expect(chosen).to_have_count(2)
+    choose_buyer(page, others[1].split()[0], others[1])
+    expect(chosen).to_have_count(3)
+    expect_no_reload(page)
+
+    page.get_by_label("Title").fill("Alpenblick × Bob: autumn drama")
+    page.get_by_label("Date").fill(NEXT_WEEK)
+    page.get_by_label("Start time").fill("14:30")
+    page.get_by_label("Time zone").select_option("Europe/Paris")
+    page.get_by_label("Duration (minutes)").fill("45")
+    page.get_by_label("Market").fill("MIPCOM 2026")
+    page.get_by_label("Stand").fill("R7.C12")
+    page.get_by_label("Pre-meeting notes").fill("They want returning drama for Sundays.")
+    page.get_by_label("Start the meeting list from").select_option(label="MIPCOM 2026 highlights")
+    screenshot(page, "meeting-form-tess")
+    page.get_by_role("button", name="Schedule and invite").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Alpenblick × Bob: autumn drama")
+    expect(page.get_by_text("invitations are on their way")).to_be_visible()
+    items = page.locator("#list-items")
+    expect(items.locator("li.list-item")).to_have_count(12)  # the global list's items
+
+    set_reload_marker(page)
+    title = programme_not_on_the_page(page, live_app)
+    box = page.get_by_label("Title", exact=True)
+    box.press_sequentially(title, delay=10)
+    results = page.locator("#catalogue-results")
+    expect(results).to_contain_text(title)
+    results.get_by_role("button", name=f"Add {title}", exact=True).click()
+    expect(items).to_contain_text(title)
+    page.get_by_role("button", name=f"Edit the note on {title}").click()
+    page.get_by_label(f"Note on {title}", exact=True).fill("Pitch as a Sunday early-evening show.")
+    page.get_by_role("button", name="Save note").click()
+    expect(items.locator("li").filter(has_text=title)).to_contain_text(
+        "Pitch as a Sunday early-evening show.")
+    expect_no_reload(page)
+    screenshot(page, "meeting-page-tess")
+
+    page.get_by_role("banner").get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("button", name="Log out")).to_have_count(0)
+    login(page, url, "bob@demo.test")
+    page.get_by_role("navigation").get_by_role("link", name="Meetings", exact=True).click()
+    row = page.locator("#meeting-results tr").filter(has_text="Alpenblick × Bob: autumn drama")
+    expect(row).to_contain_text("Dora Weber")
+    expect(row).to_contain_text("14:30")
+    row.get_by_role("link").click()
+    expect(page.get_by_text("They want returning drama for Sundays.")).to_be_visible()
+    expect(page.locator("#list-items")).to_contain_text("Pitch as a Sunday early-evening show.")
+    expect(page.get_by_text("Set up by")).to_be_visible()
+
+
+def test_meeting_pages_on_the_ipad(ipad_page: Page, live_app):
+    login(ipad_page, live_app.url, "bob@demo.test")
+    ipad_page.goto(f"{live_app.url}/meetings")
+    expect(ipad_page.locator("#meeting-results")).to_contain_text("Bob")
+    screenshot(ipad_page, "meetings-index-ipad")
+    ipad_page.locator("#meeting-results tbody tr a").first.click()
+    expect(ipad_page.get_by_role("heading", name="Summary email")).to_be_visible()
+    screenshot(ipad_page, "meeting-page-ipad")
+    width = ipad_page.evaluate("document.documentElement.scrollWidth")
+    assert width <= ipad_page.viewport_size["width"]

@@ -1,0 +1,228 @@
+"""Recording buyer activity: where it is recorded, for whom, and that it never breaks a page."""
+
+import re
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
+
+from tests import catalogue_factories as cf
+from tests import factories as f
+from webapp.blueprints.reporting.visits import SESSION_KEY
+from webapp.extensions import db
+from webapp.models import (
+    ActivityDay,
+    ActivityEvent,
+    EmailSource,
+    EventKind,
+    ListItem,
+    ListKind,
+    OutboxMessage,
+    ProgrammeList,
+)
+from webapp.services import activity
+from webapp.services.lists import share_list
+
+
+@pytest.fixture
+def people(ctx):
+    territory = f.territory("UK & Ireland")
+    alice = f.account_manager(first_name="Alice", territories=[territory])
+    return {"alice": alice, "ben": f.buyer(first_name="Ben", territories=[territory]),
+            "dora": f.buyer(first_name="Dora", territories=[territory])}
+
+
+def recorded(user=None, kind=None) -> list[ActivityEvent]:
+    db.session.expire_all()
+    query = select(ActivityEvent).order_by(ActivityEvent.id)
+    if user is not None:
+        query = query.where(ActivityEvent.user_id == user.id)
+    if kind is not None:
+        query = query.where(ActivityEvent.kind == kind)
+    return db.session.scalars(query).all()
+
+
+def test_recording_adds_the_event_and_its_day_total(people):
+    ben = people["ben"]
+    moment = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+    for minutes in (0, 5, 50):
+        activity.record_now(ben, EventKind.PROGRAMME_VIEW, at=moment + timedelta(minutes=minutes))
+    activity.record(ben, EventKind.VISIT, at=moment)
+    db.session.commit()
+    day = db.session.get(ActivityDay, (ben.id, moment.date()))
+    assert (day.programme_views, day.visits, day.logins) == (3, 1, 0)
+    assert day.last_at.replace(tzinfo=UTC) == moment + timedelta(minutes=50)
+    assert len(recorded(ben)) == 4
+
+
+def test_rebuilding_the_day_totals_gives_what_recording_kept(people):
+    ben, dora = people["ben"], people["dora"]
+    for n in range(6):
+        activity.record(ben if n % 2 else dora, list(EventKind)[n],
+                        at=datetime(2026, 3, 1 + n % 3, 8 + n, tzinfo=UTC))
+    db.session.commit()
+    before = db.session.execute(select(ActivityDay.__table__).order_by("user_id", "day")).all()
+    activity.rebuild_activity_days()
+    db.session.commit()
+    after = db.session.execute(select(ActivityDay.__table__).order_by("user_id", "day")).all()
+    assert [tuple(r)[:10] for r in before] == [tuple(r)[:10] for r in after]
+    assert len(after) == 6
+
+
+def test_internal_users_are_never_recorded(people):
+    alice = people["alice"]
+    activity.record(alice, EventKind.LOGIN)
+    activity.record_now(alice, EventKind.VISIT)
+    db.session.commit()
+    assert recorded() == []
+
+
+def test_an_event_recorded_in_a_rolled_back_transaction_is_dropped(people):
+    activity.record(people["ben"], EventKind.MEETING_ATTENDED)
+    db.session.rollback()
+    assert recorded() == []
+
+
+def test_a_failure_to_record_never_raises(people, monkeypatch):
+    def broken(*args):
+        raise OperationalError("INSERT", {}, Exception("disk full"))
+
+    monkeypatch.setattr(activity, "_write", broken)
+    activity.record(people["ben"], EventKind.LOGIN)
+    activity.record_now(people["ben"], EventKind.LOGIN)
+    assert recorded() == []
+
+
+def test_a_failure_to_record_does_not_break_the_page(people, login, monkeypatch):
+    programme = cf.programme("The Fjord Murders")
+
+    def broken(*args):
+        raise OperationalError("INSERT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(activity, "_write", broken)
+    response = login(people["ben"]).get(f"/catalogue/{programme.id}")
+    assert response.status_code == 200 and "The Fjord Murders" in response.text
+    assert recorded() == []
+
+
+def test_logging_in_records_a_login_and_a_visit(people, client):
+    response = client.post("/login", data={"email": people["ben"].email,
+                                           "password": f.PASSWORD})
+    assert response.status_code == 303
+    client.get("/")
+    assert [e.kind for e in recorded(people["ben"])] == [EventKind.LOGIN, EventKind.VISIT]
+
+
+def test_a_visit_is_counted_after_thirty_minutes_idle(people, login):
+    client = login(people["ben"])
+    client.get("/")
+    client.get("/catalogue")
+    assert len(recorded(people["ben"], EventKind.VISIT)) == 1
+    with client.session_transaction() as session:
+        session[SESSION_KEY] = time.time() - 31 * 60
+    client.get("/catalogue")
+    assert len(recorded(people["ben"], EventKind.VISIT)) == 2
+
+
+def test_internal_users_pages_record_nothing(people, login):
+    programme = cf.programme("The Fjord Murders")
+    client = login(people["alice"])
+    client.get("/")
+    client.get(f"/catalogue/{programme.id}")
+    assert recorded() == []
+
+
+def test_programme_views_screener_plays_and_list_views_are_recorded(people, login):
+    programme = cf.programme("The Fjord Murders", screener_url="https://screeners.example.com/p")
+    season = cf.season(programme, screener_url="https://screeners.example.com/s1")
+    episode = cf.episode(season, screener_url="https://screeners.example.com/e1")
+    shared = ProgrammeList(name="For Ben", kind=ListKind.GLOBAL, owner=people["alice"])
+    db.session.add(shared)
+    db.session.commit()
+    client = login(people["ben"])
+    assert client.get(f"/catalogue/{programme.id}").status_code == 200
+    for kind, item in (("programme", programme), ("season", season), ("episode", episode)):
+        response = client.get(f"/catalogue/screeners/{kind}/{item.id}")
+        assert response.status_code == 302
+    assert client.get(f"/lists/{shared.id}").status_code == 200
+    events = [(e.kind, e.programme_id, e.list_id) for e in recorded(people["ben"])
+              if e.kind != EventKind.VISIT]
+    assert events == [(EventKind.PROGRAMME_VIEW, programme.id, None),
+                      *[(EventKind.SCREENER_PLAY, programme.id, None)] * 3,
+                      (EventKind.LIST_VIEW, None, shared.id)]
+
+
+# --- Tracked links ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def shared_list(people):
+    programme = cf.programme("Kitchen Kings")
+    programme_list = ProgrammeList(name="Ben's picks", kind=ListKind.MY, owner=people["alice"])
+    programme_list.items.append(ListItem(programme=programme, position=1))
+    db.session.add(programme_list)
+    share_list(programme_list, people["ben"], people["alice"])
+    db.session.commit()
+    email = db.session.scalars(select(OutboxMessage)).one()
+    links = re.findall(r"http://127\.0\.0\.1:5000/r/[A-Za-z0-9_.\-]+", email.text_body)
+    return {"list": programme_list, "programme": programme, "links": links, "email": email}
+
+
+def path_of(url: str) -> str:
+    return url.replace("http://127.0.0.1:5000", "")
+
+
+def test_list_share_email_links_are_tracked(shared_list):
+    assert len(shared_list["links"]) == 2  # the programme and the list
+    assert all(link in shared_list["email"].html_body for link in shared_list["links"])
+    assert "/catalogue/" not in shared_list["email"].text_body
+
+
+def test_clicking_a_link_records_the_click_for_its_recipient(client, people, shared_list):
+    programme_link, list_link = shared_list["links"]
+    response = client.get(path_of(list_link))
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/lists/{shared_list['list'].id}"
+    client.get(path_of(programme_link))
+    clicks = recorded(people["ben"], EventKind.EMAIL_CLICK)
+    assert [(c.source, c.list_id, c.programme_id) for c in clicks] == [
+        (EmailSource.LIST_SHARE, shared_list["list"].id, None),
+        (EmailSource.LIST_SHARE, shared_list["list"].id, shared_list["programme"].id)]
+
+
+def test_a_tampered_link_records_nothing_and_leads_home(client, people, shared_list):
+    token = path_of(shared_list["links"][1]).removeprefix("/r/")
+    payload, signature = token.rsplit(".", 1)
+    for bad in (payload[:-2] + "AA." + signature, payload + "." + signature[::-1], "nonsense",
+                "x" * 5000):
+        response = client.get(f"/r/{bad}")
+        assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert recorded() == []
+
+
+def test_a_forwarded_link_opened_by_another_user_records_nothing(login, people, shared_list):
+    response = login(people["dora"]).get(path_of(shared_list["links"][1]))
+    assert response.status_code == 302
+    assert recorded(kind=EventKind.EMAIL_CLICK) == []
+
+
+def test_links_lead_only_to_this_site_or_the_programmes_screener(app, people):
+    programme = cf.programme("Wild Atlantic", screener_url="https://screeners.example.com/wa")
+    with app.test_request_context():
+        elsewhere = activity.tracked_link(people["ben"], "https://evil.example.com/",
+                                          source=EmailSource.MEETING_SUMMARY)
+        assert elsewhere == "https://evil.example.com/"  # not wrapped: no redirect made
+        screener = activity.tracked_link(people["ben"], programme.screener_url,
+                                         source=EmailSource.MEETING_SUMMARY,
+                                         programme_id=programme.id)
+        assert "/r/" in screener
+        # A screener link with a programme it does not belong to is not wrapped either.
+        other = cf.programme("Other")
+        assert activity.tracked_link(people["ben"], programme.screener_url,
+                                     source=EmailSource.MEETING_SUMMARY,
+                                     programme_id=other.id) == programme.screener_url
+    response = app.test_client().get(path_of(screener))
+    assert response.headers["Location"] == "https://screeners.example.com/wa"
+    assert db.session.scalar(select(func.count()).select_from(ActivityEvent)) == 1

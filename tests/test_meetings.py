@@ -1,0 +1,421 @@
+"""Meetings on the website: the form and its rules, the index, the meeting page, invites."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from tests import factories as f
+from tests.catalogue_factories import programme
+from webapp.extensions import db
+from webapp.models import (
+    ListItem,
+    ListKind,
+    Meeting,
+    MeetingStatus,
+    OutboxMessage,
+    ProgrammeList,
+)
+from webapp.permissions import Permission
+
+pytestmark = pytest.mark.usefixtures("ctx")
+HTMX = {"HX-Request": "true"}
+NEXT_WEEK = date.today() + timedelta(days=7)
+
+
+def text(response):
+    return response.get_data(as_text=True)
+
+
+@pytest.fixture
+def people():
+    """Tess coordinates for Bob (by territory); Sam for Alice (directly). Dora is Bob's buyer
+    by territory and Carol's directly; Ben is Alice's; Nina is nobody's."""
+    dach, uk = f.territory("DACH"), f.territory("UK & Ireland")
+    alice = f.account_manager(first_name="Alice", territories=[uk])
+    bob = f.account_manager(first_name="Bob", territories=[dach])
+    carol = f.account_manager(first_name="Carol")
+    alpen = f.company("Alpenblick Fernsehen", territories=[dach])
+    return {
+        "alice": alice, "bob": bob, "carol": carol,
+        "sam": f.sales_coordinator(alice, first_name="Sam"),
+        "tess": f.sales_coordinator(first_name="Tess", territories=[dach]),
+        "dora": f.buyer(first_name="Dora", company=alpen, account_manager=carol),
+        "hans": f.buyer(first_name="Hans", company=alpen),
+        "ben": f.buyer(first_name="Ben", territories=[uk]),
+        "nina": f.buyer(first_name="Nina"),
+        "admin": f.admin(),
+    }
+
+
+def form(host, attendees=(), **fields):
+    data = {"host": host.id, "title": "Alpenblick × Bob", "day": NEXT_WEEK.isoformat(),
+            "start": "14:30", "timezone": "Europe/Paris", "duration": "45",
+            "market": "MIPCOM 2026", "stand": "R7.C12", "room": "3",
+            "pre_meeting_notes": "Ask about their Sunday slot.", "action": "draft",
+            "attendees": [b.id for b in attendees]}
+    data.update(fields)
+    return data
+
+
+def meeting_titled(title):
+    return db.session.scalar(select(Meeting).where(Meeting.title == title))
+
+
+def test_coordinator_sets_up_a_meeting_for_an_account_manager_of_theirs(client, login, people):
+    login(people["tess"])
+    response = client.post("/meetings/new", data=form(people["bob"],
+                                                      [people["dora"], people["hans"]]))
+    assert response.status_code == 303
+    meeting = meeting_titled("Alpenblick × Bob")
+    assert meeting.host == people["bob"] and meeting.created_by == people["tess"]
+    assert {b.first_name for b in meeting.attendees} == {"Dora", "Hans"}
+    assert meeting.status == MeetingStatus.DRAFT
+    # 14:30 in Paris is stored in UTC and shown in Paris time.
+    assert meeting.local_start.strftime("%H:%M") == "14:30"
+    expected = datetime(NEXT_WEEK.year, NEXT_WEEK.month, NEXT_WEEK.day, 14, 30).replace(
+        tzinfo=meeting.local_start.tzinfo).astimezone(UTC)
+    assert meeting.ends_at - timedelta(minutes=45) == expected
+    assert meeting.programme_list.kind == ListKind.MEETING
+    page = text(client.get(f"/meetings/{meeting.id}"))
+    assert "Ask about their Sunday slot." in page and "14:30" in page
+
+
+def test_coordinator_cannot_host_for_an_account_manager_not_theirs(client, login, people):
+    login(people["sam"])
+    response = client.post("/meetings/new", data=form(people["bob"]))
+    assert response.status_code == 422
+    assert "You cannot set up meetings for this host." in text(response)
+    assert db.session.scalar(select(Meeting)) is None
+
+
+def test_coordinator_may_host_themselves(client, login, people):
+    login(people["sam"])
+    response = client.post("/meetings/new", data=form(people["sam"], title="Sam's catch-up"))
+    assert response.status_code == 303
+    assert meeting_titled("Sam's catch-up").host == people["sam"]
+
+
+def test_account_manager_hosts_only_their_own_meetings(client, login, people):
+    login(people["bob"])
+    assert client.post("/meetings/new", data=form(people["alice"])).status_code == 422
+    assert client.post("/meetings/new", data=form(people["bob"])).status_code == 303
+
+
+def test_managing_meetings_for_others_allows_any_account_manager(client, login, people):
+    events = f.custom_role(name="Events", permissions=[Permission.MANAGE_MEETINGS_FOR_OTHERS])
+    people["sam"].roles.append(events)
+    db.session.commit()
+    login(people["sam"])
+    assert client.post("/meetings/new", data=form(people["bob"], [people["dora"]])
+                       ).status_code == 303
+
+
+def test_buyers_who_are_not_the_hosts_are_refused_by_name(client, login, people):
+    events = f.custom_role(name="Events", permissions=[Permission.MANAGE_MEETINGS_FOR_OTHERS])
+    people["sam"].roles.append(events)
+    db.session.commit()
+    login(people["sam"])
+    response = client.post("/meetings/new", data=form(people["alice"],
+                                                      [people["ben"], people["dora"]]))
+    assert response.status_code == 422
+    assert "Not among Alice Tester&#39;s buyers: Dora Tester." in text(response)
+    # What was typed stays on the form.
+    assert 'value="Alpenblick × Bob"' in text(response)
+
+
+def test_buyers_beyond_the_users_reach_cannot_be_posted(client, login, people):
+    login(people["tess"])
+    response = client.post("/meetings/new", data=form(people["bob"],
+                                                      [people["dora"], people["nina"]]))
+    assert response.status_code == 422
+    assert "Some of the chosen buyers cannot be added" in text(response)
+    assert "Nina" not in text(response)
+    assert db.session.scalar(select(Meeting)) is None
+
+
+def test_buyer_picker_lists_the_hosts_buyers_once_with_company(client, login, people):
+    login(people["tess"])
+    response = client.get("/meetings/buyers", query_string={"host": people["bob"].id},
+                          headers=HTMX)
+    page = text(response)
+    assert page.count("Dora Tester") == 1 and "Alpenblick Fernsehen" in page
+    assert "Hans Tester" in page and "Ben Tester" not in page
+    searched = text(client.get("/meetings/buyers", query_string={
+        "host": people["bob"].id, "buyer_q": "hans"}, headers=HTMX))
+    assert "Hans Tester" in searched and "Dora Tester" not in searched
+
+
+def test_buyer_picker_adds_and_removes_without_losing_the_others(client, login, people):
+    login(people["tess"])
+    bob, dora, hans = people["bob"], people["dora"], people["hans"]
+    added = text(client.get("/meetings/buyers", query_string={
+        "host": bob.id, "attendees": [dora.id], "add": hans.id}, headers=HTMX))
+    assert f'name="attendees" value="{dora.id}"' in added
+    assert f'name="attendees" value="{hans.id}"' in added
+    removed = text(client.get("/meetings/buyers", query_string={
+        "host": bob.id, "attendees": [dora.id, hans.id], "remove": dora.id}, headers=HTMX))
+    assert f'name="attendees" value="{dora.id}"' not in removed
+    assert f'name="attendees" value="{hans.id}"' in removed
+
+
+def test_changing_the_host_flags_buyers_who_do_not_belong_instead_of_dropping_them(
+        client, login, people):
+    events = f.custom_role(name="Events", permissions=[Permission.MANAGE_MEETINGS_FOR_OTHERS])
+    people["sam"].roles.append(events)
+    db.session.commit()
+    login(people["sam"])
+    page = text(client.get("/meetings/buyers", query_string={
+        "host": people["alice"].id, "attendees": [people["dora"].id]}, headers=HTMX))
+    assert f'name="attendees" value="{people["dora"].id}"' in page
+    assert "Not one of Alice Tester's buyers" in page
+
+
+def test_buyer_picker_never_shows_buyers_outside_the_users_reach(client, login, people):
+    login(people["sam"])
+    page = text(client.get("/meetings/buyers", query_string={
+        "host": people["alice"].id, "attendees": [people["nina"].id, people["dora"].id]},
+        headers=HTMX))
+    assert "Nina" not in page and "Dora" not in page
+
+
+def test_a_clash_with_the_hosts_other_meeting_is_warned_before_saving(client, login, people):
+    login(people["tess"])
+    assert client.post("/meetings/new", data=form(people["bob"], title="First")
+                       ).status_code == 303
+    clash = client.post("/meetings/new", data=form(people["bob"], title="Second",
+                                                   start="15:00"))
+    assert clash.status_code == 409
+    assert "The host already has a meeting then: “First” at 14:30" in text(clash)
+    assert meeting_titled("Second") is None
+    confirmed = client.post("/meetings/new", data=form(people["bob"], title="Second",
+                                                       start="15:00", allow_clash="1"))
+    assert confirmed.status_code == 303 and meeting_titled("Second") is not None
+    after = client.post("/meetings/new", data=form(people["bob"], title="Third",
+                                                   start="15:45"))
+    assert after.status_code == 303  # starts when "Second" ends: no clash
+
+
+def test_a_time_the_clocks_skip_is_refused_with_a_clear_message(client, login, people):
+    login(people["tess"])
+    response = client.post("/meetings/new", data=form(people["bob"], day="2027-03-28",
+                                                      start="02:30"))
+    assert response.status_code == 422
+    assert "02:30 does not exist on 28 March 2027 in Europe/Paris" in text(response)
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("title", "  ", "Give the meeting a title."),
+    ("day", "31/12/2026", "Give the date, e.g. 2026-10-13."),
+    ("start", "25:00", "Give the start time, e.g. 14:30."),
+    ("duration", "0", "Give the duration in minutes."),
+    ("duration", "900", "A meeting lasts between 5 minutes and 12 hours."),
+    ("timezone", "Mars/Olympus", "Choose a time zone from the list."),
+])
+def test_bad_input_gets_a_message_on_the_form(client, login, people, field, value, message):
+    login(people["tess"])
+    response = client.post("/meetings/new", data=form(people["bob"], **{field: value}))
+    assert response.status_code == 422
+    assert message in text(response)
+
+
+def test_the_meeting_list_starts_as_a_copy_of_a_list_the_creator_sees(client, login, people):
+    source = ProgrammeList(name="MIPCOM highlights", kind=ListKind.GLOBAL,
+                           owner=people["admin"])
+    source.items.append(ListItem(programme=programme("The Fjord Murders"), position=1,
+                                 note="Strong in Norway."))
+    db.session.add(source)
+    db.session.commit()
+    login(people["tess"])
+    client.post("/meetings/new", data=form(people["bob"], source_list=source.id))
+    meeting = meeting_titled("Alpenblick × Bob")
+    assert [(i.programme.title, i.note) for i in meeting.programme_list.items] == [
+        ("The Fjord Murders", "Strong in Norway.")]
+    source.items[0].note = "Changed later"
+    db.session.commit()
+    db.session.expire_all()
+    assert meeting_titled("Alpenblick × Bob").programme_list.items[0].note == "Strong in Norway."
+
+
+def test_a_list_the_creator_cannot_see_is_refused(client, login, people):
+    private = ProgrammeList(name="Alice's own", kind=ListKind.MY, owner=people["alice"])
+    db.session.add(private)
+    db.session.commit()
+    login(people["tess"])
+    response = client.post("/meetings/new", data=form(people["bob"], source_list=private.id))
+    assert response.status_code == 422
+    assert meeting_titled("Alpenblick × Bob") is None
+
+
+@pytest.fixture
+def meeting(people):
+    """Bob's scheduled meeting with Dora, set up by Tess, with one programme on its list."""
+    item = Meeting(title="Alpenblick × Bob", host=people["bob"], created_by=people["tess"],
+                   status=MeetingStatus.SCHEDULED, timezone="Europe/Berlin",
+                   starts_at=datetime.now(UTC) + timedelta(days=3), attendees=[people["dora"]],
+                   pre_meeting_notes="INTERNAL: they overpaid last year.")
+    item.programme_list = ProgrammeList(name=item.title, kind=ListKind.MEETING,
+                                        owner=people["bob"])
+    item.programme_list.items.append(ListItem(
+        programme=programme("Wild Atlantic", screener_url="https://screeners.example/wa"),
+        position=1, note="Loved the first episode.", interest=1, include_screener=True))
+    db.session.add(item)
+    db.session.commit()
+    return item
+
+
+@pytest.mark.parametrize("viewer, status", [
+    ("bob", 200), ("tess", 200), ("admin", 200), ("sam", 404), ("alice", 404), ("carol", 404)])
+def test_a_meeting_is_seen_by_host_creator_their_coordinators_and_admins(
+        client, login, people, meeting, viewer, status):
+    login(people[viewer])
+    assert client.get(f"/meetings/{meeting.id}").status_code == status
+    assert client.get(f"/meetings/{meeting.id}/edit").status_code == (
+        200 if status == 200 else 404)
+    list_url = f"/lists/{meeting.list_id}/items/{meeting.programme_list.items[0].id}/note"
+    assert client.get(list_url).status_code == status
+
+
+def test_index_shows_the_meetings_in_scope_with_tabs_filters_and_search(
+        client, login, people, meeting):
+    past = Meeting(title="Last year's catch-up", host=people["bob"], created_by=people["bob"],
+                   status=MeetingStatus.SCHEDULED, starts_at=datetime.now(UTC) - timedelta(
+                       days=30), attendees=[people["hans"]])
+    alices = Meeting(title="Northlight × Alice", host=people["alice"],
+                     created_by=people["alice"], starts_at=datetime.now(UTC) + timedelta(days=2),
+                     attendees=[people["ben"]])
+    db.session.add_all([past, alices])
+    db.session.commit()
+    login(people["tess"])
+    upcoming = text(client.get("/meetings"))
+    assert "Alpenblick × Bob" in upcoming and "Last year" not in upcoming
+    assert "Northlight" not in upcoming
+    assert "Last year&#39;s catch-up" in text(client.get("/meetings?tab=past"))
+    assert "Alpenblick × Bob" in text(client.get("/meetings?q=dora", headers=HTMX))
+    assert "Alpenblick × Bob" in text(client.get("/meetings?q=alpenblick+fern"))
+    assert "No upcoming meeting matches" in text(client.get("/meetings?q=nobody"))
+    assert "Alpenblick" not in text(client.get(f"/meetings?host={people['tess'].id}"))
+    later = (date.today() + timedelta(days=10)).isoformat()
+    assert "Alpenblick" not in text(client.get(f"/meetings?from={later}"))
+    bad = client.get("/meetings?from=yesterday")
+    assert bad.status_code == 400 and "is not a date" in text(bad)
+    login(people["sam"])
+    assert "Alpenblick" not in text(client.get("/meetings"))
+    login(people["admin"])
+    page = text(client.get("/meetings"))
+    assert "Alpenblick × Bob" in page and "Northlight × Alice" in page
+
+
+def test_a_buyer_cannot_use_the_meetings_pages(client, login, people, meeting):
+    login(people["dora"])
+    assert client.get("/meetings").status_code == 403
+    assert client.get(f"/meetings/{meeting.id}").status_code == 403
+
+
+def test_meeting_notes_conflict_keeps_both_texts(client, login, people, meeting):
+    login(people["tess"])
+    url = f"/meetings/{meeting.id}/notes"
+    assert client.post(url, data={"notes": "Bob's text", "version": 1},
+                       headers=HTMX).status_code == 200
+    conflict = client.post(url, data={"notes": "Tess's text", "version": 1}, headers=HTMX)
+    assert conflict.status_code == 409
+    page = text(conflict)
+    assert "Bob&#39;s text" in page and "Tess&#39;s text" in page
+    both = client.post(url, data={"notes": "Bob's text\n\nTess's text", "version": 2},
+                       headers=HTMX)
+    assert both.status_code == 200
+    db.session.refresh(meeting)
+    assert meeting.meeting_notes == "Bob's text\n\nTess's text"
+    assert meeting.meeting_notes_version == 3
+
+
+def test_item_notes_on_the_meeting_list_are_one_record_with_conflicts(
+        client, login, people, meeting):
+    item = meeting.programme_list.items[0]
+    login(people["tess"])
+    url = f"/lists/{meeting.list_id}/items/{item.id}/note"
+    assert client.post(url, data={"note": "From the website", "version": 1},
+                       headers=HTMX).status_code == 200
+    assert client.post(url, data={"note": "Stale", "version": 1},
+                       headers=HTMX).status_code == 409
+    assert "From the website" in text(client.get(f"/meetings/{meeting.id}"))
+
+
+def test_the_meeting_list_cannot_be_renamed_deleted_or_shared_as_a_list(
+        client, login, people, meeting):
+    login(people["admin"])
+    for action in ("rename", "delete", "share"):
+        assert client.post(f"/lists/{meeting.list_id}/{action}").status_code == 404
+    assert client.get(f"/lists/{meeting.list_id}").status_code == 302
+
+
+def test_items_of_another_list_can_be_added_to_the_meeting(client, login, people, meeting):
+    source = ProgrammeList(name="Tess's prep", kind=ListKind.MY, owner=people["tess"])
+    source.items.append(ListItem(programme=programme("Kitchen Kings"), position=1))
+    db.session.add(source)
+    db.session.commit()
+    login(people["tess"])
+    response = client.post(f"/meetings/{meeting.id}/list", data={"source_list": source.id})
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert [i.programme.title for i in meeting.programme_list.items] == [
+        "Wild Atlantic", "Kitchen Kings"]
+
+
+def test_summary_preview_shows_what_buyers_get_and_never_the_internal_notes(
+        client, login, people, meeting):
+    login(people["tess"])
+    preview = text(client.get(f"/meetings/{meeting.id}/summary"))
+    assert "Wild Atlantic" in preview and "Loved the first episode." in preview
+    assert "Interested" in preview and "Watch the screener" in preview
+    assert "overpaid" not in preview
+
+
+def test_summary_is_sent_through_the_outbox_and_a_resend_needs_confirming(
+        client, login, people, meeting):
+    login(people["tess"])
+    url = f"/meetings/{meeting.id}/summary"
+    assert client.post(url).status_code == 303
+    emails = db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.kind == "meeting_summary")).all()
+    assert [e.recipients for e in emails] == [people["dora"].email]
+    assert "Wild Atlantic" in emails[0].text_body and "overpaid" not in emails[0].html_body
+    assert "/r/" in emails[0].text_body  # links signed for Dora, so her clicks count
+    again = client.post(url)
+    assert again.status_code == 409 and "confirm to send it again" in text(again)
+    meeting.programme_list.items[0].note = "Updated after the meeting"
+    db.session.commit()
+    assert client.post(url, data={"resend": "1"}).status_code == 303
+    emails = db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.kind == "meeting_summary").order_by(OutboxMessage.id)).all()
+    assert len(emails) == 2 and "Updated after the meeting" in emails[1].text_body
+    page = text(client.get(f"/meetings/{meeting.id}"))
+    assert page.count(people["dora"].email) >= 2  # each send listed with its recipients
+
+
+def test_a_draft_summary_cannot_be_sent(client, login, people, meeting):
+    meeting.status = MeetingStatus.DRAFT
+    db.session.commit()
+    login(people["tess"])
+    response = client.post(f"/meetings/{meeting.id}/summary")
+    assert response.status_code == 422
+    assert "Schedule the meeting before sending its summary." in text(response)
+
+
+def test_only_a_draft_is_deleted_and_a_scheduled_meeting_is_cancelled(
+        client, login, people, meeting):
+    login(people["tess"])
+    client.post(f"/meetings/{meeting.id}/delete")
+    assert db.session.get(Meeting, meeting.id) is not None
+    client.post(f"/meetings/{meeting.id}/cancel")
+    db.session.refresh(meeting)
+    assert meeting.status == MeetingStatus.CANCELLED
+    assert client.get(f"/meetings/{meeting.id}/edit").status_code == 403
+    draft = Meeting(title="Draft", host=people["bob"], created_by=people["tess"],
+                    starts_at=datetime.now(UTC))
+    db.session.add(draft)
+    db.session.commit()
+    draft_id = draft.id
+    client.post(f"/meetings/{draft_id}/delete")
+    db.session.expire_all()
+    assert db.session.get(Meeting, draft_id) is None

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("ipad", __name__)
+
+from webapp.blueprints.ipad import routes  # noqa: E402,F401

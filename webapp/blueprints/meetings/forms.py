@@ -1,0 +1,81 @@
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from webapp import access
+from webapp.extensions import db
+from webapp.forms import NONE_CHOICE, OptionalIdField, choices
+from webapp.models import ProgrammeList, User
+from webapp.services.meetings import COMMON_TIMEZONES, LONGEST_MEETING
+
+
+class MeetingForm(FlaskForm):
+    # Checked by the service, which says why a host cannot be chosen.
+    host = OptionalIdField("Host", validate_choice=False)
+    title = StringField("Title", validators=[DataRequired("Give the meeting a title."),
+                                             Length(max=200)])
+    day = DateField("Date", validators=[DataRequired("Give the date, e.g. 2026-10-13.")])
+    start = TimeField("Start time",
+                      validators=[DataRequired("Give the start time, e.g. 14:30.")])
+    timezone = SelectField("Time zone")
+    duration = IntegerField("Duration (minutes)", default=30, validators=[
+        DataRequired("Give the duration in minutes."),
+        NumberRange(5, LONGEST_MEETING, "A meeting lasts between 5 minutes and 12 hours.")])
+    market = StringField("Market", validators=[Optional(), Length(max=120)],
+                         description="e.g. MIPCOM 2026")
+    stand = StringField("Stand", validators=[Optional(), Length(max=60)])
+    room = StringField("Room", validators=[Optional(), Length(max=60)])
+    pre_meeting_notes = TextAreaField(
+        "Pre-meeting notes", validators=[Optional(), Length(max=10000)],
+        description="Internal: for the host's preparation, never sent to buyers.")
+    # The chosen buyers, kept in hidden inputs by the buyer picker.
+    attendees = SelectMultipleField("Buyers", coerce=int, validate_choice=False)
+    source_list = OptionalIdField(
+        "Start the meeting list from", description="Its items and notes are copied into the "
+        "meeting: later changes to that list leave the meeting alone.")
+    allow_clash = HiddenField()
+
+    def fill_choices(self, user: User, current_host: User | None = None):
+        hosts = list(db.session.scalars(access.hosts_available_to(user)))
+        if current_host is not None and current_host not in hosts:
+            hosts.insert(0, current_host)
+        self.host.choices = choices((h.id, h.full_name) for h in hosts)
+        if len(hosts) != 1:
+            self.host.choices.insert(0, NONE_CHOICE)
+        zones = list(COMMON_TIMEZONES)
+        if self.timezone.data and self.timezone.data not in zones:
+            zones.insert(0, self.timezone.data)
+        self.timezone.choices = choices((z, z.replace("_", " ")) for z in zones)
+        lists = db.session.scalars(access.lists_visible_to(user)
+                                   .order_by(ProgrammeList.name)).all()
+        self.source_list.choices = [NONE_CHOICE, *choices((pl.id, pl.name) for pl in lists)]
+        return self
+
+
+class NotesForm(FlaskForm):
+    notes = TextAreaField("Meeting notes", validators=[Optional(), Length(max=20000)])
+    version = IntegerField(validators=[Optional()])
+
+
+class CopyListForm(FlaskForm):
+    source_list = OptionalIdField("Add the items of", validators=[
+        NumberRange(min=1, message="Choose a list.")])
+
+    def fill_choices(self, user: User):
+        lists = db.session.scalars(access.lists_visible_to(user)
+                                   .order_by(ProgrammeList.name)).all()
+        self.source_list.choices = [NONE_CHOICE, *choices((pl.id, pl.name) for pl in lists)]
+        return self
+
+
+class SendSummaryForm(FlaskForm):
+    resend = HiddenField()

@@ -1,0 +1,317 @@
+"""Meetings on the website: the index, one form to set up and change them, the meeting page
+with its list, notes and summary email, cancelling and deleting."""
+
+from datetime import date
+
+from flask import Response, abort, current_app, flash, redirect, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
+
+from webapp import access
+from webapp.blueprints.meetings import bp
+from webapp.blueprints.meetings.forms import (
+    CopyListForm,
+    MeetingForm,
+    NotesForm,
+    SendSummaryForm,
+)
+from webapp.extensions import db
+from webapp.models import Company, Meeting, ProgrammeList, User
+from webapp.pagination import paginate
+from webapp.services import DomainError
+from webapp.services import meeting_summary as summary
+from webapp.services import meetings as service
+from webapp.services.lists import list_with_items
+from webapp.services.meeting_index import TABS, MeetingFilters, meeting_index
+from webapp.services.meeting_invites import calendar_for
+from webapp.views import email_html_response, is_htmx_request, render
+
+PICKER_RESULTS = 20
+
+
+@bp.before_request
+@login_required
+def _internal_users_only():
+    """Meetings are the sales team's; a buyer only downloads the invite of their meeting."""
+    if not current_user.is_internal and request.endpoint != "meetings.invite":
+        abort(403)
+
+
+def _meeting_or_404(meeting_id: int, edit: bool = False) -> Meeting:
+    """A meeting the user may see (else 404); with edit=True, one they may change (else 403)."""
+    meeting = db.session.scalar(
+        access.meetings_visible_to(current_user).where(Meeting.id == meeting_id).options(
+            selectinload(Meeting.host),
+            selectinload(Meeting.attendees).selectinload(User.company)))
+    if meeting is None:
+        abort(404)
+    if edit and not access.may_edit_meeting(current_user, meeting):
+        abort(403)
+    return meeting
+
+
+def _date_arg(name: str, errors: list[str]) -> date | None:
+    value = request.args.get(name, "").strip()
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        errors.append(f"“{value[:40]}” is not a date: use the form 2026-10-13.")
+        return None
+
+
+@bp.route("/meetings")
+def index():
+    """The meetings this user may see: upcoming or past, by host and dates, searchable."""
+    errors: list[str] = []
+    tab = request.args.get("tab", "upcoming")
+    filters = MeetingFilters(
+        tab=tab if tab in TABS else "upcoming", search=request.args.get("q", "")[:200],
+        host_id=request.args.get("host", type=int), date_from=_date_arg("from", errors),
+        date_to=_date_arg("to", errors))
+    page = paginate(meeting_index(current_user, filters), request.args.get("page", 1, type=int),
+                    current_app.config["USERS_PER_PAGE"])
+    hosts = db.session.scalars(access.hosts_available_to(current_user)).all()
+    return render("meetings/index.html", "results", page=page, filters=filters, tabs=TABS,
+                  hosts=hosts, errors=errors, status=400 if errors else 200)
+
+
+def _attendees(ids: list[int]) -> list[User]:
+    if not ids:
+        return []
+    found = {u.id: u for u in db.session.scalars(
+        access.attendee_candidates(current_user).where(User.id.in_(ids))
+        .options(selectinload(User.company), selectinload(User.territories)))}
+    return [found[i] for i in dict.fromkeys(ids) if i in found]
+
+
+def _details(form: MeetingForm) -> service.MeetingDetails:
+    return service.MeetingDetails(
+        title=form.title.data or "", host=db.session.get(User, form.host.data or 0),
+        day=form.day.data, start=form.start.data, timezone=form.timezone.data or "UTC",
+        duration_minutes=form.duration.data, market=form.market.data or "",
+        stand=form.stand.data or "", room=form.room.data or "",
+        pre_meeting_notes=form.pre_meeting_notes.data or "",
+        attendees=_attendees(form.attendees.data or []))
+
+
+def _source_list(form: MeetingForm) -> ProgrammeList | None:
+    if not form.source_list.data:
+        return None
+    source = db.session.scalar(list_with_items(form.source_list.data).where(
+        ProgrammeList.id.in_(access.lists_visible_to(current_user)
+                             .with_only_columns(ProgrammeList.id))))
+    if source is None:
+        raise DomainError("Choose one of the lists you can see.", field="source_list")
+    return source
+
+
+def _form_page(form: MeetingForm, meeting: Meeting | None, status: int = 200, clash=None):
+    details = _details(form)
+    return render("meetings/form.html", form=form, meeting=meeting, clash=clash,
+                  picker=_picker_context(details.host, details.attendees, meeting=meeting),
+                  status=status)
+
+
+def _save(form: MeetingForm, meeting: Meeting | None):
+    """Validate and save the form; the form again, with what was typed, when it fails."""
+    if not form.validate_on_submit():
+        return _form_page(form, meeting, 422 if form.is_submitted() else 200)
+    if len(_attendees(form.attendees.data)) != len(set(form.attendees.data)):
+        form.attendees.errors.append("Some of the chosen buyers cannot be added: choose them "
+                                     "again from the list.")
+        return _form_page(form, meeting, 422)
+    try:
+        saved = service.save_meeting(
+            current_user, _details(form), meeting,
+            schedule=request.form.get("action") == "schedule", source_list=_source_list(form),
+            allow_clash=form.allow_clash.data == "1")
+    except service.ClashWarning as clash:
+        db.session.rollback()
+        return _form_page(form, meeting, 409, clash=clash)
+    except DomainError as error:
+        db.session.rollback()
+        (getattr(form, error.field).errors if error.field else form.form_errors).append(
+            str(error))
+        return _form_page(form, meeting, 422)
+    db.session.commit()
+    flash(f"“{saved.title}” saved." if saved.status == "draft" else
+          f"“{saved.title}” saved; invitations are on their way.", "success")
+    return redirect(url_for("meetings.show", meeting_id=saved.id), code=303)
+
+
+@bp.route("/meetings/new", methods=["GET", "POST"])
+def new():
+    """Set up a meeting, for oneself or for one of one's Account Managers."""
+    hosts = db.session.scalars(access.hosts_available_to(current_user).limit(2)).all()
+    if not hosts:
+        abort(403)
+    form = MeetingForm()
+    if request.method == "GET":
+        form.timezone.data = current_app.config["DEFAULT_MEETING_TIMEZONE"]
+        form.host.data = hosts[0].id if len(hosts) == 1 else 0
+    form.fill_choices(current_user)
+    return _save(form, None)
+
+
+@bp.route("/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
+def edit(meeting_id):
+    """Change a meeting: the same form, filled in."""
+    meeting = _meeting_or_404(meeting_id, edit=True)
+    form = MeetingForm()
+    if request.method == "GET":
+        start = meeting.local_start
+        form.process(obj=meeting, host=meeting.host_id, day=start.date(),
+                     start=start.time().replace(tzinfo=None),
+                     duration=meeting.duration_minutes,
+                     attendees=[b.id for b in meeting.attendees])
+    form.fill_choices(current_user, current_host=meeting.host)
+    return _save(form, meeting)
+
+
+def _picker_context(host: User | None, selected: list[User], search: str = "",
+                    meeting: Meeting | None = None) -> dict:
+    """The buyer picker: the chosen buyers (those not the host's flagged) and the host's
+    other buyers matching the search."""
+    results, more = [], 0
+    if host is not None:
+        query = service.meeting_buyers(host).where(User.id.not_in([b.id for b in selected]))
+        if search.strip():
+            query = query.where(access.matches_person(search) | User.company.has(
+                Company.name.ilike(access.contains_pattern(search), escape="\\")))
+        results = db.session.scalars(query.limit(PICKER_RESULTS + 1)).all()
+        more, results = len(results) > PICKER_RESULTS, results[:PICKER_RESULTS]
+    return {"host": host, "selected": selected, "search": search, "results": results,
+            "more": more, "strangers": service.buyers_not_of(host, selected)
+            if host is not None else [], "meeting": meeting}
+
+
+@bp.route("/meetings/buyers")
+def buyer_picker():
+    """The buyer picker for the meeting form (htmx): the host's buyers, searchable; adding and
+    removing buyers, and changing the host, answer with the picker again."""
+    host = db.session.scalar(access.hosts_available_to(current_user).where(
+        User.id == request.args.get("host", 0, type=int)))
+    ids = [i for i in request.args.getlist("attendees", type=int)
+           if i != request.args.get("remove", type=int)]
+    if added := request.args.get("add", type=int):
+        ids.append(added)
+    context = _picker_context(host, _attendees(ids), request.args.get("buyer_q", "")[:200])
+    return render("meetings/_buyer_picker.html", **context,
+                  focus_search=bool(added or request.args.get("remove")))
+
+
+def _meeting_page(meeting: Meeting, block: str | None = None, status: int = 200, **context):
+    programme_list = meeting.programme_list and db.session.scalar(
+        list_with_items(meeting.list_id))
+    context.setdefault("copy_form", CopyListForm().fill_choices(current_user))
+    return render("meetings/show.html", block, meeting=meeting, programme_list=programme_list,
+                  editable=access.may_edit_meeting(current_user, meeting),
+                  sends=summary.sends_of(meeting), cannot_send=summary.may_send_summary(meeting),
+                  send_form=SendSummaryForm(), status=status, **context)
+
+
+@bp.route("/meetings/<int:meeting_id>")
+def show(meeting_id):
+    """A meeting: details, buyers, its list with notes and marks, notes, and the summary."""
+    return _meeting_page(_meeting_or_404(meeting_id))
+
+
+@bp.route("/meetings/<int:meeting_id>/notes", methods=["GET", "POST"])
+def notes(meeting_id):
+    """Edit the meeting notes inline; notes changed meanwhile by someone else are a conflict."""
+    meeting = _meeting_or_404(meeting_id, edit=request.method == "POST")
+    form = NotesForm(data={"notes": meeting.meeting_notes,
+                           "version": meeting.meeting_notes_version})
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            return _meeting_page(meeting, "notes", 422, notes_form=form, editing_notes=True)
+        try:
+            service.update_meeting_notes(meeting, form.notes.data or "", form.version.data)
+        except service.NotesConflict as conflict:
+            db.session.rollback()
+            return _meeting_page(meeting, "notes", 409, notes_conflict=conflict)
+        db.session.commit()
+        if not is_htmx_request():
+            return redirect(url_for("meetings.show", meeting_id=meeting_id), code=303)
+        return _meeting_page(meeting, "notes")
+    return _meeting_page(meeting, "notes", notes_form=form,
+                         editing_notes=request.args.get("cancel") is None)
+
+
+@bp.route("/meetings/<int:meeting_id>/list", methods=["POST"])
+def copy_list(meeting_id):
+    """Add the items (and notes) of a list the user can see to the meeting's list."""
+    meeting = _meeting_or_404(meeting_id, edit=True)
+    form = CopyListForm().fill_choices(current_user)
+    if not form.validate_on_submit():
+        return _meeting_page(meeting, status=422, copy_form=form)
+    source = db.session.scalar(list_with_items(form.source_list.data))
+    added = service.copy_list_into(meeting, source)
+    db.session.commit()
+    flash(f"{added} items added from “{source.name}”.", "success")
+    return redirect(url_for("meetings.show", meeting_id=meeting_id, _anchor="list-items"),
+                    code=303)
+
+
+@bp.route("/meetings/<int:meeting_id>/summary", methods=["POST"])
+def send_summary(meeting_id):
+    """Send the summary email to the attendees, as the meeting stands now; re-sending is
+    confirmed first."""
+    meeting = _meeting_or_404(meeting_id)
+    form = SendSummaryForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if summary.sends_of(meeting) and form.resend.data != "1":
+        return _meeting_page(meeting, status=409, send_error="The summary was sent before: "
+                             "confirm to send it again.")
+    try:
+        summary.send_summary(meeting, current_user)
+    except DomainError as error:
+        db.session.rollback()
+        return _meeting_page(meeting, status=422, send_error=str(error))
+    db.session.commit()
+    flash(f"Summary on its way to {len(meeting.attendees)} buyers.", "success")
+    return redirect(url_for("meetings.show", meeting_id=meeting_id, _anchor="summary"),
+                    code=303)
+
+
+@bp.route("/meetings/<int:meeting_id>/cancel", methods=["POST"])
+def cancel(meeting_id):
+    """Cancel the meeting; attendees get the cancellation for their calendars."""
+    meeting = _meeting_or_404(meeting_id, edit=True)
+    service.cancel_meeting(meeting)
+    db.session.commit()
+    flash(f"“{meeting.title}” cancelled.", "success")
+    return redirect(url_for("meetings.show", meeting_id=meeting_id), code=303)
+
+
+@bp.route("/meetings/<int:meeting_id>/delete", methods=["POST"])
+def delete(meeting_id):
+    """Delete a draft meeting."""
+    meeting = _meeting_or_404(meeting_id, edit=True)
+    title = meeting.title
+    try:
+        service.delete_draft(meeting)
+    except DomainError as error:
+        flash(str(error), "error")
+        return redirect(url_for("meetings.show", meeting_id=meeting_id), code=303)
+    db.session.commit()
+    flash(f"Draft “{title}” deleted.", "success")
+    return redirect(url_for("meetings.index"), code=303)
+
+
+@bp.route("/meetings/<int:meeting_id>/invite.ics")
+def invite(meeting_id):
+    """The calendar invite, for the people who may see the meeting and its attendees."""
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None or not access.may_download_invite(current_user, meeting):
+        abort(404)
+    return Response(calendar_for(meeting), mimetype="text/calendar", headers={
+        "Content-Disposition": f'attachment; filename="meeting-{meeting.id}.ics"'})
+
+
+@bp.route("/meetings/<int:meeting_id>/summary")
+def summary_preview(meeting_id):
+    """The summary email exactly as it goes out now, for the meeting page's preview frame."""
+    meeting = _meeting_or_404(meeting_id)
+    return email_html_response(summary.render_summary(meeting)["html"])

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("reporting", __name__)
+
+from webapp.blueprints.reporting import formatting, routes, visits  # noqa: E402,F401

@@ -1,0 +1,272 @@
+"""Recording what buyers do, for reporting; and the signed links that count email clicks.
+
+The API other code uses:
+
+- ``record(user, kind, *, programme_id=None, list_id=None, meeting_id=None, source=None,
+  interest=None, at=None)`` adds an event in the caller's transaction: it is saved when the
+  caller commits and dropped if it rolls back. For domain operations that commit, e.g. a
+  meeting being started (``EventKind.MEETING_ATTENDED`` for each buyer attendee, with
+  meeting_id) or an interest mark (``EventKind.INTEREST_MARKED`` with programme_id,
+  meeting_id and interest=+1 or -1).
+- ``record_now(...)``, same arguments, saves the event at once in a short transaction of its
+  own: for pages whose own work does not commit (a programme page viewed, a screener played).
+
+  Both ignore anyone who is not a buyer (internal users are never counted) and never raise:
+  a failure is logged and the caller's page carries on.
+- ``tracked_link(recipient, target_url, *, source, meeting_id=None, list_id=None,
+  programme_id=None) -> str``: an absolute URL (``/r/<signed token>``) for an email to
+  `recipient`. Opening it records an ``EMAIL_CLICK`` (``source``: ``EmailSource.MEETING_SUMMARY``
+  or ``EmailSource.LIST_SHARE``) for the recipient and redirects to `target_url`, which must
+  be a page of this site or the screener link stored on the programme (or one of its seasons
+  or episodes). The token is signed with the app's SECRET_KEY: a changed token records
+  nothing and leads to the start page.
+- ``EventKind`` and ``EmailSource`` (from webapp.models) name the kinds and sources.
+
+Each event also adds one to its buyer's ActivityDay row for that UTC day, in the same
+transaction, so the rollup never drifts from the events; ``rebuild_activity_days()``
+recomputes it from the events after bulk loads.
+"""
+
+import logging
+from datetime import UTC, datetime
+from urllib.parse import urlsplit, urlunsplit
+
+from flask import current_app
+from itsdangerous import BadData, URLSafeSerializer
+from sqlalchemy import Date, case, cast, delete, func, insert, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from webapp.extensions import db
+from webapp.models import (
+    DAY_COLUMNS,
+    ActivityDay,
+    ActivityEvent,
+    EmailSource,
+    Episode,
+    EventKind,
+    Meeting,
+    Programme,
+    ProgrammeList,
+    Season,
+    User,
+)
+from webapp.services.mail import absolute_url
+
+log = logging.getLogger(__name__)
+
+__all__ = ["EmailSource", "EventKind", "follow_link", "rebuild_activity_days", "record",
+           "record_now", "record_screener_play", "tracked_link"]
+
+LINK_SALT = "activity.tracked-link"
+LONGEST_TOKEN = 4000
+
+
+def is_tracked(user) -> bool:
+    """Only buyers' activity is recorded; internal users (any other role) never are."""
+    # Anonymous visitors have no roles at all (and no is_buyer).
+    return bool(getattr(user, "is_buyer", False) and not user.is_internal)
+
+
+def _event_values(user_id: int, kind: EventKind, at: datetime | None, refs: dict) -> dict:
+    at = (at or datetime.now(UTC)).astimezone(UTC)
+    return {"user_id": user_id, "kind": EventKind(kind).value, "occurred_at": at, **refs}
+
+
+def _day_upsert(dialect: str, values: dict):
+    """Add one to the buyer's count of this kind for the event's UTC day."""
+    table = ActivityDay.__table__
+    column = DAY_COLUMNS[EventKind(values["kind"])]
+    at = values["occurred_at"]
+    row = {"user_id": values["user_id"], "day": at.date(), "last_at": at,
+           **dict.fromkeys(DAY_COLUMNS.values(), 0), column: 1}
+    statement = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(table)
+    statement = statement.values(row)
+    later = statement.excluded.last_at > table.c.last_at
+    return statement.on_conflict_do_update(
+        index_elements=[table.c.user_id, table.c.day],
+        set_={column: table.c[column] + 1,
+              "last_at": case((later, statement.excluded.last_at), else_=table.c.last_at)})
+
+
+def _write(connection, dialect: str, values: dict) -> None:
+    """The event and its day's count: `connection` is the session or a connection."""
+    connection.execute(insert(ActivityEvent).values(values))
+    connection.execute(_day_upsert(dialect, values))
+
+
+def _refs(programme_id, list_id, meeting_id, source, interest) -> dict:
+    return {"programme_id": programme_id, "list_id": list_id, "meeting_id": meeting_id,
+            "source": EmailSource(source).value if source else None, "interest": interest}
+
+
+def record(user: User, kind: EventKind, *, programme_id: int | None = None,
+           list_id: int | None = None, meeting_id: int | None = None,
+           source: str | None = None, interest: int | None = None,
+           at: datetime | None = None) -> None:
+    """Record an event in the caller's transaction (saved by the caller's commit)."""
+    try:
+        if not is_tracked(user):
+            return
+        values = _event_values(user.id, kind, at, _refs(programme_id, list_id, meeting_id,
+                                                        source, interest))
+        dialect = db.session.get_bind().dialect.name
+        if dialect == "postgresql":
+            # A failed statement spoils a PostgreSQL transaction: contain it in a savepoint.
+            with db.session.begin_nested():
+                _write(db.session, dialect, values)
+        else:
+            _write(db.session, dialect, values)
+    except Exception:  # recording must never break what the user is doing
+        log.exception("could not record %s activity for user %s", kind, getattr(user, "id", None))
+
+
+def record_now(user: User, kind: EventKind, *, programme_id: int | None = None,
+               list_id: int | None = None, meeting_id: int | None = None,
+               source: str | None = None, interest: int | None = None,
+               at: datetime | None = None) -> None:
+    """Record an event at once, in a transaction of its own."""
+    try:
+        if not is_tracked(user):
+            return
+        values = _event_values(user.id, kind, at, _refs(programme_id, list_id, meeting_id,
+                                                        source, interest))
+        with db.engine.begin() as connection:
+            _write(connection, connection.dialect.name, values)
+    except Exception:  # recording must never break what the user is doing
+        log.exception("could not record %s activity for user %s", kind, getattr(user, "id", None))
+
+
+def record_screener_play(user: User, kind: str, item_id: int) -> None:
+    """A screener of a programme, season or episode was opened: count it for the programme."""
+    if not is_tracked(user):
+        return
+    query = {
+        "programme": select(Programme.id).where(Programme.id == item_id),
+        "season": select(Season.programme_id).where(Season.id == item_id),
+        "episode": select(Season.programme_id).join(Episode, Episode.season_id == Season.id)
+        .where(Episode.id == item_id),
+    }.get(kind)
+    programme_id = db.session.scalar(query) if query is not None else None
+    record_now(user, EventKind.SCREENER_PLAY, programme_id=programme_id)
+
+
+# --- Tracked links in emails --------------------------------------------------------------
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=LINK_SALT)
+
+
+def _own_path(url: str) -> str | None:
+    """The path (with query and fragment) of a URL on this site; None for anywhere else."""
+    parts = urlsplit(url)
+    if any(ch.isspace() or ord(ch) < 32 for ch in url) or "\\" in url:
+        return None
+    if parts.scheme or parts.netloc:
+        base = urlsplit(current_app.config["PUBLIC_BASE_URL"])
+        if (parts.scheme, parts.netloc) != (base.scheme, base.netloc):
+            return None
+    if not parts.path.startswith("/") or parts.path.startswith("//"):
+        return None
+    return urlunsplit(("", "", parts.path, parts.query, parts.fragment))
+
+
+def _screener_urls(programme_id: int | None) -> set[str]:
+    """Every screener link stored on the programme, its seasons and its episodes."""
+    if not programme_id:
+        return set()
+    rows = db.session.scalars(
+        select(Programme.screener_url).where(Programme.id == programme_id)
+        .union_all(select(Season.screener_url).where(Season.programme_id == programme_id),
+                   select(Episode.screener_url).join(Season, Episode.season_id == Season.id)
+                   .where(Season.programme_id == programme_id)))
+    return {url for url in rows if url}
+
+
+def _safe_target(target: str, programme_id: int | None) -> str | None:
+    """The target if a link may lead there: this site, or the programme's screener."""
+    if not isinstance(target, str) or not target:
+        return None
+    own = _own_path(target)
+    if own is not None:
+        return own
+    return target if target in _screener_urls(programme_id) else None
+
+
+def tracked_link(recipient: User, target_url: str, *, source: str,
+                 meeting_id: int | None = None, list_id: int | None = None,
+                 programme_id: int | None = None) -> str:
+    """An absolute link that counts a click for `recipient`, then leads to `target_url`.
+
+    A target that is neither on this site nor the programme's screener is not wrapped (and
+    is logged): the email keeps working, and no link can be made to lead elsewhere.
+    """
+    target = _safe_target(target_url, programme_id)
+    if target is None:
+        log.warning("not tracking a link to %r: not this site nor the programme's screener",
+                    target_url)
+        return target_url
+    payload = [recipient.id, target, EmailSource(source).value, meeting_id, list_id,
+               programme_id]
+    return absolute_url("reporting.click", token=_serializer().dumps(payload))
+
+
+def _existing(model, ident) -> int | None:
+    return ident if isinstance(ident, int) and db.session.get(model, ident) else None
+
+
+def follow_link(token: str, clicker: User | None) -> str | None:
+    """Where a tracked link leads; records the click for the link's recipient.
+
+    None for a token that was not signed here (changed, truncated, made up). A link opened
+    by someone signed in as another user (a forwarded email) leads on but records nothing.
+    """
+    if len(token) > LONGEST_TOKEN:
+        return None
+    try:
+        payload = _serializer().loads(token)
+    except BadData:
+        return None
+    if not (isinstance(payload, list) and len(payload) == 6):
+        return None
+    recipient_id, target, source, meeting_id, list_id, programme_id = payload
+    target = _safe_target(target, programme_id if isinstance(programme_id, int) else None)
+    if target is None or source not in set(EmailSource) or not isinstance(recipient_id, int):
+        return None
+    if clicker is None or clicker.id == recipient_id:
+        recipient = db.session.get(User, recipient_id)
+        if recipient is not None:
+            record_now(recipient, EventKind.EMAIL_CLICK, source=source,
+                       meeting_id=_existing(Meeting, meeting_id),
+                       list_id=_existing(ProgrammeList, list_id),
+                       programme_id=_existing(Programme, programme_id))
+    return target
+
+
+# --- The daily rollup ---------------------------------------------------------------------
+
+
+def utc_day(column, dialect: str):
+    """The UTC calendar day of a timestamp column, in SQL."""
+    if dialect == "postgresql":
+        return cast(func.timezone("UTC", column), Date)
+    return func.date(column)  # SQLite keeps the UTC time as text
+
+
+def rebuild_activity_days(since=None) -> None:
+    """Recompute the daily rollup from the events (all, or from the day `since` on)."""
+    dialect = db.session.get_bind().dialect.name
+    event = ActivityEvent
+    day = utc_day(event.occurred_at, dialect)
+    counts = [func.sum(case((event.kind == kind.value, 1), else_=0)) for kind in DAY_COLUMNS]
+    query = (select(event.user_id, day, *counts, func.max(event.occurred_at))
+             .group_by(event.user_id, day))
+    clear = delete(ActivityDay)
+    if since is not None:
+        start = datetime(since.year, since.month, since.day, tzinfo=UTC)
+        query = query.where(event.occurred_at >= start)
+        clear = clear.where(ActivityDay.day >= since)
+    db.session.execute(clear)
+    db.session.execute(insert(ActivityDay).from_select(
+        ["user_id", "day", *DAY_COLUMNS.values(), "last_at"], query))

@@ -1,0 +1,125 @@
+"""Changes made in a meeting from the in-meeting view, each applied exactly once.
+
+The iPad keeps every change (a tap, a note, a send) in an outbox on the device until the CMS
+has it, and may deliver one more than once when the network drops mid-answer. Each carries
+an idempotency key: the first delivery is applied and its answer kept; a replay gets that
+answer back and changes nothing. A note change also carries the version it was based on, so
+a note changed meanwhile on the website is a conflict, not an overwrite.
+"""
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from webapp.extensions import db
+from webapp.models import AppliedChange, EventKind, ListItem, Meeting, MeetingStatus, Programme
+from webapp.services import DomainError, activity
+from webapp.services.lists import NoteConflict, add_item, update_note
+from webapp.services.meeting_summary import send_summary
+from webapp.services.meetings import NotesConflict, meeting_list, update_meeting_notes
+
+KINDS = ("start", "interest", "screener", "note", "meeting_notes", "add_item", "send_summary")
+INTEREST = {"up": 1, "down": -1, "none": None}
+
+
+@dataclass
+class Change:
+    key: str
+    kind: str
+    item_id: int | None = None
+    value: str = ""
+    base_version: int | None = None
+
+
+def start_meeting(meeting: Meeting) -> bool:
+    """Record the start once; each buyer attending counts as having attended."""
+    if meeting.started_at is not None:
+        return False
+    meeting.started_at = datetime.now(UTC)
+    for buyer in meeting.attendees:
+        activity.record(buyer, EventKind.MEETING_ATTENDED, meeting_id=meeting.id)
+    db.session.flush()
+    return True
+
+
+def _item(meeting: Meeting, item_id: int | None) -> ListItem:
+    item = db.session.scalar(select(ListItem).where(ListItem.id == (item_id or 0),
+                                                    ListItem.list_id == meeting.list_id))
+    if item is None:
+        raise DomainError("That programme is no longer on the meeting's list.")
+    return item
+
+
+def _mark_interest(meeting: Meeting, item: ListItem, value: str) -> dict:
+    if value not in INTEREST:
+        raise DomainError("Interest is up, down or none.")
+    item.interest = INTEREST[value]
+    if item.interest is not None:
+        for buyer in meeting.attendees:
+            activity.record(buyer, EventKind.INTEREST_MARKED, meeting_id=meeting.id,
+                            programme_id=item.programme_id, interest=item.interest)
+    return {"interest": value}
+
+
+def _apply(meeting: Meeting, sender, change: Change) -> tuple[int, dict]:
+    """Apply one change: (HTTP status, answer)."""
+    if change.kind == "start":
+        start_meeting(meeting)
+        return 200, {"started": True}
+    if change.kind == "interest":
+        return 200, _mark_interest(meeting, _item(meeting, change.item_id), change.value)
+    if change.kind == "screener":
+        item = _item(meeting, change.item_id)
+        item.include_screener = change.value == "on"
+        return 200, {"screener": "on" if item.include_screener else "off"}
+    if change.kind == "note":
+        item = update_note(_item(meeting, change.item_id), change.value, change.base_version)
+        return 200, {"version": item.note_version, "text": item.note}
+    if change.kind == "meeting_notes":
+        update_meeting_notes(meeting, change.value, change.base_version)
+        return 200, {"version": meeting.meeting_notes_version, "text": meeting.meeting_notes}
+    if change.kind == "add_item":
+        programme = db.session.get(Programme, change.item_id or 0)
+        if programme is None:
+            raise DomainError("That programme is no longer in the catalogue.")
+        item = add_item(meeting_list(meeting), programme)
+        return 200, {"item_id": item.id}
+    if change.kind == "send_summary":
+        send = send_summary(meeting, sender, idempotency_key=change.key)
+        return 200, {"sent_to": len(send.recipient_list)}
+    raise DomainError("Unknown change.")
+
+
+def apply_change(meeting: Meeting, sender, change: Change) -> tuple[int, dict]:
+    """Apply a change once, committing it with the record of its key; a replayed key gets the
+    first answer. Conflicts answer 409 with the current text and version."""
+    done = db.session.get(AppliedChange, change.key)
+    if done is not None:
+        return done.status, json.loads(done.answer)
+    try:
+        if meeting.status == MeetingStatus.CANCELLED:
+            raise DomainError("This meeting is cancelled.")
+        status, answer = _apply(meeting, sender, change)
+    except NoteConflict as conflict:
+        db.session.rollback()
+        status, answer = 409, {"conflict": str(conflict), "text": conflict.item.note,
+                               "version": conflict.item.note_version}
+    except NotesConflict as conflict:
+        db.session.rollback()
+        status, answer = 409, {"conflict": str(conflict), "text": conflict.meeting.meeting_notes,
+                               "version": conflict.meeting.meeting_notes_version}
+    except DomainError as error:
+        db.session.rollback()
+        status, answer = 422, {"error": str(error)}
+    db.session.add(AppliedChange(key=change.key, meeting_id=meeting.id, status=status,
+                                 answer=json.dumps(answer)))
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same change, delivered twice at once: the other one won
+        db.session.rollback()
+        done = db.session.get(AppliedChange, change.key)
+        return done.status, json.loads(done.answer)
+    return status, answer

@@ -1,0 +1,88 @@
+"""Finding meetings: the website's index (tabs, filters, search) and the host's day in the
+in-meeting view."""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import selectinload
+
+from webapp import access
+from webapp.extensions import db
+from webapp.models import Company, Meeting, MeetingStatus, User
+from webapp.models.outbox import as_utc
+
+TABS = {"upcoming": "Upcoming", "past": "Past"}
+
+
+@dataclass
+class MeetingFilters:
+    tab: str = "upcoming"
+    search: str = ""
+    host_id: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def _start_of_today() -> datetime:
+    return datetime.combine(datetime.now(UTC).date(), time(), tzinfo=UTC)
+
+
+def meeting_index(user: User, filters: MeetingFilters) -> Select:
+    """The meetings this user may see that match the filters: upcoming (from today on, soonest
+    first) or past (latest first)."""
+    query = access.meetings_visible_to(user).options(
+        selectinload(Meeting.host),
+        selectinload(Meeting.attendees).selectinload(User.company))
+    today = _start_of_today()
+    if filters.tab == "past":
+        query = query.where(Meeting.starts_at < today).order_by(Meeting.starts_at.desc())
+    else:
+        query = query.where(Meeting.starts_at >= today).order_by(Meeting.starts_at)
+    if filters.host_id:
+        query = query.where(Meeting.host_id == filters.host_id)
+    if filters.date_from:
+        query = query.where(Meeting.starts_at >= datetime.combine(filters.date_from, time(),
+                                                                  tzinfo=UTC))
+    if filters.date_to:
+        query = query.where(Meeting.starts_at < datetime.combine(
+            filters.date_to + timedelta(days=1), time(), tzinfo=UTC))
+    if filters.search.strip():
+        pattern = access.contains_pattern(filters.search)
+        attendee = access.matches_person(filters.search) | User.company.has(
+            Company.name.ilike(pattern, escape="\\"))
+        query = query.where(Meeting.title.ilike(pattern, escape="\\")
+                            | Meeting.attendees.any(attendee))
+    return query.order_by(Meeting.id)
+
+
+# --- The host's day in the in-meeting view ------------------------------------------------
+
+
+def _hosted_by(host: User) -> Select:
+    return (select(Meeting).where(Meeting.host_id == host.id,
+                                  Meeting.status != MeetingStatus.CANCELLED)
+            .order_by(Meeting.starts_at, Meeting.id))
+
+
+def meeting_days(host: User) -> list[date]:
+    """The dates, each in its meeting's own time zone, on which the host has meetings."""
+    rows = db.session.execute(_hosted_by(host).with_only_columns(Meeting.starts_at,
+                                                                 Meeting.timezone))
+    return sorted({as_utc(starts_at).astimezone(ZoneInfo(zone)).date()
+                   for starts_at, zone in rows})
+
+
+def default_day(days: list[date], today: date) -> date:
+    """Today if it has meetings, else the next date that has, else the last one."""
+    return next((d for d in days if d >= today), days[-1] if days else today)
+
+
+def meetings_on(host: User, day: date) -> list[Meeting]:
+    """The host's meetings on a date of their own time zones (a day either side in UTC)."""
+    around = datetime.combine(day, time(), tzinfo=UTC)
+    query = _hosted_by(host).where(Meeting.starts_at >= around - timedelta(days=1),
+                                   Meeting.starts_at < around + timedelta(days=2)).options(
+        selectinload(Meeting.attendees).selectinload(User.company))
+    return [m for m in db.session.scalars(query) if m.local_start.date() == day]

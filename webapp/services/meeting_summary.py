@@ -1,0 +1,104 @@
+"""The meeting summary email: what was discussed, for the buyers who attended.
+
+The same content is previewed on the meeting page and in the in-meeting view, and sent
+through the outbox, always as the meeting stands at the time. Pre-meeting notes are internal
+and never part of it.
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from webapp.extensions import db
+from webapp.models import (
+    EmailSource,
+    ListItem,
+    Meeting,
+    MeetingStatus,
+    MeetingSummarySend,
+    User,
+)
+from webapp.services import DomainError
+from webapp.services.activity import tracked_link
+from webapp.services.mail import absolute_url, queue_email, render_email
+
+
+@dataclass
+class SummaryLine:
+    item: ListItem
+    programme_url: str
+    screener_url: str | None  # only when the host chose to include it
+
+
+def _link(recipient: User | None, url: str, meeting: Meeting, programme_id: int) -> str:
+    """A link as the recipient gets it: signed for them, so their click is attributed."""
+    if recipient is None:
+        return url
+    return tracked_link(recipient, url, source=EmailSource.MEETING_SUMMARY,
+                        meeting_id=meeting.id, programme_id=programme_id)
+
+
+def summary_lines(meeting: Meeting, recipient: User | None = None) -> list[SummaryLine]:
+    items = meeting.programme_list.items if meeting.programme_list else []
+    lines = []
+    for item in items:
+        programme_url = absolute_url("catalogue.programme", programme_id=item.programme_id)
+        screener = item.screener_source if item.include_screener else None
+        screener_url = absolute_url("catalogue.screener", kind=screener[0],
+                                    item_id=screener[1]) if screener else None
+        lines.append(SummaryLine(
+            item=item,
+            programme_url=_link(recipient, programme_url, meeting, item.programme_id),
+            screener_url=screener_url and _link(recipient, screener_url, meeting,
+                                                item.programme_id)))
+    return lines
+
+
+def summary_subject(meeting: Meeting) -> str:
+    return f"Our meeting: {meeting.title}"
+
+
+def render_summary(meeting: Meeting, buyer: User | None = None) -> dict[str, str]:
+    """The summary email's subject, text and HTML as `buyer` gets it (a preview without)."""
+    subject = summary_subject(meeting)
+    text, html = render_email("meeting_summary", subject, meeting=meeting, buyer=buyer,
+                              lines=summary_lines(meeting, buyer))
+    return {"subject": subject, "text": text, "html": html}
+
+
+def may_send_summary(meeting: Meeting) -> str | None:
+    """Why the summary cannot be sent now, or None when it can."""
+    if meeting.status == MeetingStatus.CANCELLED:
+        return "The meeting is cancelled."
+    if meeting.status == MeetingStatus.DRAFT:
+        return "Schedule the meeting before sending its summary."
+    if not meeting.attendees:
+        return "The meeting has no attendees to send it to."
+    return None
+
+
+def send_summary(meeting: Meeting, sender: User,
+                 idempotency_key: str | None = None) -> MeetingSummarySend:
+    """Queue one email per attendee, with the current content, and record the send. With an
+    idempotency key, a second call with the same key returns the first send."""
+    if idempotency_key:
+        earlier = db.session.scalar(select(MeetingSummarySend).where(
+            MeetingSummarySend.idempotency_key == idempotency_key))
+        if earlier is not None:
+            return earlier
+    if reason := may_send_summary(meeting):
+        raise DomainError(reason)
+    for buyer in meeting.attendees:
+        queue_email(buyer.email, "meeting_summary", summary_subject(meeting), meeting=meeting,
+                    buyer=buyer, lines=summary_lines(meeting, buyer))
+    send = MeetingSummarySend(meeting=meeting, sent_by=sender, idempotency_key=idempotency_key,
+                              recipients="\n".join(b.email for b in meeting.attendees))
+    db.session.add(send)
+    db.session.flush()
+    return send
+
+
+def sends_of(meeting: Meeting) -> list[MeetingSummarySend]:
+    return list(db.session.scalars(
+        select(MeetingSummarySend).where(MeetingSummarySend.meeting_id == meeting.id)
+        .order_by(MeetingSummarySend.sent_at.desc(), MeetingSummarySend.id.desc())))

@@ -1,0 +1,173 @@
+"""Reports on what was done: one buyer's activity (timeline and programmes), and the
+programmes the buyers in a viewer's scope viewed, played and marked interesting."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import Select, case, distinct, func, select
+
+from webapp import access
+from webapp.extensions import db
+from webapp.models import (
+    ActivityDay,
+    ActivityEvent,
+    EventKind,
+    Meeting,
+    Programme,
+    ProgrammeList,
+    User,
+)
+from webapp.pagination import paginate
+from webapp.services.reporting import (
+    MEASURES,
+    ReportFilters,
+    activity_series,
+    buyers_in_scope,
+    ids_of,
+)
+
+KIND_LABELS = {
+    EventKind.LOGIN: "Logged in", EventKind.VISIT: "Visited the website",
+    EventKind.PROGRAMME_VIEW: "Viewed a programme", EventKind.SCREENER_PLAY: "Played a screener",
+    EventKind.LIST_VIEW: "Opened a list", EventKind.EMAIL_CLICK: "Clicked a link in an email",
+    EventKind.MEETING_ATTENDED: "Attended a meeting",
+    EventKind.INTEREST_MARKED: "Interest marked in a meeting",
+}
+SOURCE_LABELS = {"meeting_summary": "meeting summary", "list_share": "shared list"}
+PROGRAMME_KINDS = (EventKind.PROGRAMME_VIEW, EventKind.SCREENER_PLAY, EventKind.INTEREST_MARKED)
+
+
+def reportable_buyer(viewer: User, buyer_id: int) -> User | None:
+    """The buyer, if they are in the viewer's reporting scope; None otherwise."""
+    return db.session.scalar(access.reportable_users(viewer).where(User.id == buyer_id))
+
+
+def _in_period(filters: ReportFilters):
+    return (ActivityEvent.occurred_at >= filters.starts_at) & (
+        ActivityEvent.occurred_at < filters.ends_before)
+
+
+def _sum_kind(kind: EventKind):
+    return func.coalesce(func.sum(case((ActivityEvent.kind == kind, 1), else_=0)), 0)
+
+
+def _interested():
+    """Distinct buyers who gave the programme a thumbs up in a meeting."""
+    marked = (ActivityEvent.kind == EventKind.INTEREST_MARKED) & (ActivityEvent.interest > 0)
+    return func.count(distinct(case((marked, ActivityEvent.user_id))))
+
+
+# --- One buyer ---------------------------------------------------------------------------
+
+
+def buyer_totals(buyer: User, filters: ReportFilters) -> dict[str, int]:
+    columns = [column for column, _ in MEASURES]
+    row = db.session.execute(
+        select(*(func.coalesce(func.sum(getattr(ActivityDay, c)), 0) for c in columns))
+        .where(ActivityDay.user_id == buyer.id,
+               ActivityDay.day.between(filters.start, filters.end))).one()
+    return dict(zip(columns, row, strict=True))
+
+
+def buyer_series(buyer: User, filters: ReportFilters):
+    return activity_series(ActivityDay.user_id == buyer.id, filters)
+
+
+def buyer_programmes(buyer: User, filters: ReportFilters, limit: int = 50) -> list:
+    """(Programme, views, plays, marked interested (0/1), last) rows, most active first."""
+    views, plays = _sum_kind(EventKind.PROGRAMME_VIEW), _sum_kind(EventKind.SCREENER_PLAY)
+    counts = (select(ActivityEvent.programme_id, views.label("views"), plays.label("plays"),
+                     _interested().label("interested"),
+                     func.max(ActivityEvent.occurred_at).label("last"))
+              .where(ActivityEvent.user_id == buyer.id, _in_period(filters),
+                     ActivityEvent.programme_id.is_not(None),
+                     ActivityEvent.kind.in_(PROGRAMME_KINDS))
+              .group_by(ActivityEvent.programme_id).subquery())
+    return db.session.execute(
+        select(Programme, counts.c.views, counts.c.plays, counts.c.interested, counts.c.last)
+        .join(counts, counts.c.programme_id == Programme.id)
+        .order_by((counts.c.views + counts.c.plays).desc(), counts.c.last.desc(), Programme.id)
+        .limit(limit)).all()
+
+
+def buyer_timeline(buyer: User, filters: ReportFilters) -> Select:
+    """The buyer's events in the period, newest first, with what each was about."""
+    return (select(ActivityEvent, Programme.title, ProgrammeList.name, Meeting.title)
+            .outerjoin(Programme, Programme.id == ActivityEvent.programme_id)
+            .outerjoin(ProgrammeList, ProgrammeList.id == ActivityEvent.list_id)
+            .outerjoin(Meeting, Meeting.id == ActivityEvent.meeting_id)
+            .where(ActivityEvent.user_id == buyer.id, _in_period(filters))
+            .order_by(ActivityEvent.occurred_at.desc(), ActivityEvent.id.desc()))
+
+
+def buyer_timeline_page(buyer: User, filters: ReportFilters, page: int, per_page: int):
+    return paginate(buyer_timeline(buyer, filters), page, per_page, rows=True)
+
+
+def timeline_rows(buyer: User, filters: ReportFilters, chunk: int = 1000) -> Iterator:
+    """Every event of the timeline, read a chunk at a time."""
+    query = buyer_timeline(buyer, filters).execution_options(yield_per=chunk)
+    for partition in db.session.execute(query).partitions():
+        yield from partition
+
+
+def describe(event: ActivityEvent) -> str:
+    """An event in words, for the timeline and its CSV."""
+    label = KIND_LABELS.get(event.kind, event.kind)
+    if event.kind == EventKind.EMAIL_CLICK and event.source:
+        label += f" ({SOURCE_LABELS.get(event.source, event.source)})"
+    if event.kind == EventKind.INTEREST_MARKED and event.interest:
+        label += ": interested" if event.interest > 0 else ": not interested"
+    return label
+
+
+# --- Programmes --------------------------------------------------------------------------
+
+PROGRAMME_SORTS = {"views": "Views", "plays": "Screener plays", "interested": "Interested",
+                   "buyers": "Buyers"}
+
+
+@dataclass
+class ProgrammeRow:
+    programme: Programme
+    views: int
+    plays: int
+    interested: int
+    buyers: int
+
+
+def programme_ranking(viewer: User, filters: ReportFilters, sort: str = "views",
+                      limit: int = 50) -> list[ProgrammeRow]:
+    """The programmes most viewed / played / marked interested by the buyers in scope."""
+    ids = ids_of(buyers_in_scope(viewer, filters))
+    event = ActivityEvent
+    counts = (select(event.programme_id,
+                     _sum_kind(EventKind.PROGRAMME_VIEW).label("views"),
+                     _sum_kind(EventKind.SCREENER_PLAY).label("plays"),
+                     _interested().label("interested"),
+                     func.count(distinct(event.user_id)).label("buyers"))
+              .where(event.kind.in_(PROGRAMME_KINDS), _in_period(filters),
+                     event.programme_id.is_not(None), event.user_id.in_(ids))
+              .group_by(event.programme_id))
+    sort = sort if sort in PROGRAMME_SORTS else "views"
+    counts = counts.subquery()
+    rows = db.session.execute(
+        select(Programme, counts.c.views, counts.c.plays, counts.c.interested, counts.c.buyers)
+        .join(counts, counts.c.programme_id == Programme.id)
+        .order_by(counts.c[sort].desc(), counts.c.views.desc(), Programme.title, Programme.id)
+        .limit(limit)).all()
+    return [ProgrammeRow(*row) for row in rows]
+
+
+def account_managers_of(buyer: User) -> list[User]:
+    return [am for _, am in db.session.execute(access.account_managers_of_buyers([buyer.id]))]
+
+
+TIMELINE_PER_PAGE = 25
+
+
+def buyer_report(buyer: User, filters: ReportFilters, page: int = 1) -> dict:
+    """Everything the buyer's page shows for the period."""
+    return {"totals": buyer_totals(buyer, filters), "series": buyer_series(buyer, filters),
+            "programmes": buyer_programmes(buyer, filters),
+            "timeline": buyer_timeline_page(buyer, filters, page, TIMELINE_PER_PAGE)}

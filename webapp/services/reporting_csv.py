@@ -1,0 +1,60 @@
+"""The reports as CSV, produced a row at a time so a large export is never held in memory."""
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+
+from webapp.models import User
+from webapp.models.outbox import as_utc
+from webapp.services.reporting import ReportFilters, all_buyer_rows
+from webapp.services.reporting_activity import describe, timeline_rows
+
+BUYER_COLUMNS = ["Buyer", "Email", "Company", "Territories", "Account Managers", "Logins",
+                 "Visits", "Programme views", "Screener plays", "Last seen (UTC)"]
+ACTIVITY_COLUMNS = ["When (UTC)", "Activity", "Programme", "List", "Meeting"]
+
+
+def when(moment: datetime | None) -> str:
+    """A moment as the reports show it: UTC, to the minute."""
+    return as_utc(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def _cell(value) -> str:
+    """Neutralise spreadsheet formulas: a cell must not start with = + - @ or a control."""
+    text = "" if value is None else str(value)
+    return "'" + text if text and text[0] in "=+-@\t\r" else text
+
+
+def _lines(header: list[str], rows: Iterable[list]) -> Iterator[str]:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_cell(value) for value in row])
+        if out.tell() > 32_000:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
+
+
+def buyers_csv(viewer: User, filters: ReportFilters, sort: str,
+               descending: bool) -> Iterator[str]:
+    """The buyers table, every page of it, in the table's order."""
+    rows = ([row.buyer.full_name, row.buyer.email,
+             row.buyer.company.name if row.buyer.company else "",
+             "; ".join(t.name for t in row.territories),
+             "; ".join(am.full_name for am in row.account_managers),
+             row.logins, row.visits, row.programme_views, row.screener_plays,
+             when(row.last_seen)]
+            for row in all_buyer_rows(viewer, filters, sort, descending))
+    return _lines(BUYER_COLUMNS, rows)
+
+
+def buyer_activity_csv(buyer: User, filters: ReportFilters) -> Iterator[str]:
+    """The buyer's timeline over the period, newest first."""
+    rows = ([when(event.occurred_at), describe(event), programme or "", list_name or "",
+             meeting or ""]
+            for event, programme, list_name, meeting in timeline_rows(buyer, filters))
+    return _lines(ACTIVITY_COLUMNS, rows)

@@ -1,0 +1,71 @@
+// The in-meeting view's service worker: the app shell and every page of the view it has
+// shown are kept, so a reload without a connection still opens the started meeting (with
+// the changes waiting in the device's outbox). Pages are network-first: when online, the
+// CMS's current content always wins.
+"use strict";
+
+var CACHE = "sales-cms-ipad-v1";
+var SHELL = ["/static/ipad/ipad.css", "/static/ipad/ipad.js", "/static/vendor/htmx.min.js",
+             "/static/ipad/manifest.webmanifest", "/static/ipad/icon-192.png"];
+
+self.addEventListener("install", function (event) {
+  event.waitUntil(caches.open(CACHE).then(function (cache) { return cache.addAll(SHELL); })
+    .then(function () { return self.skipWaiting(); }));
+});
+
+self.addEventListener("activate", function (event) {
+  event.waitUntil(caches.keys().then(function (keys) {
+    return Promise.all(keys.filter(function (k) { return k !== CACHE; })
+      .map(function (k) { return caches.delete(k); }));
+  }).then(function () { return self.clients.claim(); }));
+});
+
+function fromNetworkFirst(request) {
+  return fetch(request).then(function (response) {
+    if (response.ok && !response.redirected && response.type === "basic") {
+      var copy = response.clone();
+      caches.open(CACHE).then(function (cache) { cache.put(request, copy); });
+    }
+    return response;
+  }).catch(function () {
+    return caches.match(request, {ignoreVary: true}).then(function (exact) {
+      return exact || caches.match(request, {ignoreVary: true, ignoreSearch: true});
+    }).then(function (cached) {
+      return cached || new Response(
+        "<!doctype html><title>Offline</title><p>You are offline and this page was not " +
+        "opened before on this device.</p>", {status: 503, headers: {"Content-Type": "text/html"}});
+    });
+  });
+}
+
+function fromCacheFirst(request) {
+  return caches.match(request).then(function (cached) {
+    var fresh = fetch(request).then(function (response) {
+      if (response.ok) {
+        var copy = response.clone();
+        caches.open(CACHE).then(function (cache) { cache.put(request, copy); });
+      }
+      return response;
+    });
+    return cached || fresh;
+  });
+}
+
+self.addEventListener("fetch", function (event) {
+  var request = event.request;
+  var url = new URL(request.url);
+  if (request.method !== "GET" || url.origin !== self.location.origin) return;
+  if (url.pathname.indexOf("/static/") === 0) {
+    event.respondWith(fromCacheFirst(request));
+  } else if (url.pathname.indexOf("/ipad/") === 0 && url.pathname !== "/ipad/sw.js") {
+    event.respondWith(fromNetworkFirst(request));
+  }
+});
+
+// A page asks to be kept as soon as it is shown (its first load came before the worker).
+self.addEventListener("message", function (event) {
+  var url = event.data && event.data.keep;
+  if (url && new URL(url).origin === self.location.origin) {
+    event.waitUntil(caches.open(CACHE).then(function (cache) { return cache.add(url); }));
+  }
+});
