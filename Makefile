@@ -46,14 +46,16 @@ lint: setup
 
 unit: unit-sqlite unit-postgres
 
+# Tests run on as many workers as the machine has cores (pytest-xdist); on PostgreSQL each
+# worker gets a database of its own next to the one named in PG_TEST_URL.
 unit-sqlite: setup
-	$(BIN)/pytest -q tests
+	$(BIN)/pytest -q -n auto tests
 
 unit-postgres: setup
-	TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q tests
+	TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q -n auto tests
 
 e2e: setup
-	$(BIN)/pytest -q e2e
+	$(BIN)/pytest -q -n auto e2e
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR)

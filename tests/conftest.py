@@ -3,7 +3,7 @@
 import os
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import OperationalError
 
 from webapp import create_app
@@ -35,12 +35,28 @@ def _require_database(url: str) -> None:
         engine.dispose()
 
 
+def _worker_database(url: str, worker: str) -> str:
+    """A database of its own for each pytest-xdist worker: `<name>_<worker>`, created once."""
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            exists = connection.scalar(text("select 1 from pg_database where datname = :name"),
+                                       {"name": name})
+            if not exists:
+                connection.execute(text(f'create database "{name}"'))
+    finally:
+        engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory):
+def database_url(tmp_path_factory, worker_id):
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
         _require_database(url)
-        return url
+        return url if worker_id == "master" else _worker_database(url, worker_id)
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
 
 

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from tests import factories as f
 from webapp.extensions import db
@@ -26,8 +27,14 @@ from webapp.permissions import Permission
 from webapp.services.mail import queue_email
 from webapp.services.registrations import register
 
-VIEWS = ["anonymous", "suspended", "buyer", "sales_coordinator", "account_manager",
-         "administrator"]
+BASE_VIEWS = ["anonymous", "suspended", "buyer", "sales_coordinator", "account_manager",
+              "administrator"]
+# Two more: an SC linked to another AM, and that other AM. They hold the same roles as the
+# world's SC and AM but none of the world's objects (its list, meeting, applicant, buyer),
+# and answer as those do unless a row says the_worlds(...).
+OTHERS = {"other_sales_coordinator": "sales_coordinator",
+          "other_account_manager": "account_manager"}
+VIEWS = BASE_VIEWS + list(OTHERS)
 LOGIN = "login"  # a redirect to the login page
 KINDS = ["territories", "regions", "companies"]
 SCREENER_KINDS = ["programme", "season", "episode"]
@@ -36,12 +43,18 @@ KINDS_OF = {"admin.places": KINDS, "admin.edit_place": KINDS, "admin.delete_plac
             "catalogue.screener": SCREENER_KINDS}
 
 
+def the_worlds(expected):
+    """A route on one of the world's objects: to the other SC and AM it does not exist."""
+    return {**expected, **{other: expected[same] if expected[same] in (LOGIN, 403) else 404
+                           for other, same in OTHERS.items()}}
+
+
 def anyone(status):
-    return dict.fromkeys(VIEWS, status)
+    return dict.fromkeys(BASE_VIEWS, status)
 
 
 def signed_in(status):
-    return {**dict.fromkeys(VIEWS, status), "anonymous": LOGIN, "suspended": LOGIN}
+    return {**dict.fromkeys(BASE_VIEWS, status), "anonymous": LOGIN, "suspended": LOGIN}
 
 
 def administrators(status):
@@ -89,10 +102,10 @@ MATRIX = {
     ("registration.thanks", "GET"): anyone(200),
     ("health.healthz", "GET"): anyone(200),
     ("approvals.index", "GET"): approvers(200),
-    ("approvals.review", "GET"): approvers(200),
-    ("approvals.companies", "GET"): approvers(200),
-    ("approvals.approve", "POST"): approvers(422),  # no company chosen
-    ("approvals.reject", "POST"): approvers(422),  # no reason given
+    ("approvals.review", "GET"): the_worlds(approvers(200)),
+    ("approvals.companies", "GET"): the_worlds(approvers(200)),
+    ("approvals.approve", "POST"): the_worlds(approvers(422)),  # no company chosen
+    ("approvals.reject", "POST"): the_worlds(approvers(422)),  # no reason given
     ("auth.logout", "GET"): signed_in(200),
     ("auth.logout", "POST"): signed_in(303),
     ("auth.change_password", "GET"): signed_in(200),
@@ -156,24 +169,25 @@ MATRIX = {
     ("lists.index", "GET"): signed_in(200),
     ("lists.create", "POST"): {**signed_in(422), "buyer": 403},  # no name
     # The list is the Sales Coordinator's own: other users get 404, not a hint it exists.
-    ("lists.show", "GET"): owner_and_admin(200),
-    ("lists.rename", "POST"): owner_and_admin(422),  # no name
-    ("lists.delete", "POST"): owner_and_admin(303),
-    ("lists.duplicate", "POST"): owner_and_admin(303),
-    ("lists.export", "GET"): owner_and_admin(200),
-    ("lists.catalogue_search", "GET"): owner_and_admin(200),
-    ("lists.add_item", "POST"): owner_and_admin(400),  # no programme
-    ("lists.move_item", "POST"): owner_and_admin(400),  # no direction
-    ("lists.remove_item", "POST"): owner_and_admin(303),
-    ("lists.item", "GET"): owner_and_admin(302),  # without htmx: on to the list page
-    ("lists.note", "GET"): owner_and_admin(200),
-    ("lists.note", "POST"): owner_and_admin(303),  # no fields sent: saved unchanged
-    ("lists.share", "GET"): owner_and_admin(200),
-    ("lists.share", "POST"): owner_and_admin(422),  # no buyer
+    ("lists.show", "GET"): the_worlds(owner_and_admin(200)),
+    ("lists.rename", "POST"): the_worlds(owner_and_admin(422)),  # no name
+    ("lists.delete", "POST"): the_worlds(owner_and_admin(303)),
+    ("lists.duplicate", "POST"): the_worlds(owner_and_admin(303)),
+    ("lists.export", "GET"): the_worlds(owner_and_admin(200)),
+    ("lists.catalogue_search", "GET"): the_worlds(owner_and_admin(200)),
+    ("lists.add_item", "POST"): the_worlds(owner_and_admin(400)),  # no programme
+    ("lists.move_item", "POST"): the_worlds(owner_and_admin(400)),  # no direction
+    ("lists.remove_item", "POST"): the_worlds(owner_and_admin(303)),
+    ("lists.item", "GET"): the_worlds(owner_and_admin(302)),  # without htmx: on to the list page
+    ("lists.note", "GET"): the_worlds(owner_and_admin(200)),
+    ("lists.note", "POST"): the_worlds(owner_and_admin(303)),  # no fields sent: saved unchanged
+    ("lists.share", "GET"): the_worlds(owner_and_admin(200)),
+    ("lists.share", "POST"): the_worlds(owner_and_admin(422)),  # no buyer
     ("reporting.index", "GET"): reporters(200),
     ("reporting.buyers", "GET"): reporters(200),
     ("reporting.programmes", "GET"): reporters(200),
-    ("reporting.user", "GET"): reporters(200),  # Ben: Alice's by territory, so Sam's too
+    # Ben is Alice's buyer by territory, so Sam's too.
+    ("reporting.user", "GET"): the_worlds(reporters(200)),
     ("reporting.export", "GET"): reporters(200),
     ("reporting.click", "GET"): anyone(302),  # a token not signed here: on to the start page
     # The world's meeting: hosted by the AM, set up by their SC, with the buyer attending.
@@ -181,26 +195,31 @@ MATRIX = {
     ("meetings.new", "GET"): internal(200),
     ("meetings.new", "POST"): internal(422),  # nothing filled in
     ("meetings.buyer_picker", "GET"): internal(200),
-    ("meetings.show", "GET"): internal(200),
-    ("meetings.edit", "GET"): internal(200),
-    ("meetings.edit", "POST"): internal(422),
-    ("meetings.notes", "GET"): internal(200),
-    ("meetings.notes", "POST"): internal(303),  # no fields sent: saved empty
-    ("meetings.copy_list", "POST"): internal(422),  # no list chosen
-    ("meetings.summary_preview", "GET"): internal(200),
-    ("meetings.send_summary", "POST"): internal(303),
-    ("meetings.cancel", "POST"): internal(303),
-    ("meetings.delete", "POST"): internal(303),  # not a draft: back to the meeting, unchanged
-    ("meetings.invite", "GET"): signed_in(200),  # the buyer attends it
+    ("meetings.show", "GET"): the_worlds(internal(200)),
+    ("meetings.edit", "GET"): the_worlds(internal(200)),
+    ("meetings.edit", "POST"): the_worlds(internal(422)),
+    ("meetings.notes", "GET"): the_worlds(internal(200)),
+    ("meetings.notes", "POST"): the_worlds(internal(303)),  # no fields sent: saved empty
+    ("meetings.copy_list", "POST"): the_worlds(internal(422)),  # no list chosen
+    ("meetings.summary_preview", "GET"): the_worlds(internal(200)),
+    ("meetings.send_summary", "POST"): the_worlds(internal(303)),
+    ("meetings.cancel", "POST"): the_worlds(internal(303)),
+    # Not a draft: back to the meeting, unchanged.
+    ("meetings.delete", "POST"): the_worlds(internal(303)),
+    ("meetings.invite", "GET"): the_worlds(signed_in(200)),  # the buyer attends it
     # The in-meeting view: the host (the AM) only; the SC who set it up, admins: 404.
     ("ipad.day", "GET"): signed_in(200),  # each user's own day: empty for all but the host
     ("ipad.service_worker", "GET"): signed_in(200),
-    ("ipad.meeting", "GET"): host_only(200),
-    ("ipad.change", "POST"): host_only(400),  # no key, no kind
-    ("ipad.items", "GET"): host_only(200),
-    ("ipad.catalogue", "GET"): host_only(200),
-    ("ipad.summary", "GET"): host_only(200),
+    ("ipad.meeting", "GET"): the_worlds(host_only(200)),
+    ("ipad.change", "POST"): the_worlds(host_only(400)),  # no key, no kind
+    ("ipad.items", "GET"): the_worlds(host_only(200)),
+    ("ipad.catalogue", "GET"): the_worlds(host_only(200)),
+    ("ipad.summary", "GET"): the_worlds(host_only(200)),
 }
+
+for _expected in MATRIX.values():
+    for _other, _same in OTHERS.items():
+        _expected.setdefault(_other, _expected[_same])
 
 IGNORED_ENDPOINTS = {"static"}
 
@@ -280,6 +299,7 @@ def world(ctx, app_config):
     catalogue = _catalogue(app_config["UPLOAD_FOLDER"])
     list_id, list_item_id = _own_list(coordinator, catalogue["programme"])
     buyer = f.buyer(first_name="Ben", territories=[territory])
+    other_manager = f.account_manager(first_name="Bob", territories=[f.territory("DACH")])
     return {
         "users": {
             "suspended": f.admin(first_name="Suspended", is_suspended=True),
@@ -287,6 +307,8 @@ def world(ctx, app_config):
             "sales_coordinator": coordinator,
             "account_manager": account_manager,
             "administrator": f.admin(),
+            "other_sales_coordinator": f.sales_coordinator(other_manager, first_name="Tess"),
+            "other_account_manager": other_manager,
         },
         "args": {
             "user_id": account_manager.id,
@@ -313,18 +335,45 @@ def world(ctx, app_config):
     }
 
 
-def _cases():
+def _kinds(endpoint):
+    return KINDS_OF.get(endpoint, [None])
+
+
+def _changes_nothing(expected) -> bool:
+    """A GET, or a refused request (to the login page, or any 4xx), must leave no trace."""
+    return expected == LOGIN or expected >= 400
+
+
+def _grouped_cases():
+    """Requests that must change nothing: every point of view in one test, on one world."""
+    for (endpoint, method), expected in MATRIX.items():
+        views = [view for view, status in expected.items()
+                 if method == "GET" or _changes_nothing(status)]
+        for kind in _kinds(endpoint) if views else []:
+            yield pytest.param(endpoint, method, kind, views,
+                               id=f"{endpoint}-{method}{f'-{kind}' if kind else ''}")
+
+
+def _changing_cases():
+    """Allowed state changes: one point of view per test, each on a world of its own."""
     for (endpoint, method), expected in MATRIX.items():
         for view, status in expected.items():
-            for kind in KINDS_OF.get(endpoint, [None]):
-                suffix = f"-{kind}" if kind else ""
-                yield pytest.param(endpoint, method, view, kind, status,
-                                   id=f"{endpoint}-{method}-{view}{suffix}")
+            if method != "GET" and not _changes_nothing(status):
+                for kind in _kinds(endpoint):
+                    suffix = f"-{kind}" if kind else ""
+                    yield pytest.param(endpoint, method, view, kind, status,
+                                       id=f"{endpoint}-{method}-{view}{suffix}")
 
 
-@pytest.mark.parametrize("endpoint, method, view, kind, expected", list(_cases()))
-def test_route_answers_each_point_of_view_as_the_matrix_says(
-        app, client, login, world, endpoint, method, view, kind, expected):
+def _snapshot() -> dict[str, list[str]]:
+    """Every row of every table, activity records aside (reading a page is activity)."""
+    with db.engine.connect() as connection:
+        return {table.name: sorted(map(repr, connection.execute(select(table))))
+                for table in db.metadata.sorted_tables
+                if not table.name.startswith("activity")}
+
+
+def _answer(app, client, login, world, endpoint, method, view, kind) -> tuple[int, str]:
     from flask import url_for
 
     args = dict(world["args"])
@@ -333,12 +382,36 @@ def test_route_answers_each_point_of_view_as_the_matrix_says(
     rule = next(r for r in app.url_map.iter_rules(endpoint))
     url = url_for(endpoint, **{k: v for k, v in args.items() if k in rule.arguments})
     url = url.replace("http://cms.test", "")
+    with client.session_transaction() as session:
+        session.clear()
     if view != "anonymous":
         login(world["users"][view])
     with client.open(url, method=method) as response:  # closes files it sends, e.g. images
-        status, location = response.status_code, response.headers.get("Location", "")
+        return response.status_code, response.headers.get("Location", "")
+
+
+def _as_expected(status: int, location: str, expected) -> bool:
     if expected == LOGIN:
-        assert status == 302, status
-        assert location.startswith("/login")
-    else:
-        assert status == expected
+        return status == 302 and location.startswith("/login")
+    return status == expected
+
+
+@pytest.mark.parametrize("endpoint, method, kind, views", list(_grouped_cases()))
+def test_reads_and_refusals_answer_each_point_of_view_and_change_nothing(
+        app, client, login, world, endpoint, method, kind, views):
+    before = _snapshot()
+    wrong = []
+    for view in views:
+        expected = MATRIX[endpoint, method][view]
+        status, location = _answer(app, client, login, world, endpoint, method, view, kind)
+        if not _as_expected(status, location, expected):
+            wrong.append(f"{view}: expected {expected}, got {status} {location}".strip())
+    assert wrong == []
+    assert _snapshot() == before, "a GET or a refused request changed the database"
+
+
+@pytest.mark.parametrize("endpoint, method, view, kind, expected", list(_changing_cases()))
+def test_allowed_changes_answer_as_the_matrix_says(
+        app, client, login, world, endpoint, method, view, kind, expected):
+    status, location = _answer(app, client, login, world, endpoint, method, view, kind)
+    assert _as_expected(status, location, expected), (status, location)

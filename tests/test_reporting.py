@@ -5,14 +5,16 @@ import io
 from html.parser import HTMLParser
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
-from tests.reporting_world import TODAY, at, world_fixture  # noqa: F401
+from tests import factories as f
+from tests.reporting_world import TODAY, at, events, world_fixture  # noqa: F401
 from webapp import access
 from webapp.extensions import db
-from webapp.models import ActivityEvent
+from webapp.models import ActivityEvent, EventKind, User
 from webapp.services.activity import rebuild_activity_days
-from webapp.services.reporting import ReportFilters, overview
+from webapp.services.reporting import ReportFilters, Scope, overview
+from webapp.services.reporting_activity import programme_ranking
 
 SCOPES = {
     "sam": {"Ben", "Ivan"},  # Alice's (Ben by territory, Ivan suspended but hers)
@@ -230,3 +232,57 @@ def test_programmes_rank_the_scope_only(world, login):
 def test_reporting_needs_the_permission(world, login):
     assert login(world["people"]["ben"]).get("/reporting").status_code == 403
     assert TODAY  # the world is dated from today
+
+
+def crowd(world, count: int = 15) -> list[User]:
+    """More buyers than internal users, in North America (Carol's), one visit and one view
+    each: "every buyer" is then narrowed as "none of the others"."""
+    maple = world["people"]["nora"].company
+    buyers = [f.buyer(first_name=f"Crowd{n}", company=maple) for n in range(count)]
+    for buyer in buyers:
+        events(buyer, EventKind.VISIT, 1, days_ago=5)
+        events(buyer, EventKind.PROGRAMME_VIEW, 1, days_ago=5, programme_id=world["fjord"].id)
+    return buyers
+
+
+def members(scope: Scope) -> set[int]:
+    return set(db.session.scalars(select(User.id).where(scope.contains(User.id))))
+
+
+@pytest.mark.parametrize("viewer", ["admin", "carol", "sam"])
+def test_a_scope_holds_exactly_its_buyers_whichever_list_narrows_it(world, viewer):
+    crowd(world)
+    filters = ReportFilters.default()
+    scope = Scope.of(world["people"][viewer], filters)
+    if viewer == "admin":
+        assert len(scope.ids) > len(scope.outside)  # narrowed by the few others
+    expected = set(db.session.scalars(access.reportable_users(world["people"][viewer])
+                                      .with_only_columns(User.id)))
+    assert set(scope.ids) == expected
+    assert members(scope) == expected
+
+
+def test_a_user_added_after_the_scope_was_worked_out_is_not_in_it(world):
+    crowd(world)
+    scope = Scope.of(world["people"]["admin"], ReportFilters.default())
+    late = f.buyer(first_name="Late")
+    db.session.commit()
+    assert late.id not in members(scope)
+    assert members(scope) == set(scope.ids)
+
+
+def test_reports_on_nearly_every_user_count_every_buyer_once(world):
+    crowd(world)
+    filters = ReportFilters.default()
+    result = overview(world["people"]["admin"], filters)
+    assert (result.buyers, result.active_buyers) == (19, 19)
+    assert result.totals["visits"] == 9 + 15
+    assert result.totals["programme_views"] == 11 + 15
+    assert result.system_visits_per_buyer_month == result.visits_per_buyer_month
+    carol = overview(world["people"]["carol"], filters)  # Dora, Nora and the crowd
+    months = filters.days / (365.25 / 12)
+    assert carol.visits_per_buyer_month == pytest.approx((2 + 1 + 15) / 17 / months)
+    assert carol.system_visits_per_buyer_month == pytest.approx(24 / 19 / months)
+    fjord = next(row for row in programme_ranking(world["people"]["admin"], filters)
+                 if row.programme.id == world["fjord"].id)
+    assert (fjord.views, fjord.buyers) == (4 + 1 + 15, 2 + 15)

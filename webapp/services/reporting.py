@@ -1,16 +1,19 @@
 """Reports on buyer activity: the overview and the buyers table, for the buyers in a viewer's
 scope (access.reportable_users) narrowed by the report filters.
 
+The scope is worked out once per report (one statement, `Scope.of`) and handed to every
+other statement as a single parameter, so the rule is not re-evaluated inside each of them.
 Counts come from the daily rollup (ActivityDay), a few rows per buyer, so a report costs a
 fixed handful of statements whatever the number of buyers or events. A buyer's own activity
 and the programme rankings are in reporting_activity.py.
 """
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Select, distinct, func, select
+from sqlalchemy import Select, any_, bindparam, func, literal, literal_column, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from webapp import access
@@ -101,6 +104,66 @@ def ids_of(buyers: Select) -> Select:
     return buyers.with_only_columns(User.id).order_by(None)
 
 
+def id_rows(ids: list[int]) -> Select:
+    """The ids as a one-column select, for `column IN (...)` on SQLite: a JSON array read by
+    json_each, one parameter whatever their number."""
+    return select(func.json_each(bindparam("ids", json.dumps(ids), unique=True))
+                  .table_valued("value").c.value)
+
+
+def id_array(ids: list[int]):
+    """The ids as a PostgreSQL array written into the statement. Not a parameter: once
+    psycopg prepares a statement, PostgreSQL may switch to a generic plan that searches a
+    parameter array element by element for every row, where a constant array is hashed."""
+    return literal_column(f"'{{{','.join(str(int(i)) for i in ids)}}}'::integer[]")
+
+
+def _among(column, ids: list[int]):
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == any_(id_array(ids))
+    return column.in_(id_rows(ids))
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The buyers a report covers, worked out once for all its statements: their ids in
+    order, and the ids of every other user.
+
+    A statement is narrowed by whichever list is shorter: a scope of nearly every buyer is
+    "none of these few others, and no id past the scope's highest" (so a user added
+    meanwhile is not in it), which PostgreSQL plans and checks far faster than a list of
+    twenty thousand.
+    """
+
+    ids: list[int]
+    outside: list[int]
+
+    @classmethod
+    def of(cls, viewer: User, filters: ReportFilters) -> "Scope":
+        return cls.of_query(ids_of(buyers_in_scope(viewer, filters)))
+
+    @classmethod
+    def of_query(cls, ids: Select, *also: Select) -> "Scope | tuple[Scope, ...]":
+        """The scope of `ids` (a select of user ids), and of each of `also`, in one statement."""
+        queries = [ids, *also]
+        # Plain rows through the connection: the ORM's per-row work is not needed here.
+        rows = db.session.connection().execute(
+            select(User.id, *(User.id.in_(query) for query in queries)).order_by(User.id)).all()
+        scopes = tuple(cls([row[0] for row in rows if row[n]],
+                           [row[0] for row in rows if not row[n]])
+                       for n in range(1, len(queries) + 1))
+        return scopes if also else scopes[0]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def contains(self, column):
+        """A where-clause: `column` (a user id) is the id of a buyer in the scope."""
+        if len(self.ids) <= len(self.outside):
+            return _among(column, self.ids)
+        return (column <= self.ids[-1]) & ~_among(column, self.outside)
+
+
 def _in_period(filters: ReportFilters):
     return ActivityDay.day.between(filters.start, filters.end)
 
@@ -127,73 +190,94 @@ def _per_buyer_month(visits: int, buyers: int, filters: ReportFilters) -> float:
 
 def overview(viewer: User, filters: ReportFilters) -> Overview:
     """Totals, the comparison with every buyer, meetings and summary emails, and the chart."""
-    ids = ids_of(buyers_in_scope(viewer, filters))
-    columns = [column for column, _ in MEASURES]
-    row = db.session.execute(
-        select(func.count(distinct(ActivityDay.user_id)),
-               *(func.coalesce(func.sum(getattr(ActivityDay, c)), 0) for c in columns))
-        .where(_in_period(filters), ActivityDay.user_id.in_(ids))).one()
-    buyers = db.session.scalar(select(func.count()).select_from(ids.subquery()))
-    everyone = ids_of(access.reportable_buyers())
-    system_visits, system_buyers = db.session.execute(select(
-        select(func.coalesce(func.sum(ActivityDay.visits), 0))
-        .where(_in_period(filters), ActivityDay.user_id.in_(everyone)).scalar_subquery(),
-        select(func.count()).select_from(everyone.subquery()).scalar_subquery())).one()
-    totals = dict(zip(columns, row[1:], strict=True))
+    scope, everyone = Scope.of_query(ids_of(buyers_in_scope(viewer, filters)),
+                                     ids_of(access.reportable_buyers()))
+    days = daily_activity(scope.contains(ActivityDay.user_id), filters)
+    totals = totals_of(days)
+    in_scope = scope.contains
+    # The scope is part of every buyer: when it is all of them, their visits are known.
+    system_visits = (literal(totals["visits"]) if len(scope) == len(everyone) else
+                     select(func.coalesce(func.sum(ActivityDay.visits), 0))
+                     .where(_in_period(filters), everyone.contains(ActivityDay.user_id))
+                     .scalar_subquery())
+    # The other figures in one statement: each is a scalar subquery of its own.
+    active, system_visits, meetings, sent, clicked = db.session.execute(select(
+        select(func.count()).select_from(
+            select(ActivityDay.user_id).distinct()
+            .where(_in_period(filters), in_scope(ActivityDay.user_id)).subquery())
+        .scalar_subquery(),
+        system_visits, _meetings_held(in_scope, filters), _summaries_sent(in_scope, filters),
+        _summaries_clicked(in_scope, filters))).one()
     return Overview(
-        buyers=buyers, active_buyers=row[0], totals=totals,
-        visits_per_buyer_month=_per_buyer_month(totals["visits"], buyers, filters),
-        system_visits_per_buyer_month=_per_buyer_month(system_visits, system_buyers, filters),
-        meetings_held=_meetings_held(ids, filters),
-        summaries_sent=_summaries_sent(ids, filters),
-        summaries_clicked=_summaries_clicked(ids, filters),
-        series=activity_series(ActivityDay.user_id.in_(ids), filters))
+        buyers=len(scope), active_buyers=active, totals=totals,
+        visits_per_buyer_month=_per_buyer_month(totals["visits"], len(scope), filters),
+        system_visits_per_buyer_month=_per_buyer_month(system_visits, len(everyone), filters),
+        meetings_held=meetings, summaries_sent=sent, summaries_clicked=clicked,
+        series=activity_series(days, filters))
 
 
-def _meetings_held(ids: Select, filters: ReportFilters) -> int:
+def _meetings_held(in_scope, filters: ReportFilters):
     """Meetings opened in the period with at least one buyer in scope attending."""
-    attended = select(meeting_attendees.c.meeting_id).where(meeting_attendees.c.buyer_id.in_(ids))
-    return db.session.scalar(select(func.count()).select_from(Meeting).where(
+    attended = select(meeting_attendees.c.meeting_id).where(
+        in_scope(meeting_attendees.c.buyer_id))
+    return select(func.count()).select_from(Meeting).where(
         Meeting.started_at >= filters.starts_at, Meeting.started_at < filters.ends_before,
-        Meeting.id.in_(attended)))
+        Meeting.id.in_(attended)).scalar_subquery()
 
 
-def _summaries_sent(ids: Select, filters: ReportFilters) -> int:
+def _summaries_sent(in_scope, filters: ReportFilters):
     """Summary emails that reached buyers in scope: each sending, once per attendee."""
-    return db.session.scalar(
-        select(func.count()).select_from(MeetingSummarySend)
-        .join(meeting_attendees, meeting_attendees.c.meeting_id == MeetingSummarySend.meeting_id)
-        .where(MeetingSummarySend.sent_at >= filters.starts_at,
-               MeetingSummarySend.sent_at < filters.ends_before,
-               meeting_attendees.c.buyer_id.in_(ids)))
+    return (select(func.count()).select_from(MeetingSummarySend)
+            .join(meeting_attendees,
+                  meeting_attendees.c.meeting_id == MeetingSummarySend.meeting_id)
+            .where(MeetingSummarySend.sent_at >= filters.starts_at,
+                   MeetingSummarySend.sent_at < filters.ends_before,
+                   in_scope(meeting_attendees.c.buyer_id)).scalar_subquery())
 
 
-def _summaries_clicked(ids: Select, filters: ReportFilters) -> int:
+def _summaries_clicked(in_scope, filters: ReportFilters):
     """Buyers' meeting summaries with at least one link clicked in the period."""
     clicked = (select(ActivityEvent.user_id, ActivityEvent.meeting_id).distinct()
                .where(ActivityEvent.kind == EventKind.EMAIL_CLICK,
                       ActivityEvent.source == EmailSource.MEETING_SUMMARY,
                       ActivityEvent.occurred_at >= filters.starts_at,
                       ActivityEvent.occurred_at < filters.ends_before,
-                      ActivityEvent.user_id.in_(ids)))
-    return db.session.scalar(select(func.count()).select_from(clicked.subquery()))
+                      in_scope(ActivityEvent.user_id)))
+    return select(func.count()).select_from(clicked.subquery()).scalar_subquery()
 
 
-def activity_series(condition, filters: ReportFilters) -> list[tuple[date, dict[str, int]]]:
-    """Activity per day (or per week, from Monday) over the period, empty days included."""
-    rows = db.session.execute(
-        select(ActivityDay.day, *(func.sum(getattr(ActivityDay, c)) for c in CHARTED))
+def daily_activity(condition, filters: ReportFilters) -> list:
+    """(day, every measure...) rows over the period for the ActivityDay rows matching
+    `condition`, only days with activity."""
+    return db.session.execute(
+        select(ActivityDay.day, *(func.sum(getattr(ActivityDay, c)) for c, _ in MEASURES))
         .where(_in_period(filters), condition)
         .group_by(ActivityDay.day)).all()
+
+
+def totals_of(days: list) -> dict[str, int]:
+    """Each measure summed over the days of daily_activity."""
+    columns = [column for column, _ in MEASURES]
+    totals = dict.fromkeys(columns, 0)
+    for _, *counts in days:
+        for column, count in zip(columns, counts, strict=True):
+            totals[column] += count or 0
+    return totals
+
+
+def activity_series(days: list, filters: ReportFilters) -> list[tuple[date, dict[str, int]]]:
+    """The charted measures per day (or per week, from Monday) of daily_activity over the
+    period, empty days included."""
     buckets: dict[date, dict[str, int]] = {}
     day = filters.start
     while day <= filters.end:
         buckets.setdefault(_bucket(day, filters), dict.fromkeys(CHARTED, 0))
         day += timedelta(days=1)
-    for day, *counts in rows:
+    for day, *counts in days:
         bucket = buckets[_bucket(day, filters)]
-        for column, count in zip(CHARTED, counts, strict=True):
-            bucket[column] += count or 0
+        for (column, _), count in zip(MEASURES, counts, strict=True):
+            if column in bucket:
+                bucket[column] += count or 0
     return list(buckets.items())
 
 
@@ -227,22 +311,20 @@ class BuyerRow:
         return own or (self.buyer.company.territories if self.buyer.company else [])
 
 
-def buyers_table(viewer: User, filters: ReportFilters, sort: str = "visits",
+def buyers_table(scope: Scope, filters: ReportFilters, sort: str = "visits",
                  descending: bool = True) -> Select:
     """One row per buyer in scope, (User, logins, visits, views, plays, last seen), sorted."""
-    buyers = buyers_in_scope(viewer, filters)
-    ids = ids_of(buyers)
     counts = (select(ActivityDay.user_id,
                      *(func.sum(getattr(ActivityDay, c)).label(c) for c in BUYER_COUNTS),
                      func.max(ActivityDay.last_at).label("last_seen"))
-              .where(_in_period(filters), ActivityDay.user_id.in_(ids))
+              .where(_in_period(filters), scope.contains(ActivityDay.user_id))
               .group_by(ActivityDay.user_id).subquery())
     measures = {c: func.coalesce(counts.c[c], 0) for c in BUYER_COUNTS}
     order = {"name": [User.last_name, User.first_name], "company": [Company.name],
              "last_seen": [counts.c.last_seen], **{c: [m] for c, m in measures.items()}}
     order = [(key.desc() if descending else key.asc()).nulls_last()
              for key in order.get(sort, order["visits"])]
-    return (buyers.order_by(None)
+    return (select(User).where(scope.contains(User.id))
             .outerjoin(counts, counts.c.user_id == User.id)
             .outerjoin(Company, Company.id == User.company_id)
             .add_columns(*(m.label(c) for c, m in measures.items()), counts.c.last_seen)
@@ -252,10 +334,10 @@ def buyers_table(viewer: User, filters: ReportFilters, sort: str = "visits",
 
 
 class _ScopePagination(RowPagination):
-    """Counts the buyers in scope rather than the sorted, aggregated select."""
+    """Its total is the number of buyers in scope, already known."""
 
     def _query_count(self) -> int:
-        return self._query_args["session"].scalar(self._query_args["count_select"])
+        return self._query_args["total"]
 
 
 def _rows(result_rows) -> list[BuyerRow]:
@@ -271,10 +353,10 @@ def _rows(result_rows) -> list[BuyerRow]:
 def buyers_page(viewer: User, filters: ReportFilters, sort: str, descending: bool, page: int,
                 per_page: int):
     """A page of the buyers table; its items are BuyerRow, AMs included."""
-    count = select(func.count()).select_from(ids_of(buyers_in_scope(viewer, filters)).subquery())
-    pagination = _ScopePagination(select=buyers_table(viewer, filters, sort, descending),
+    scope = Scope.of(viewer, filters)
+    pagination = _ScopePagination(select=buyers_table(scope, filters, sort, descending),
                                   session=db.session(), page=max(page, 1), per_page=per_page,
-                                  error_out=False, count_select=count)
+                                  error_out=False, total=len(scope))
     pagination.items = _rows(pagination.items)
     return pagination
 
@@ -282,6 +364,7 @@ def buyers_page(viewer: User, filters: ReportFilters, sort: str, descending: boo
 def all_buyer_rows(viewer: User, filters: ReportFilters, sort: str, descending: bool,
                    chunk: int = 500) -> Iterator[BuyerRow]:
     """Every row of the buyers table, read from the database a chunk at a time."""
-    query = buyers_table(viewer, filters, sort, descending).execution_options(yield_per=chunk)
+    query = (buyers_table(Scope.of(viewer, filters), filters, sort, descending)
+             .execution_options(yield_per=chunk))
     for partition in db.session.execute(query).partitions():
         yield from _rows(partition)

@@ -19,11 +19,11 @@ from webapp.models import (
 )
 from webapp.pagination import paginate
 from webapp.services.reporting import (
-    MEASURES,
     ReportFilters,
+    Scope,
     activity_series,
-    buyers_in_scope,
-    ids_of,
+    daily_activity,
+    totals_of,
 )
 
 KIND_LABELS = {
@@ -60,17 +60,9 @@ def _interested():
 # --- One buyer ---------------------------------------------------------------------------
 
 
-def buyer_totals(buyer: User, filters: ReportFilters) -> dict[str, int]:
-    columns = [column for column, _ in MEASURES]
-    row = db.session.execute(
-        select(*(func.coalesce(func.sum(getattr(ActivityDay, c)), 0) for c in columns))
-        .where(ActivityDay.user_id == buyer.id,
-               ActivityDay.day.between(filters.start, filters.end))).one()
-    return dict(zip(columns, row, strict=True))
-
-
-def buyer_series(buyer: User, filters: ReportFilters):
-    return activity_series(ActivityDay.user_id == buyer.id, filters)
+def buyer_days(buyer: User, filters: ReportFilters) -> list:
+    """The buyer's daily_activity rows over the period."""
+    return daily_activity(ActivityDay.user_id == buyer.id, filters)
 
 
 def buyer_programmes(buyer: User, filters: ReportFilters, limit: int = 50) -> list:
@@ -139,7 +131,7 @@ class ProgrammeRow:
 def programme_ranking(viewer: User, filters: ReportFilters, sort: str = "views",
                       limit: int = 50) -> list[ProgrammeRow]:
     """The programmes most viewed / played / marked interested by the buyers in scope."""
-    ids = ids_of(buyers_in_scope(viewer, filters))
+    scope = Scope.of(viewer, filters)
     event = ActivityEvent
     counts = (select(event.programme_id,
                      _sum_kind(EventKind.PROGRAMME_VIEW).label("views"),
@@ -147,7 +139,7 @@ def programme_ranking(viewer: User, filters: ReportFilters, sort: str = "views",
                      _interested().label("interested"),
                      func.count(distinct(event.user_id)).label("buyers"))
               .where(event.kind.in_(PROGRAMME_KINDS), _in_period(filters),
-                     event.programme_id.is_not(None), event.user_id.in_(ids))
+                     event.programme_id.is_not(None), scope.contains(event.user_id))
               .group_by(event.programme_id))
     sort = sort if sort in PROGRAMME_SORTS else "views"
     counts = counts.subquery()
@@ -168,6 +160,7 @@ TIMELINE_PER_PAGE = 25
 
 def buyer_report(buyer: User, filters: ReportFilters, page: int = 1) -> dict:
     """Everything the buyer's page shows for the period."""
-    return {"totals": buyer_totals(buyer, filters), "series": buyer_series(buyer, filters),
+    days = buyer_days(buyer, filters)
+    return {"totals": totals_of(days), "series": activity_series(days, filters),
             "programmes": buyer_programmes(buyer, filters),
             "timeline": buyer_timeline_page(buyer, filters, page, TIMELINE_PER_PAGE)}
