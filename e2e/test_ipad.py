@@ -144,3 +144,12 @@ def test_only_the_host_opens_the_meeting_and_the_app_is_installable(ipad_page: P
     manifest = page.request.get(f"{live_app.url}/static/ipad/manifest.webmanifest").json()
     assert manifest["display"] == "standalone" and manifest["start_url"] == "/ipad/"
     assert {icon["sizes"] for icon in manifest["icons"]} >= {"192x192", "512x512"}
+
+
+def test_logging_out_clears_the_devices_outbox(ipad_page: Page, live_app):
+    page = ipad_page
+    open_first_meeting(page, live_app)
+    assert page.evaluate("localStorage.getItem('sales-cms.ipad.outbox')") == "[]"
+    page.get_by_role("button", name="Log out").click()
+    expect(page).to_have_url(f"{live_app.url}/login")
+    assert page.evaluate("localStorage.getItem('sales-cms.ipad.outbox')") is None

@@ -93,3 +93,38 @@ def test_stored_script_never_runs_on_pages_or_in_emails(page: Page, live_app):
         page.goto(f"{url}{path}")
         expect(page.get_by_text(shown).first).to_be_visible()
         assert_no_script_ran(page, dialogs)
+
+
+def test_script_in_meeting_fields_never_runs_on_the_website_the_ipad_or_the_summary(
+        page: Page, ipad_page: Page, live_app):
+    """Tess types script into a meeting's title, notes and an item note; Bob opens it."""
+    url = live_app.url
+    dialogs = watch_for_script(page)
+    login(page, url, "tess@demo.test")
+    page.goto(f"{url}/meetings")
+    page.locator("#meeting-results tbody tr a").filter(has_text="Bob").first.click()
+    meeting_url = page.url
+    page.get_by_role("button", name="Edit", exact=True).click()
+    page.get_by_label("Title").fill(f"Talk{SCRIPT}")
+    page.get_by_label("Pre-meeting notes").fill(NOTE)
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Talk{SCRIPT}")
+    page.get_by_role("button", name="Add notes").click()
+    page.locator("#meeting-notes-text").fill(NOTE)
+    page.get_by_role("button", name="Save notes").click()
+    expect(page.locator("#meeting-notes")).to_contain_text(NOTE)
+    page.locator("#list-items li").first.get_by_role("button", name="Edit the note").click()
+    page.locator("#list-items textarea").fill(NOTE)
+    page.get_by_role("button", name="Save note").click()
+    expect(page.locator("#list-items")).to_contain_text(NOTE)
+    for path in (meeting_url, f"{url}/meetings", f"{meeting_url}/summary"):
+        page.goto(path)
+        assert_no_script_ran(page, dialogs)
+    screenshot(page, "payload-meeting-summary")
+
+    ipad_dialogs = watch_for_script(ipad_page)
+    login(ipad_page, url, "bob@demo.test")
+    ipad_page.goto(meeting_url.replace("/meetings/", "/ipad/meetings/"))
+    expect(ipad_page.locator("#meeting-notes")).to_have_value(NOTE)
+    ipad_page.get_by_role("tab", name="Summary").click()
+    assert_no_script_ran(ipad_page, ipad_dialogs)

@@ -419,3 +419,13 @@ def test_only_a_draft_is_deleted_and_a_scheduled_meeting_is_cancelled(
     client.post(f"/meetings/{draft_id}/delete")
     db.session.expire_all()
     assert db.session.get(Meeting, draft_id) is None
+
+
+def test_the_edit_form_is_filled_in_with_the_meeting(client, login, people, meeting):
+    login(people["tess"])
+    page = text(client.get(f"/meetings/{meeting.id}/edit"))
+    assert f'<option selected value="{people["bob"].id}">' in page
+    assert 'value="Alpenblick × Bob"' in page
+    assert f'name="attendees" value="{people["dora"].id}"' in page
+    assert "INTERNAL: they overpaid last year." in page
+    assert '<option selected value="Europe/Berlin">' in page

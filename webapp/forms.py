@@ -16,6 +16,15 @@ if "test" in email_validator.SPECIAL_USE_DOMAIN_NAMES:
     email_validator.SPECIAL_USE_DOMAIN_NAMES.remove("test")
 
 
+def database_id(value) -> int:
+    """An id sent by a client: a whole number a database integer holds, else ValueError
+    (so `request.args.get(name, type=database_id)` gives None for anything else)."""
+    number = int(value)
+    if not 0 < number <= DATABASE_INT_MAX:
+        raise ValueError("not an id")
+    return number
+
+
 def choices(pairs) -> list[SelectChoice]:
     """(value, label) pairs as WTForms choices."""
     return [SelectChoice(value, label) for value, label in pairs]

@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from webapp import access
 from webapp.blueprints.ipad import bp
 from webapp.extensions import db
+from webapp.forms import database_id
 from webapp.models import ListItem, Meeting, ProgrammeList, User
 from webapp.services import meeting_changes as changes
 from webapp.services.catalogue import programme_search
@@ -74,8 +75,8 @@ def change(meeting_id):
     if not 8 <= len(key) <= 64 or kind not in changes.KINDS:
         return jsonify(error="A change needs a key (8 to 64 characters) and a known kind."), 400
     try:
-        item_id = int(form["item_id"]) if form.get("item_id") else None
-        base_version = int(form["version"]) if form.get("version") else None
+        item_id = database_id(form["item_id"]) if form.get("item_id") else None
+        base_version = database_id(form["version"]) if form.get("version") else None
     except ValueError:
         return jsonify(error="item_id and version are whole numbers."), 400
     status, answer = changes.apply_change(found, current_user, changes.Change(

@@ -13,14 +13,22 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from webapp import access
 from webapp.extensions import db
-from webapp.forms import NONE_CHOICE, OptionalIdField, choices
+from webapp.forms import (
+    DATABASE_INT_MAX,
+    NONE_CHOICE,
+    OptionalIdField,
+    choices,
+    database_id,
+)
 from webapp.models import ProgrammeList, User
 from webapp.services.meetings import COMMON_TIMEZONES, LONGEST_MEETING
+
+ANY_ID = NumberRange(min=0, max=DATABASE_INT_MAX, message="Choose from the list.")
 
 
 class MeetingForm(FlaskForm):
     # Checked by the service, which says why a host cannot be chosen.
-    host = OptionalIdField("Host", validate_choice=False)
+    host = OptionalIdField("Host", validate_choice=False, validators=[ANY_ID])
     title = StringField("Title", validators=[DataRequired("Give the meeting a title."),
                                              Length(max=200)])
     day = DateField("Date", validators=[DataRequired("Give the date, e.g. 2026-10-13.")])
@@ -38,10 +46,11 @@ class MeetingForm(FlaskForm):
         "Pre-meeting notes", validators=[Optional(), Length(max=10000)],
         description="Internal: for the host's preparation, never sent to buyers.")
     # The chosen buyers, kept in hidden inputs by the buyer picker.
-    attendees = SelectMultipleField("Buyers", coerce=int, validate_choice=False)
+    attendees = SelectMultipleField("Buyers", coerce=database_id, validate_choice=False)
     source_list = OptionalIdField(
-        "Start the meeting list from", description="Its items and notes are copied into the "
-        "meeting: later changes to that list leave the meeting alone.")
+        "Start the meeting list from", validators=[ANY_ID],
+        description="Its items and notes are copied into the meeting: later changes to that "
+                    "list leave the meeting alone.")
     allow_clash = HiddenField()
 
     def fill_choices(self, user: User, current_host: User | None = None):
@@ -68,7 +77,7 @@ class NotesForm(FlaskForm):
 
 class CopyListForm(FlaskForm):
     source_list = OptionalIdField("Add the items of", validators=[
-        NumberRange(min=1, message="Choose a list.")])
+        NumberRange(min=1, max=DATABASE_INT_MAX, message="Choose a list.")])
 
     def fill_choices(self, user: User):
         lists = db.session.scalars(access.lists_visible_to(user)

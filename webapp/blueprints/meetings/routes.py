@@ -16,6 +16,7 @@ from webapp.blueprints.meetings.forms import (
     SendSummaryForm,
 )
 from webapp.extensions import db
+from webapp.forms import database_id
 from webapp.models import Company, Meeting, ProgrammeList, User
 from webapp.pagination import paginate
 from webapp.services import DomainError
@@ -66,7 +67,7 @@ def index():
     tab = request.args.get("tab", "upcoming")
     filters = MeetingFilters(
         tab=tab if tab in TABS else "upcoming", search=request.args.get("q", "")[:200],
-        host_id=request.args.get("host", type=int), date_from=_date_arg("from", errors),
+        host_id=request.args.get("host", type=database_id), date_from=_date_arg("from", errors),
         date_to=_date_arg("to", errors))
     page = paginate(meeting_index(current_user, filters), request.args.get("page", 1, type=int),
                     current_app.config["USERS_PER_PAGE"])
@@ -108,7 +109,7 @@ def _source_list(form: MeetingForm) -> ProgrammeList | None:
 def _form_page(form: MeetingForm, meeting: Meeting | None, status: int = 200, clash=None):
     details = _details(form)
     return render("meetings/form.html", form=form, meeting=meeting, clash=clash,
-                  picker=_picker_context(details.host, details.attendees, meeting=meeting),
+                  picker=_picker_context(details.host, details.attendees),
                   status=status)
 
 
@@ -160,16 +161,18 @@ def edit(meeting_id):
     form = MeetingForm()
     if request.method == "GET":
         start = meeting.local_start
-        form.process(obj=meeting, host=meeting.host_id, day=start.date(),
-                     start=start.time().replace(tzinfo=None),
-                     duration=meeting.duration_minutes,
-                     attendees=[b.id for b in meeting.attendees])
+        form.process(data={
+            "host": meeting.host_id, "title": meeting.title, "day": start.date(),
+            "start": start.time().replace(tzinfo=None), "timezone": meeting.timezone,
+            "duration": meeting.duration_minutes, "market": meeting.market,
+            "stand": meeting.stand, "room": meeting.room,
+            "pre_meeting_notes": meeting.pre_meeting_notes,
+            "attendees": [b.id for b in meeting.attendees]})
     form.fill_choices(current_user, current_host=meeting.host)
     return _save(form, meeting)
 
 
-def _picker_context(host: User | None, selected: list[User], search: str = "",
-                    meeting: Meeting | None = None) -> dict:
+def _picker_context(host: User | None, selected: list[User], search: str = "") -> dict:
     """The buyer picker: the chosen buyers (those not the host's flagged) and the host's
     other buyers matching the search."""
     results, more = [], 0
@@ -182,7 +185,7 @@ def _picker_context(host: User | None, selected: list[User], search: str = "",
         more, results = len(results) > PICKER_RESULTS, results[:PICKER_RESULTS]
     return {"host": host, "selected": selected, "search": search, "results": results,
             "more": more, "strangers": service.buyers_not_of(host, selected)
-            if host is not None else [], "meeting": meeting}
+            if host is not None else []}
 
 
 @bp.route("/meetings/buyers")
@@ -190,10 +193,10 @@ def buyer_picker():
     """The buyer picker for the meeting form (htmx): the host's buyers, searchable; adding and
     removing buyers, and changing the host, answer with the picker again."""
     host = db.session.scalar(access.hosts_available_to(current_user).where(
-        User.id == request.args.get("host", 0, type=int)))
-    ids = [i for i in request.args.getlist("attendees", type=int)
-           if i != request.args.get("remove", type=int)]
-    if added := request.args.get("add", type=int):
+        User.id == (request.args.get("host", type=database_id) or 0)))
+    ids = [i for i in request.args.getlist("attendees", type=database_id)
+           if i != request.args.get("remove", type=database_id)]
+    if added := request.args.get("add", type=database_id):
         ids.append(added)
     context = _picker_context(host, _attendees(ids), request.args.get("buyer_q", "")[:200])
     return render("meetings/_buyer_picker.html", **context,
