@@ -53,6 +53,7 @@ def test_taps_and_notes_reach_the_cms_at_once(ipad_page: Page, live_app):
     item = item_row(live_app, first)
     assert (item.interest, item.note) == (1, "Wants it for Sunday evenings.")
     screenshot(page, "ipad-meeting-portrait")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
     page.set_viewport_size({"width": 1194, "height": 834})  # the iPad turned to landscape
     screenshot(page, "ipad-meeting-landscape")
