@@ -286,3 +286,13 @@ def test_reports_on_nearly_every_user_count_every_buyer_once(world):
     fjord = next(row for row in programme_ranking(world["people"]["admin"], filters)
                  if row.programme.id == world["fjord"].id)
     assert (fjord.views, fjord.buyers) == (4 + 1 + 15, 2 + 15)
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(world, login):
+    dora = world["people"]["dora"]
+    dora.first_name = "=HYPERLINK(\"http://evil.example\")"
+    db.session.commit()
+    response = login(world["people"]["rita"]).get("/reporting/export.csv?sort=name")
+    names = [row[0] for row in csv.reader(io.StringIO(response.text))]
+    assert "'=HYPERLINK(\"http://evil.example\") Weber" in names
+    assert not any(name.startswith(("=", "+", "-", "@")) for name in names)

@@ -24,6 +24,7 @@ from webapp.permissions import Permission
 from webapp.services import DomainError
 from webapp.services.activity import tracked_link
 from webapp.services.mail import absolute_url, queue_email
+from webapp.services.spreadsheets import safe_cell
 
 KIND_LABELS = {ListKind.MY: "My list", ListKind.BUYER: "Buyer list",
                ListKind.GLOBAL: "Global list"}
@@ -167,21 +168,13 @@ CSV_COLUMNS = ["Position", "Title", "Season", "Episode", "Type", "Year", "Genres
                "Screener", "Link"]
 
 
-def _safe_cell(value) -> str:
-    """Neutralise spreadsheet formulas: a cell must not start with = + - @ or a control."""
-    text = "" if value is None else str(value)
-    if text and text[0] in "=+-@\t\r":
-        return "'" + text
-    return text
-
-
 def export_csv(programme_list: ProgrammeList) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for item in programme_list.items:
         programme = item.programme
-        writer.writerow([_safe_cell(v) for v in (
+        writer.writerow([safe_cell(v) for v in (
             item.position, programme.title, item.season or "", item.episode or "",
             programme.programme_type, programme.year or "",
             "; ".join(g.name for g in programme.genres), item.note, item.screener_url or "",

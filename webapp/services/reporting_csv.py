@@ -9,6 +9,7 @@ from webapp.models import User
 from webapp.models.outbox import as_utc
 from webapp.services.reporting import ReportFilters, all_buyer_rows
 from webapp.services.reporting_activity import describe, timeline_rows
+from webapp.services.spreadsheets import safe_cell
 
 BUYER_COLUMNS = ["Buyer", "Email", "Company", "Territories", "Account Managers", "Logins",
                  "Visits", "Programme views", "Screener plays", "Last seen (UTC)"]
@@ -20,18 +21,12 @@ def when(moment: datetime | None) -> str:
     return as_utc(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
-def _cell(value) -> str:
-    """Neutralise spreadsheet formulas: a cell must not start with = + - @ or a control."""
-    text = "" if value is None else str(value)
-    return "'" + text if text and text[0] in "=+-@\t\r" else text
-
-
 def _lines(header: list[str], rows: Iterable[list]) -> Iterator[str]:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(header)
     for row in rows:
-        writer.writerow([_cell(value) for value in row])
+        writer.writerow([safe_cell(value) for value in row])
         if out.tell() > 32_000:
             yield out.getvalue()
             out.seek(0)

@@ -85,9 +85,16 @@ def _attendees(ids: list[int]) -> list[User]:
     return [found[i] for i in dict.fromkeys(ids) if i in found]
 
 
+def _user_or_none(user_id) -> User | None:
+    try:
+        return db.session.get(User, database_id(user_id))
+    except (TypeError, ValueError):
+        return None
+
+
 def _details(form: MeetingForm) -> service.MeetingDetails:
     return service.MeetingDetails(
-        title=form.title.data or "", host=db.session.get(User, form.host.data or 0),
+        title=form.title.data or "", host=_user_or_none(form.host.data),
         day=form.day.data, start=form.start.data, timezone=form.timezone.data or "UTC",
         duration_minutes=form.duration.data, market=form.market.data or "",
         stand=form.stand.data or "", room=form.room.data or "",
