@@ -52,7 +52,7 @@ def test_sam_builds_orders_annotates_and_shares_a_list(page: Page, live_app):
     assert titles(page) == ["Kitchen Kings", "The Fjord Murders", "Wild Atlantic"]
 
     page.get_by_role("button", name="Edit the note on The Fjord Murders").click()
-    note = page.get_by_label("Note on The Fjord Murders")
+    note = page.get_by_label("Note on The Fjord Murders", exact=True)
     expect(note).to_be_focused()
     note.fill("Ask about season 2 rights")
     page.get_by_role("button", name="Save note").click()
