@@ -6,6 +6,7 @@ the same test client: hypothesis' function-scoped-fixture check is off on purpos
 
 import io
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
@@ -52,3 +53,12 @@ upload = st.tuples(
 def assert_handled(response) -> None:
     """Bad input gets an answer, never a server error."""
     assert response.status_code < 500, response.get_data(as_text=True)[:2000]
+
+
+htmx = st.booleans().map(lambda on: {"HX-Request": "true"} if on else {})
+
+
+@pytest.fixture
+def fuzz_app_config(tmp_path):
+    """Uploads in a folder of the test's own; no throttling, so every example is answered."""
+    return {"UPLOAD_FOLDER": str(tmp_path / "uploads"), "RATELIMIT_ENABLED": False}

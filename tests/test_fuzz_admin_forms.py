@@ -4,20 +4,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests import fuzzing
 from tests import test_authorization_matrix as matrix
-from tests.fuzzing import FUZZ, assert_handled, form_data, text_value, upload
+from tests.fuzzing import FUZZ, assert_handled, form_data, htmx, text_value, upload
 
 world = matrix.world
-htmx = st.booleans().map(lambda on: {"HX-Request": "true"} if on else {})
+app_config = fuzzing.fuzz_app_config
 USER_FIELDS = ("first_name", "last_name", "email", "job_title", "phone", "roles", "territories",
                "region", "company", "account_manager", "status", "password")
 PROGRAMME_FIELDS = ("title", "programme_type", "year", "episode_count", "runtime_minutes",
                     "genres", "new_genres", "synopsis", "screener_url", "remove_image")
-
-
-@pytest.fixture
-def app_config(tmp_path):
-    return {"UPLOAD_FOLDER": str(tmp_path / "uploads"), "RATELIMIT_ENABLED": False}
 
 
 @pytest.fixture

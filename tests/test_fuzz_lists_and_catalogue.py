@@ -5,16 +5,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests import fuzzing
 from tests import test_authorization_matrix as matrix
-from tests.fuzzing import FUZZ, assert_handled, form_data
+from tests.fuzzing import FUZZ, assert_handled, form_data, htmx
 
 world = matrix.world
-htmx = st.booleans().map(lambda on: {"HX-Request": "true"} if on else {})
-
-
-@pytest.fixture
-def app_config(tmp_path):
-    return {"UPLOAD_FOLDER": str(tmp_path / "uploads"), "RATELIMIT_ENABLED": False}
+app_config = fuzzing.fuzz_app_config
 
 
 @pytest.fixture

@@ -5,19 +5,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests import fuzzing
 from tests import test_authorization_matrix as matrix
-from tests.fuzzing import FUZZ, assert_handled, form_data, text_value
+from tests.fuzzing import FUZZ, assert_handled, form_data, htmx, text_value
 
 world = matrix.world
-htmx = st.booleans().map(lambda on: {"HX-Request": "true"} if on else {})
+app_config = fuzzing.fuzz_app_config
 MEETING_FIELDS = ("host", "title", "day", "start", "timezone", "duration", "market", "stand",
                   "room", "pre_meeting_notes", "attendees", "source_list", "allow_clash",
                   "action")
-
-
-@pytest.fixture
-def app_config(tmp_path):
-    return {"UPLOAD_FOLDER": str(tmp_path / "uploads"), "RATELIMIT_ENABLED": False}
 
 
 @pytest.fixture

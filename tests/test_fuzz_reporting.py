@@ -1,20 +1,16 @@
 """Fuzzing reporting's filters, sorting, paging and exports: never a 500."""
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests import fuzzing
 from tests import test_authorization_matrix as matrix
 from tests.fuzzing import FUZZ, assert_handled, form_data
 
 world = matrix.world
+app_config = fuzzing.fuzz_app_config
 FILTERS = ("start", "end", "am", "territory", "region", "company", "q", "interval", "sort",
            "dir", "page", "buyer", "rank")
-
-
-@pytest.fixture
-def app_config(tmp_path):
-    return {"UPLOAD_FOLDER": str(tmp_path / "uploads"), "RATELIMIT_ENABLED": False}
 
 
 @FUZZ
