@@ -105,6 +105,7 @@ def test_bad_filters_on_the_buyer_page_and_the_export(world, login):
     export = client.get("/reporting/export.csv?end=nope")
     assert export.status_code == 422 and "Not a valid date value" in export.text
     assert client.get("/reporting/export.csv?buyer=abc").status_code == 404
+    assert client.get("/reporting/export.csv?buyer=99999999999999999999").status_code == 404
 
 
 def test_a_missing_end_or_start_takes_a_sensible_default(world, login):

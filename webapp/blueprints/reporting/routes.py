@@ -7,6 +7,7 @@ from webapp.blueprints.reporting import bp
 from webapp.blueprints.reporting.charts import bar_chart, column_chart
 from webapp.blueprints.reporting.forms import FILTER_NAMES, ReportFilterForm
 from webapp.errors import render_error
+from webapp.forms import database_id
 from webapp.permissions import Permission
 from webapp.services import activity, reporting, reporting_csv
 from webapp.services import reporting_activity as buyer_activity
@@ -107,7 +108,7 @@ def export():
     form, filters = _filters()
     buyer = None
     if "buyer" in request.args:
-        buyer_id = request.args.get("buyer", type=int)
+        buyer_id = request.args.get("buyer", type=database_id)
         buyer = buyer_activity.reportable_buyer(current_user, buyer_id) if buyer_id else None
         if buyer is None:
             abort(404)
