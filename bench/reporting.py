@@ -12,6 +12,7 @@ of SQL statements the page ran, counted by a SQLAlchemy event listener.
 """
 
 import argparse
+import gc
 import statistics
 import time
 from datetime import UTC, datetime, timedelta
@@ -101,6 +102,7 @@ def measure(app, statements: list, email: str, runs: int, warmup: int, with_csv:
 def main():
     args = _parse()
     app = create_app({"SQLALCHEMY_DATABASE_URI": args.url, "SERVER_NAME": "bench.test"})
+    gc.freeze()  # as gunicorn.conf.py does in each worker once the app is loaded
     with app.app_context():
         sizes = {name: db.session.scalar(select(func.count()).select_from(table))
                  for name, table in (("users", User), ("activity days", ActivityDay))}

@@ -15,6 +15,8 @@ from webapp.extensions import db
 from webapp.models import (
     ActivityDay,
     ActivityEvent,
+    ActivityProgrammeDay,
+    ActivityTotalDay,
     EmailSource,
     EventKind,
     ListItem,
@@ -69,6 +71,36 @@ def test_rebuilding_the_day_totals_gives_what_recording_kept(people):
     after = db.session.execute(select(ActivityDay.__table__).order_by("user_id", "day")).all()
     assert [tuple(r)[:10] for r in before] == [tuple(r)[:10] for r in after]
     assert len(after) == 6
+
+
+def rollups():
+    """Every buyer's days and every programme's days, as plain rows."""
+    return [db.session.execute(select(table.__table__).order_by(*table.__table__.primary_key))
+            .all() for table in (ActivityTotalDay, ActivityProgrammeDay)]
+
+
+def test_every_buyer_and_every_programme_totals_follow_the_events(people):
+    ben, dora = people["ben"], people["dora"]
+    fjord, kings = cf.programme(title="Fjord"), cf.programme(title="Kings")
+    day = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+    first, second = day.date(), day.date() + timedelta(days=1)
+    view, play, mark = EventKind.PROGRAMME_VIEW, EventKind.SCREENER_PLAY, EventKind.INTEREST_MARKED
+    for who, kind, programme, interest in [
+            (ben, view, fjord, None), (dora, view, fjord, None), (ben, play, fjord, None),
+            (dora, EventKind.VISIT, None, None), (ben, mark, kings, 1), (dora, mark, kings, -1)]:
+        activity.record(who, kind, programme_id=programme and programme.id, interest=interest,
+                        at=day)
+    db.session.commit()
+    activity.record_now(ben, view, programme_id=kings.id, at=day + timedelta(days=1))
+    totals, programmes = rollups()
+    assert [(row.day, row.programme_views, row.screener_plays, row.visits, row.interest_marks)
+            for row in totals] == [(first, 2, 1, 1, 2), (second, 1, 0, 0, 0)]
+    assert {(row.programme_id, row.day): (row.views, row.plays, row.interested)
+            for row in programmes} == {(fjord.id, first): (2, 1, 0), (kings.id, first): (0, 0, 1),
+                                       (kings.id, second): (1, 0, 0)}
+    activity.rebuild_activity_days()
+    db.session.commit()
+    assert rollups() == [totals, programmes]
 
 
 def test_internal_users_are_never_recorded(people):

@@ -2,8 +2,11 @@
 
 from webapp.models.activity import (
     DAY_COLUMNS,
+    PROGRAMME_DAY_COLUMNS,
     ActivityDay,
     ActivityEvent,
+    ActivityProgrammeDay,
+    ActivityTotalDay,
     EmailSource,
     EventKind,
 )
@@ -39,8 +42,11 @@ from webapp.models.registrations import Registration, RegistrationEvent, Registr
 
 __all__ = [
     "DAY_COLUMNS",
+    "PROGRAMME_DAY_COLUMNS",
     "ActivityDay",
     "ActivityEvent",
+    "ActivityProgrammeDay",
+    "ActivityTotalDay",
     "EmailSource",
     "EventKind",
     "AppliedChange",

@@ -22,9 +22,11 @@ The API other code uses:
   nothing and leads to the start page.
 - ``EventKind`` and ``EmailSource`` (from webapp.models) name the kinds and sources.
 
-Each event also adds one to its buyer's ActivityDay row for that UTC day, in the same
-transaction, so the rollup never drifts from the events; ``rebuild_activity_days()``
-recomputes it from the events after bulk loads.
+Each event also adds one to its buyer's ActivityDay row for that UTC day, to that day's
+ActivityTotalDay row (every buyer), and, for a programme viewed, played or given a thumbs
+up, to the programme's ActivityProgrammeDay row, in the same transaction, so the rollups
+never drift from the events; ``rebuild_activity_days()`` recomputes them from the events
+after bulk loads.
 """
 
 import logging
@@ -40,8 +42,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from webapp.extensions import db
 from webapp.models import (
     DAY_COLUMNS,
+    PROGRAMME_DAY_COLUMNS,
     ActivityDay,
     ActivityEvent,
+    ActivityProgrammeDay,
+    ActivityTotalDay,
     EmailSource,
     Episode,
     EventKind,
@@ -73,26 +78,42 @@ def _event_values(user_id: int, kind: EventKind, at: datetime | None, refs: dict
     return {"user_id": user_id, "kind": EventKind(kind).value, "occurred_at": at, **refs}
 
 
-def _day_upsert(dialect: str, values: dict):
-    """Add one to the buyer's count of this kind for the event's UTC day."""
-    table = ActivityDay.__table__
-    column = DAY_COLUMNS[EventKind(values["kind"])]
-    at = values["occurred_at"]
-    row = {"user_id": values["user_id"], "day": at.date(), "last_at": at,
-           **dict.fromkeys(DAY_COLUMNS.values(), 0), column: 1}
+def _add_one(dialect: str, table, keys: dict, column: str, last_at: datetime | None = None):
+    """Add one to `column` of the `table` row with these primary `keys`, creating the row
+    (other counts 0) when there is none; with `last_at`, also keep the row's latest time."""
+    counts = [c.name for c in table.c if c.name not in keys and c.name != "last_at"]
+    row = {**keys, **dict.fromkeys(counts, 0), column: 1}
     statement = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(table)
-    statement = statement.values(row)
-    later = statement.excluded.last_at > table.c.last_at
-    return statement.on_conflict_do_update(
-        index_elements=[table.c.user_id, table.c.day],
-        set_={column: table.c[column] + 1,
-              "last_at": case((later, statement.excluded.last_at), else_=table.c.last_at)})
+    statement = statement.values(row if last_at is None else {**row, "last_at": last_at})
+    changes = {column: table.c[column] + 1}
+    if last_at is not None:
+        later = statement.excluded.last_at > table.c.last_at
+        changes["last_at"] = case((later, statement.excluded.last_at), else_=table.c.last_at)
+    return statement.on_conflict_do_update(index_elements=[table.c[key] for key in keys],
+                                           set_=changes)
+
+
+def _rollups(dialect: str, values: dict):
+    """The rollup updates for one event: its buyer's day, every buyer's day and, for what a
+    buyer did with a programme, the programme's day."""
+    kind, at = EventKind(values["kind"]), values["occurred_at"]
+    day, column = at.date(), DAY_COLUMNS[kind]
+    yield _add_one(dialect, ActivityDay.__table__, {"user_id": values["user_id"], "day": day},
+                   column, last_at=at)
+    yield _add_one(dialect, ActivityTotalDay.__table__, {"day": day}, column)
+    counted = kind in PROGRAMME_DAY_COLUMNS and (
+        kind != EventKind.INTEREST_MARKED or (values.get("interest") or 0) > 0)
+    if counted and values.get("programme_id"):
+        yield _add_one(dialect, ActivityProgrammeDay.__table__,
+                       {"programme_id": values["programme_id"], "day": day},
+                       PROGRAMME_DAY_COLUMNS[kind])
 
 
 def _write(connection, dialect: str, values: dict) -> None:
-    """The event and its day's count: `connection` is the session or a connection."""
+    """The event and its rollups: `connection` is the session or a connection."""
     connection.execute(insert(ActivityEvent).values(values))
-    connection.execute(_day_upsert(dialect, values))
+    for statement in _rollups(dialect, values):
+        connection.execute(statement)
 
 
 def _refs(programme_id, list_id, meeting_id, source, interest) -> dict:
@@ -255,18 +276,35 @@ def utc_day(column, dialect: str):
 
 
 def rebuild_activity_days(since=None) -> None:
-    """Recompute the daily rollup from the events (all, or from the day `since` on)."""
+    """Recompute the rollups from the events (all, or from the day `since` on)."""
     dialect = db.session.get_bind().dialect.name
     event = ActivityEvent
     day = utc_day(event.occurred_at, dialect)
     counts = [func.sum(case((event.kind == kind.value, 1), else_=0)) for kind in DAY_COLUMNS]
-    query = (select(event.user_id, day, *counts, func.max(event.occurred_at))
-             .group_by(event.user_id, day))
-    clear = delete(ActivityDay)
+    per_buyer = (select(event.user_id, day, *counts, func.max(event.occurred_at))
+                 .group_by(event.user_id, day))
+    liked = (event.interest > 0) | (event.kind != EventKind.INTEREST_MARKED.value)
+    per_programme = (select(event.programme_id, day,
+                            *(func.sum(case((event.kind == kind.value, 1), else_=0))
+                              for kind in PROGRAMME_DAY_COLUMNS))
+                     .where(event.programme_id.is_not(None), liked,
+                            event.kind.in_([kind.value for kind in PROGRAMME_DAY_COLUMNS]))
+                     .group_by(event.programme_id, day))
+    every_buyer = (select(ActivityDay.day, *(func.sum(ActivityDay.__table__.c[column])
+                                             for column in DAY_COLUMNS.values()))
+                   .group_by(ActivityDay.day))
+    tables = (ActivityDay, ActivityProgrammeDay, ActivityTotalDay)
     if since is not None:
         start = datetime(since.year, since.month, since.day, tzinfo=UTC)
-        query = query.where(event.occurred_at >= start)
-        clear = clear.where(ActivityDay.day >= since)
-    db.session.execute(clear)
+        per_buyer = per_buyer.where(event.occurred_at >= start)
+        per_programme = per_programme.where(event.occurred_at >= start)
+        every_buyer = every_buyer.where(ActivityDay.day >= since)
+    for table in tables:
+        db.session.execute(delete(table) if since is None else
+                           delete(table).where(table.day >= since))
     db.session.execute(insert(ActivityDay).from_select(
-        ["user_id", "day", *DAY_COLUMNS.values(), "last_at"], query))
+        ["user_id", "day", *DAY_COLUMNS.values(), "last_at"], per_buyer))
+    db.session.execute(insert(ActivityProgrammeDay).from_select(
+        ["programme_id", "day", *PROGRAMME_DAY_COLUMNS.values()], per_programme))
+    db.session.execute(insert(ActivityTotalDay).from_select(
+        ["day", *DAY_COLUMNS.values()], every_buyer))

@@ -56,8 +56,9 @@ def _item(meeting: Meeting, item_id: int | None) -> ListItem:
 def _mark_interest(meeting: Meeting, item: ListItem, value: str) -> dict:
     if value not in INTEREST:
         raise DomainError("Interest is up, down or none.")
+    changed = INTEREST[value] != item.interest
     item.interest = INTEREST[value]
-    if item.interest is not None:
+    if changed and item.interest is not None:  # a repeated tap marks nothing new
         for buyer in meeting.attendees:
             activity.record(buyer, EventKind.INTEREST_MARKED, meeting_id=meeting.id,
                             programme_id=item.programme_id, interest=item.interest)

@@ -4,7 +4,9 @@ scope (access.reportable_users) narrowed by the report filters.
 The scope is worked out once per report (one statement, `Scope.of`) and handed to every
 other statement as a single parameter, so the rule is not re-evaluated inside each of them.
 Counts come from the daily rollup (ActivityDay), a few rows per buyer, so a report costs a
-fixed handful of statements whatever the number of buyers or events. A buyer's own activity
+fixed handful of statements whatever the number of buyers or events. A report on nearly
+every buyer reads every buyer's daily totals (ActivityTotalDay) and takes the few others
+away. A buyer's own activity
 and the programme rankings are in reporting_activity.py.
 """
 
@@ -13,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Select, any_, bindparam, func, literal, literal_column, select
+from sqlalchemy import Select, any_, bindparam, func, literal, literal_column, select, true
 from sqlalchemy.orm import contains_eager, selectinload
 
 from webapp import access
@@ -21,6 +23,7 @@ from webapp.extensions import db
 from webapp.models import (
     ActivityDay,
     ActivityEvent,
+    ActivityTotalDay,
     Company,
     EmailSource,
     EventKind,
@@ -157,11 +160,23 @@ class Scope:
     def __len__(self) -> int:
         return len(self.ids)
 
+    @property
+    def is_large(self) -> bool:
+        """Nearly every user: a report reads the rollup of every buyer, less the others."""
+        return len(self.ids) > len(self.outside)
+
     def contains(self, column):
         """A where-clause: `column` (a user id) is the id of a buyer in the scope."""
-        if len(self.ids) <= len(self.outside):
+        if not self.is_large:
             return _among(column, self.ids)
         return (column <= self.ids[-1]) & ~_among(column, self.outside)
+
+    def excludes(self, column):
+        """A where-clause: `column` (a user id) is not in the scope: one of the others, or
+        a user added since the scope was worked out."""
+        if not self.ids:
+            return true()
+        return (column > self.ids[-1]) | _among(column, self.outside)
 
 
 def _in_period(filters: ReportFilters):
@@ -192,14 +207,12 @@ def overview(viewer: User, filters: ReportFilters) -> Overview:
     """Totals, the comparison with every buyer, meetings and summary emails, and the chart."""
     scope, everyone = Scope.of_query(ids_of(buyers_in_scope(viewer, filters)),
                                      ids_of(access.reportable_buyers()))
-    days = daily_activity(scope.contains(ActivityDay.user_id), filters)
+    days = scope_days(scope, filters)
     totals = totals_of(days)
     in_scope = scope.contains
     # The scope is part of every buyer: when it is all of them, their visits are known.
     system_visits = (literal(totals["visits"]) if len(scope) == len(everyone) else
-                     select(func.coalesce(func.sum(ActivityDay.visits), 0))
-                     .where(_in_period(filters), everyone.contains(ActivityDay.user_id))
-                     .scalar_subquery())
+                     _visits_of(everyone, filters))
     # The other figures in one statement: each is a scalar subquery of its own.
     active, system_visits, meetings, sent, clicked = db.session.execute(select(
         select(func.count()).select_from(
@@ -244,6 +257,31 @@ def _summaries_clicked(in_scope, filters: ReportFilters):
                       ActivityEvent.occurred_at < filters.ends_before,
                       in_scope(ActivityEvent.user_id)))
     return select(func.count()).select_from(clicked.subquery()).scalar_subquery()
+
+
+def _visits_of(scope: Scope, filters: ReportFilters):
+    """The scope's visits over the period, as a scalar subquery."""
+    def visits(table, *conditions):
+        return (select(func.coalesce(func.sum(table.visits), 0))
+                .where(table.day.between(filters.start, filters.end), *conditions)
+                .scalar_subquery())
+    if scope.is_large:
+        return visits(ActivityTotalDay) - visits(ActivityDay, scope.excludes(ActivityDay.user_id))
+    return visits(ActivityDay, scope.contains(ActivityDay.user_id))
+
+
+def scope_days(scope: Scope, filters: ReportFilters) -> list:
+    """daily_activity of the buyers in scope: for nearly every buyer, the day's total for
+    every buyer less the others' days."""
+    if not scope.is_large:
+        return daily_activity(scope.contains(ActivityDay.user_id), filters)
+    totals = {day: list(counts) for day, *counts in db.session.execute(
+        select(ActivityTotalDay.day, *(getattr(ActivityTotalDay, c) for c, _ in MEASURES))
+        .where(ActivityTotalDay.day.between(filters.start, filters.end)))}
+    for day, *counts in daily_activity(scope.excludes(ActivityDay.user_id), filters):
+        totals[day] = [total - (count or 0) for total, count in zip(totals[day], counts,
+                                                                     strict=True)]
+    return sorted((day, *counts) for day, counts in totals.items())
 
 
 def daily_activity(condition, filters: ReportFilters) -> list:

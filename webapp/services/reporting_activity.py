@@ -4,13 +4,14 @@ programmes the buyers in a viewer's scope viewed, played and marked interesting.
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import Select, case, distinct, func, select
+from sqlalchemy import Select, case, distinct, func, select, union_all
 
 from webapp import access
 from webapp.extensions import db
 from webapp.models import (
     ActivityDay,
     ActivityEvent,
+    ActivityProgrammeDay,
     EventKind,
     Meeting,
     Programme,
@@ -115,8 +116,7 @@ def describe(event: ActivityEvent) -> str:
 
 # --- Programmes --------------------------------------------------------------------------
 
-PROGRAMME_SORTS = {"views": "Views", "plays": "Screener plays", "interested": "Interested",
-                   "buyers": "Buyers"}
+PROGRAMME_SORTS = {"views": "Views", "plays": "Screener plays", "interested": "Interested"}
 
 
 @dataclass
@@ -124,31 +124,49 @@ class ProgrammeRow:
     programme: Programme
     views: int
     plays: int
-    interested: int
-    buyers: int
+    interested: int  # thumbs up given in meetings
+
+
+def _programme_events(condition, filters: ReportFilters, sign: int = 1) -> Select:
+    """(programme id, views, plays, thumbs up) of each event matching `condition` in the
+    period, each counted `sign` times."""
+    event = ActivityEvent
+    liked = (event.kind == EventKind.INTEREST_MARKED) & (event.interest > 0)
+    return select(event.programme_id.label("programme_id"),
+                  case((event.kind == EventKind.PROGRAMME_VIEW, sign), else_=0).label("views"),
+                  case((event.kind == EventKind.SCREENER_PLAY, sign), else_=0).label("plays"),
+                  case((liked, sign), else_=0).label("interested")).where(
+        event.kind.in_(PROGRAMME_KINDS), _in_period(filters), event.programme_id.is_not(None),
+        condition)
 
 
 def programme_ranking(viewer: User, filters: ReportFilters, sort: str = "views",
                       limit: int = 50) -> list[ProgrammeRow]:
-    """The programmes most viewed / played / marked interested by the buyers in scope."""
+    """The programmes most viewed / played / marked interested by the buyers in scope.
+
+    Read from the events of the buyers in scope; for nearly every buyer, from every buyer's
+    per-programme daily rollup less the events of the others."""
     scope = Scope.of(viewer, filters)
-    event = ActivityEvent
-    counts = (select(event.programme_id,
-                     _sum_kind(EventKind.PROGRAMME_VIEW).label("views"),
-                     _sum_kind(EventKind.SCREENER_PLAY).label("plays"),
-                     _interested().label("interested"),
-                     func.count(distinct(event.user_id)).label("buyers"))
-              .where(event.kind.in_(PROGRAMME_KINDS), _in_period(filters),
-                     event.programme_id.is_not(None), scope.contains(event.user_id))
-              .group_by(event.programme_id))
+    if scope.is_large:
+        every = ActivityProgrammeDay
+        rows = union_all(
+            select(every.programme_id, every.views, every.plays, every.interested)
+            .where(every.day.between(filters.start, filters.end)),
+            _programme_events(scope.excludes(ActivityEvent.user_id), filters, sign=-1))
+    else:
+        rows = _programme_events(scope.contains(ActivityEvent.user_id), filters)
+    rows = rows.subquery()
+    sums = {name: func.sum(rows.c[name]) for name in PROGRAMME_SORTS}
+    counts = (select(rows.c.programme_id, *(total.label(name) for name, total in sums.items()))
+              .group_by(rows.c.programme_id)
+              .having(sums["views"] + sums["plays"] + sums["interested"] > 0).subquery())
     sort = sort if sort in PROGRAMME_SORTS else "views"
-    counts = counts.subquery()
-    rows = db.session.execute(
-        select(Programme, counts.c.views, counts.c.plays, counts.c.interested, counts.c.buyers)
+    result = db.session.execute(
+        select(Programme, *(counts.c[name] for name in PROGRAMME_SORTS))
         .join(counts, counts.c.programme_id == Programme.id)
         .order_by(counts.c[sort].desc(), counts.c.views.desc(), Programme.title, Programme.id)
         .limit(limit)).all()
-    return [ProgrammeRow(*row) for row in rows]
+    return [ProgrammeRow(*row) for row in result]
 
 
 def account_managers_of(buyer: User) -> list[User]:
