@@ -2,10 +2,11 @@
 
     .venv/bin/python -m bench.browser [--only NAME ...]
 
-Starts gunicorn (gunicorn.conf.py) on DATABASE_URL, which must hold the demo data, signs
-each page's demo user in through the login form, then loads every page of bench/pages.py in
-a fresh browser context (an empty cache: the first visit's bytes), on a desktop and as an
-iPad Pro 11, in Debian's Chromium. Targets: LCP under 1 s on loopback, CLS under 0.05.
+Starts gunicorn (gunicorn.conf.py) on DATABASE_URL, which must hold the demo data or a
+generated distributor, signs each page's user in through the login form, then loads every
+page of bench/pages.py in a fresh browser context (an empty cache: the first visit's bytes),
+on a desktop and as an iPad Pro 11, in Debian's Chromium. Targets: LCP under 1 s on
+loopback, CLS under 0.05.
 """
 
 import argparse
@@ -15,7 +16,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 from bench.pages import BROWSER_PAGES, find_targets, select_entries
-from bench.server import APP, DEMO_PASSWORD, ROOT, gunicorn
+from bench.server import APP, ROOT, gunicorn
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -50,14 +51,15 @@ READ_FIGURES = """
 """
 
 
-def _sign_in(browser, base_url: str, email: str, device: dict, state_path: Path) -> Path:
+def _sign_in(browser, base_url: str, email: str, password: str, device: dict,
+             state_path: Path) -> Path:
     """Log in through the form once per user and device; the cookies are reused per page."""
     context = browser.new_context(**device)
     page = context.new_page()
     if email:
         page.goto(f"{base_url}/login")
         page.get_by_label("Email", exact=True).fill(email)
-        page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
+        page.get_by_label("Password", exact=True).fill(password)
         page.get_by_role("button", name="Log in", exact=True).click()
         page.wait_for_url(f"{base_url}/")
     context.storage_state(path=state_path)
@@ -88,6 +90,7 @@ def main(argv=None) -> None:
 
     with create_app().app_context():
         targets = find_targets()
+    accounts = targets.accounts
     work = ROOT / "instance" / "bench"
     print(f"{'page':<22} {'device':<8} {'LCP ms':>7} {'CLS':>6} {'TBT ms':>7} "
           f"{'bytes':>8} {'requests':>8}")
@@ -99,12 +102,12 @@ def main(argv=None) -> None:
         for device_name, device in (("desktop", DESKTOP), ("iPad", ipad)):
             states = {}
             for entry in entries:
-                if entry.user not in states:
-                    states[entry.user] = _sign_in(
-                        browser, base_url, entry.user, device,
-                        work / f"browser-state-{device_name}-{len(states)}.json")
+                if entry.role not in states:
+                    states[entry.role] = _sign_in(
+                        browser, base_url, accounts.email(entry.role), accounts.password,
+                        device, work / f"browser-state-{device_name}-{len(states)}.json")
                 figures = _measure(browser, base_url + entry.path(targets, 0), device,
-                                   states[entry.user])
+                                   states[entry.role])
                 flag = "" if figures["status"] == 200 else f"  HTTP {figures['status']}"
                 print(f"{entry.name:<22} {device_name:<8} {figures['lcp']:>7.0f} "
                       f"{figures['cls']:>6.3f} {figures['tbt']:>7.0f} {figures['bytes']:>8} "

@@ -3,7 +3,7 @@
     DATABASE_URL=postgresql+psycopg://... .venv/bin/python -m bench.explain [--large-rows 10000]
 
 Each entry of bench/pages.py is requested once in-process (Flask's test client, signed in as
-the entry's user), recording the statements it runs and how many. Each SELECT, UPDATE and
+the entry's role's user), recording the statements it runs and how many. Each SELECT, UPDATE and
 DELETE is then planned twice: as PostgreSQL would run it now, and with sequential scans
 discouraged (enable_seqscan = off). A sequential scan that survives the second plan is one no
 index can replace: on a table of at least --large-rows rows it is reported as a full-table
@@ -57,9 +57,10 @@ def _run_entry(app, entry, targets: Targets, recorder: StatementRecorder) -> lis
     from webapp.models import User
 
     client = app.test_client()
-    if entry.user:
+    if entry.role:
+        email = targets.accounts.email(entry.role)
         with app.app_context():
-            user = db.session.scalar(db.select(User).where(User.email == entry.user))
+            user = db.session.scalar(db.select(User).where(User.email == email))
             session_id = user.get_id()
         with client.session_transaction() as session:
             session["_user_id"] = session_id

@@ -2,11 +2,19 @@
 
     .venv/bin/python -m bench.generate postgresql+psycopg://postgres@127.0.0.1/bench --reset
     .venv/bin/python -m bench.generate sqlite:////tmp/bench.db --buyers 2000 --events 200000
+    .venv/bin/python -m bench.generate postgresql+psycopg://postgres@127.0.0.1/bench --extras-only
 
 Defaults: 20,000 buyers in 2,000 companies, 200 internal users (Account Managers covering
 territories, Sales Coordinators linked to them directly and by territory), 5,000 programmes,
-20,000 meetings (most of them held, with lists and interest marks) and 2,000,000 activity
-events over the last year, with their daily rollup. Seeded: the same sizes give the same data.
+20,000 meetings (most of them held, with lists and interest marks; am@bench.test hosts the
+first) and 2,000,000 activity events over the last year, with their daily rollup. Seeded: the
+same sizes give the same data.
+
+Then the extras that bench/pages.py's entries need (add_extras): three lists of ten items
+per AM (a working list and two for their own buyers), five global lists of the
+administrator's, and 300 pending registrations, some of them requesting am@bench.test so
+that sc@bench.test has applications to review. --extras-only adds just these to a database
+generated before they existed, and does nothing if it already holds them.
 
 Named accounts (password "bench-password") for the benchmarks to sign in as:
 admin@bench.test, am@bench.test (an AM), sc@bench.test (an SC linked to three AMs),
@@ -39,10 +47,14 @@ from webapp.models import (
     Programme,
     ProgrammeList,
     Region,
+    Registration,
+    RegistrationEvent,
+    RegistrationStatus,
     Role,
     RoleKind,
     Territory,
     User,
+    UserStatus,
     account_manager_coordinators,
     company_territories,
     meeting_attendees,
@@ -73,7 +85,13 @@ def _parse():
     parser.add_argument("--meetings", type=int, default=20_000)
     parser.add_argument("--events", type=int, default=2_000_000)
     parser.add_argument("--seed", type=int, default=42)
-    return parser.parse_args()
+    parser.add_argument("--extras-only", action="store_true",
+                        help="only add the benchmark entries' lists and registrations to an "
+                             "already generated database (nothing if they are there)")
+    args = parser.parse_args()
+    if args.extras_only and args.reset:
+        parser.error("--extras-only works on an existing generated database: no --reset")
+    return args
 
 
 class Loader:
@@ -211,6 +229,8 @@ def _meetings(rng, loader, args, buyers, am_ids, programmes, now):
         starts = now - timedelta(days=rng.uniform(0, DAYS))
         started = starts if rng.random() < 0.7 else None
         host = rng.choice(am_ids)
+        if n == 1:  # the benchmarks' AM hosts a meeting whatever the sizes
+            host = am_ids[0]
         lists.append((n, f"Meeting {n}", ListKind.MEETING.value, host, starts, starts))
         meetings.append((n, f"meeting-{n}@bench", 0, f"Meeting {n}", MeetingStatus.SCHEDULED
                          .value, host, starts, "UTC", 30, "", "", "", "", "", 1, n, started,
@@ -303,7 +323,8 @@ def _fix_sequences():
     if db.session.get_bind().dialect.name != "postgresql":
         return
     for table in ("users", "companies", "programmes", "meetings", "lists", "list_items",
-                  "meeting_summary_sends", "activity_events", "regions", "territories"):
+                  "meeting_summary_sends", "activity_events", "regions", "territories",
+                  "registrations", "registration_events"):
         db.session.execute(text(
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
             f"(SELECT coalesce(max(id), 0) + 1 FROM {table}), false)"))
@@ -329,12 +350,130 @@ def generate(args) -> dict[str, int]:
     loader.rows(ActivityEvent.__table__, EVENT_COLUMNS, _browsing_events(
         rng, max(args.events - meeting_events, 0), buyers, programmes, now))
     rebuild_activity_days()
+    add_extras(args.seed, now)
     _fix_sequences()
     db.session.commit()
-    counts = {}
-    for model in (User, Company, Programme, Meeting, ActivityEvent):
-        counts[model.__tablename__] = db.session.scalar(select(func.count()).select_from(model))
-    return counts
+    return _counts()
+
+
+def _counts() -> dict[str, int]:
+    return {model.__tablename__: db.session.scalar(select(func.count()).select_from(model))
+            for model in (User, Company, Programme, Meeting, ProgrammeList, Registration,
+                          ActivityEvent)}
+
+
+LISTS_PER_AM, GLOBAL_LISTS, ITEMS_PER_LIST, APPLICANTS = 3, 5, 10, 300
+
+
+def _next_id(model) -> int:
+    return (db.session.scalar(select(func.max(model.id))) or 0) + 1
+
+
+def add_extras(seed: int, now: datetime) -> bool:
+    """Add the lists and pending registrations the benchmark entries need; False (and
+    nothing added) if the database already holds an ordinary list or a registration.
+
+    Reads what it builds on (AMs, buyers, programmes, territories) from the database, with
+    an rng of its own, so it gives the same rows after a full generation or on its own.
+    """
+    roles = ensure_builtin_roles()
+    admin_id = db.session.scalar(select(User.id).where(User.email == "admin@bench.test"))
+    am_ids = list(db.session.scalars(
+        select(user_roles.c.user_id).where(user_roles.c.role_id ==
+                                           roles[RoleKind.ACCOUNT_MANAGER].id)
+        .order_by(user_roles.c.user_id)))
+    if admin_id is None or not am_ids or am_ids[0] != db.session.scalar(
+            select(User.id).where(User.email == "am@bench.test")):
+        raise SystemExit("Not a generated distributor (no admin@ or am@bench.test first AM).")
+    if (db.session.scalar(select(func.count()).select_from(Registration))
+            or db.session.scalar(select(func.count()).select_from(ProgrammeList)
+                                 .where(ProgrammeList.kind != ListKind.MEETING))):
+        return False
+    rng = random.Random(f"extras-{seed}")
+    loader = Loader()
+    own_buyers: dict[int, list[int]] = {}
+    for buyer, am in db.session.execute(
+            select(User.id, User.account_manager_id).where(
+                User.account_manager_id.is_not(None), User.status == UserStatus.ACTIVE)
+            .order_by(User.id)):
+        own_buyers.setdefault(am, []).append(buyer)
+    programmes = list(db.session.scalars(select(Programme.id).order_by(Programme.id)))
+    region_ids = dict(db.session.execute(select(Region.name, Region.id)).all())
+    territories = [(territory_id, region_ids.get(name.rsplit(" ", 1)[0]))
+                   for territory_id, name in db.session.execute(
+                       select(Territory.id, Territory.name).order_by(Territory.id))]
+
+    lists, items = [], []
+    list_id, item_id = _next_id(ProgrammeList), _next_id(ListItem)
+    owners = [(admin_id, ListKind.GLOBAL, None, f"Highlights {n + 1}")
+              for n in range(GLOBAL_LISTS)]
+    for number, am in enumerate(am_ids):
+        buyers = rng.sample(own_buyers.get(am, []), k=min(2, len(own_buyers.get(am, []))))
+        owners.append((am, ListKind.MY, None, f"Market prep {number}"))
+        for n in range(LISTS_PER_AM - 1):
+            if n < len(buyers):
+                owners.append((am, ListKind.BUYER, buyers[n], f"Picks for buyer {buyers[n]}"))
+            else:
+                owners.append((am, ListKind.MY, None, f"Shortlist {number}.{n + 1}"))
+    for owner, kind, buyer, name in owners:
+        created = now - timedelta(days=rng.uniform(0, DAYS))
+        lists.append((list_id, name, kind.value, owner, buyer, created, created))
+        for position, programme in enumerate(rng.sample(programmes, k=ITEMS_PER_LIST), 1):
+            note = "Ask for the screener." if rng.random() < 0.2 else ""
+            items.append((item_id, list_id, position, programme, note, 1, None, False,
+                          created))
+            item_id += 1
+        list_id += 1
+    loader.rows(ProgrammeList.__table__, ["id", "name", "kind", "owner_id", "buyer_id",
+                                          "created_at", "updated_at"], lists)
+    loader.rows(ListItem.__table__, ["id", "list_id", "position", "programme_id", "note",
+                                     "note_version", "interest", "include_screener",
+                                     "added_at"], items)
+
+    users, role_rows, territory_rows, registrations, events = [], [], [], [], []
+    user_id, registration_id = _next_id(User), _next_id(Registration)
+    event_id = _next_id(RegistrationEvent)
+    password_hash = hash_password(PASSWORD)
+    for n in range(APPLICANTS):
+        territory, region = rng.choice(territories)
+        # The first few ask for am@bench.test: sc@bench.test (linked to it) sees them.
+        am = am_ids[0] if n < 10 else rng.choice(am_ids) if rng.random() < 0.5 else None
+        submitted = now - timedelta(days=rng.uniform(0, 60))
+        users.append((user_id, f"applicant{n}@bench.test", password_hash, "Applicant",
+                      f"No. {n}", "Acquisitions", "", UserStatus.PENDING.value, False, 1,
+                      None, am, region, submitted))
+        role_rows.append((user_id, roles[RoleKind.BUYER].id))
+        territory_rows.append((user_id, territory))
+        registrations.append((registration_id, user_id, f"Applicant Media {n:03d}",
+                              territory, region, am, rng.random() < 0.5,
+                              RegistrationStatus.PENDING.value, submitted))
+        events.append((event_id, registration_id, user_id, "submitted", "", submitted))
+        user_id, registration_id, event_id = user_id + 1, registration_id + 1, event_id + 1
+    loader.rows(User.__table__, ["id", "email", "password_hash", "first_name", "last_name",
+                                 "job_title", "phone", "status", "is_suspended",
+                                 "session_version", "company_id", "account_manager_id",
+                                 "region_id", "created_at"], users)
+    loader.rows(user_roles, ["user_id", "role_id"], role_rows)
+    loader.rows(user_territories, ["user_id", "territory_id"], territory_rows)
+    loader.rows(Registration.__table__, [
+        "id", "user_id", "company_name", "territory_id", "region_id",
+        "requested_account_manager_id", "marketing_consent", "status", "submitted_at"],
+        registrations)
+    loader.rows(RegistrationEvent.__table__, ["id", "registration_id", "actor_id", "action",
+                                              "changes", "created_at"], events)
+    return True
+
+
+def extras_only(args) -> dict[str, int]:
+    """--extras-only: add_extras on an existing generated database, then fix sequences."""
+    if not inspect(db.engine).has_table("users"):
+        raise SystemExit("No schema here: generate the distributor first.")
+    if not add_extras(args.seed, datetime.now(UTC).replace(microsecond=0)):
+        print("The extras are already there: nothing added.")
+        return _counts()
+    _fix_sequences()
+    db.session.commit()
+    return _counts()
 
 
 def main():
@@ -342,16 +481,19 @@ def main():
     app = create_app({"SQLALCHEMY_DATABASE_URI": args.url})
     started = time.perf_counter()
     with app.app_context():
-        if args.reset:
-            db.drop_all()
-        if not inspect(db.engine).has_table("users"):
-            db.create_all()
-        elif db.session.scalar(select(func.count()).select_from(User)):
-            raise SystemExit("The database holds data: use --reset to replace it.")
-        counts = generate(args)
+        if args.extras_only:
+            counts = extras_only(args)
+        else:
+            if args.reset:
+                db.drop_all()
+            if not inspect(db.engine).has_table("users"):
+                db.create_all()
+            elif db.session.scalar(select(func.count()).select_from(User)):
+                raise SystemExit("The database holds data: use --reset to replace it.")
+            counts = generate(args)
         if db.engine.dialect.name == "postgresql":
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                conn.execute(text("VACUUM ANALYZE"))
+                conn.execute(text("ANALYZE" if args.extras_only else "VACUUM ANALYZE"))
         else:
             db.session.execute(text("ANALYZE"))
             db.session.commit()

@@ -54,27 +54,29 @@ class Figures:
 
 
 class Driver:
-    """Sends entries' requests as their users, one HTTP client per thread and user."""
+    """Sends entries' requests as their roles' users, one HTTP client per thread and role."""
 
     def __init__(self, base_url: str, targets: Targets, entries: list[Entry]):
         self.targets = targets
-        self.sessions = {entry.user: Session(base_url, entry.user) for entry in entries}
+        accounts = targets.accounts
+        self.sessions = {entry.role: Session(base_url, accounts.email(entry.role),
+                                             accounts.password) for entry in entries}
         self._local = threading.local()
         self._lock = threading.Lock()
 
-    def _client(self, user: str) -> httpx.Client:
+    def _client(self, role: str) -> httpx.Client:
         clients = self._local.__dict__.setdefault("clients", {})
-        if user not in clients:
-            clients[user] = self.sessions[user].client()
-        return clients[user]
+        if role not in clients:
+            clients[role] = self.sessions[role].client()
+        return clients[role]
 
     def send(self, entry: Entry, n: int, figures: Figures, planned: float) -> None:
-        session = self.sessions[entry.user]
+        session = self.sessions[entry.role]
         headers = {"X-CSRFToken": session.csrf_token} if entry.method == "POST" else {}
         if entry.htmx:
             headers["HX-Request"] = "true"
         try:
-            response = self._client(entry.user).request(
+            response = self._client(entry.role).request(
                 entry.method, entry.path(self.targets, n), headers=headers,
                 data=entry.form(self.targets, n) if entry.form else None)
             body = response.content
@@ -210,6 +212,8 @@ def main(argv=None) -> None:
     log = ROOT / "instance" / "bench" / "load-gunicorn.log"
     print(f"database: {args.database_url}\ngunicorn log: {log}")
     targets = _targets(args.database_url)
+    print("accounts: " + ", ".join(f"{role} {email}"
+                                   for role, email in targets.accounts.emails.items()))
 
     with gunicorn(HELLO, args.database_url, log, "/hello", args.workers) as (url, master):
         driver = Driver(url, targets, [HELLO_ENTRY])

@@ -1,28 +1,51 @@
-"""The pages and htmx fragments the benchmarks drive, as the demo users use them.
+"""The pages and htmx fragments the benchmarks drive, as the sales team uses them.
 
-One row of ENTRIES per thing measured. A row names who asks (a demo account), how
-(method, htmx or not), and builds its URL and form from `Targets`: ids looked up once in
-the database, so the same table works on the demo data and on a generated distributor.
-To measure a new page, add a row; if it needs an id, add a field to Targets and fill it
-in find_targets().
+One row of ENTRIES per thing measured. A row names who asks (a role: "admin", "am", "sc",
+"buyer", or "" for an anonymous visitor), how (method, htmx or not), and builds its URL and
+form from `Targets`: ids looked up once in the database, so the same table works on the
+demo data and on a generated distributor (bench/generate.py). find_targets() also picks the
+accounts that play the roles: the demo set or the generated one, whichever the database
+holds. To measure a new page, add a row; if it needs an id, add a field to Targets and fill
+it in find_targets().
 """
 
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 
 SEARCH_TERMS = ["an", "mor", "sch", "nord", "li", "e"]
 PAGE, FRAGMENT = "page", "fragment"
 
 
+@dataclass(frozen=True)
+class Accounts:
+    """Who plays each role in one kind of database, and their shared password."""
+
+    emails: dict[str, str]  # role -> email
+    password: str
+
+    def email(self, role: str) -> str:
+        """The role's account; "" (an anonymous visitor) for no role."""
+        return self.emails[role] if role else ""
+
+
+DEMO_ACCOUNTS = Accounts({"admin": "admin@demo.test", "am": "alice@demo.test",
+                          "sc": "sam@demo.test", "buyer": "ben@demo.test"}, "demo-password")
+GENERATED_ACCOUNTS = Accounts({"admin": "admin@bench.test", "am": "am@bench.test",
+                               "sc": "sc@bench.test", "buyer": "buyer@bench.test"},
+                              "bench-password")
+ACCOUNT_SETS = [DEMO_ACCOUNTS, GENERATED_ACCOUNTS]
+
+
 @dataclass
 class Targets:
-    """Ids the entries point at, found in the database being measured."""
+    """Ids the entries point at, found in the database being measured, and who asks."""
 
+    accounts: Accounts = DEMO_ACCOUNTS
     programme_ids: list[int] = field(default_factory=list)
-    # (list id, item id) of items on lists that the note-writing user owns
+    # (list id, item id) of items on ordinary (not meeting) lists the AM owns
     note_items: list[tuple[int, int]] = field(default_factory=list)
     list_id: int = 0
     applicant_id: int = 0
@@ -35,7 +58,7 @@ class Targets:
 class Entry:
     name: str
     kind: str  # PAGE (a whole HTML page) or FRAGMENT (an htmx answer)
-    user: str  # the demo account that asks; "" for an anonymous visitor
+    role: str  # who asks: a key of Accounts.emails; "" for an anonymous visitor
     path: Callable[[Targets, int], str]  # (targets, request number) -> URL path
     method: str = "GET"
     form: Callable[[Targets, int], dict] | None = None
@@ -54,7 +77,7 @@ def _note_item(targets: Targets, n: int) -> tuple[int, int]:
     return targets.note_items[n % len(targets.note_items)]
 
 
-ADMIN, AM, SC, BUYER = "admin@demo.test", "alice@demo.test", "sam@demo.test", "ben@demo.test"
+ADMIN, AM, SC, BUYER = "admin", "am", "sc", "buyer"
 
 ENTRIES: list[Entry] = [
     Entry("home", PAGE, AM, lambda t, n: "/"),
@@ -105,12 +128,27 @@ def select_entries(names: list[str] | None) -> list[Entry]:
     return [entry for entry in ENTRIES if entry.name in names]
 
 
+def find_accounts() -> Accounts:
+    """The account set whose Account Manager exists in the database of the app context."""
+    from webapp.extensions import db
+    from webapp.models import User
+
+    present = set(db.session.scalars(select(User.email).where(
+        User.email.in_([accounts.email(AM) for accounts in ACCOUNT_SETS]))))
+    for accounts in ACCOUNT_SETS:
+        if accounts.email(AM) in present:
+            return accounts
+    raise SystemExit("Neither the demo users nor a generated distributor's are here: load the "
+                     "demo data (flask --app webapp seed-demo) or run bench.generate")
+
+
 def find_targets() -> Targets:
-    """Look the ids up in the database of the current app context."""
+    """Look the ids and accounts up in the database of the current app context."""
     from webapp import access
     from webapp.extensions import db
     from webapp.models import (
         ListItem,
+        ListKind,
         Meeting,
         Programme,
         ProgrammeList,
@@ -119,30 +157,37 @@ def find_targets() -> Targets:
         User,
     )
 
-    owner_id = db.session.scalar(select(User.id).where(User.email == AM))
-    if owner_id is None:
-        raise SystemExit(f"No user {AM}: load the demo data first (flask --app webapp seed-demo)")
-    targets = Targets()
+    accounts = find_accounts()
+    owner_id = db.session.scalar(select(User.id).where(User.email == accounts.email(AM)))
+    targets = Targets(accounts=accounts)
     targets.programme_ids = list(db.session.scalars(
         select(Programme.id).order_by(Programme.id).limit(50)))
+    own_lists = ((ProgrammeList.owner_id == owner_id)
+                 & (ProgrammeList.kind != ListKind.MEETING))
     targets.note_items = [tuple(row) for row in db.session.execute(
         select(ListItem.list_id, ListItem.id).join(ProgrammeList)
-        .where(ProgrammeList.owner_id == owner_id).order_by(ListItem.id).limit(20))]
+        .where(own_lists).order_by(ListItem.id).limit(20))]
     targets.list_id = db.session.scalar(
-        select(ProgrammeList.id).join(ListItem).where(ProgrammeList.owner_id == owner_id)
-        .group_by(ProgrammeList.id).order_by(func.count(ListItem.id).desc()).limit(1)) or 0
-    coordinator = db.session.scalar(select(User).where(User.email == SC))
+        select(ProgrammeList.id).join(ListItem).where(own_lists)
+        .group_by(ProgrammeList.id).order_by(func.count(ListItem.id).desc(), ProgrammeList.id)
+        .limit(1)) or 0
+    coordinator = db.session.scalar(select(User).where(User.email == accounts.email(SC)))
     targets.applicant_id = db.session.scalar(
         access.registrations_visible_to(coordinator).with_only_columns(Registration.user_id)
-        .where(Registration.status == RegistrationStatus.PENDING).limit(1)) or 0
+        .where(Registration.status == RegistrationStatus.PENDING)
+        .order_by(Registration.id).limit(1)) or 0
     targets.host_id = owner_id
-    meeting = db.session.scalar(select(Meeting).where(Meeting.host_id == owner_id)
-                                .order_by(Meeting.id).limit(1))
+    meeting = db.session.scalar(
+        select(Meeting).where(Meeting.host_id == owner_id,
+                              exists().where(ListItem.list_id == Meeting.list_id))
+        .order_by(Meeting.id).limit(1))
     if meeting is not None:
         targets.meeting_id = meeting.id
         targets.meeting_item_ids = list(db.session.scalars(
             select(ListItem.id).where(ListItem.list_id == meeting.list_id)))
     missing = [name for name, value in vars(targets).items() if not value]
     if missing:
-        raise SystemExit(f"The database lacks what the entries need: {missing}")
+        raise SystemExit(f"The database lacks what the entries need: {missing}"
+                         + (" (run bench.generate --extras-only on it)"
+                            if accounts is GENERATED_ACCOUNTS else ""))
     return targets

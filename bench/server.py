@@ -15,7 +15,6 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 APP = "webapp:create_app()"
 HELLO = "bench.hello:app"
-DEMO_PASSWORD = "demo-password"
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 # What a browser sends; the server answers with brotli or gzip.
 ACCEPT_ENCODING = "gzip, br"
@@ -84,11 +83,12 @@ def worker_memory(master: psutil.Process) -> dict[int, int]:
 
 
 class Session:
-    """A signed-in demo user: their cookies and the CSRF token their pages carry."""
+    """A signed-in user (none for an empty email): their cookies and their pages' CSRF token."""
 
-    def __init__(self, base_url: str, email: str):
+    def __init__(self, base_url: str, email: str, password: str = ""):
         self.base_url = base_url
         self.email = email
+        self.password = password
         self.cookies = httpx.Cookies()
         self.csrf_token = ""
         if email:
@@ -104,7 +104,7 @@ class Session:
         with self.client() as client:
             token = _csrf_token(client.get("/login"))
             answer = client.post("/login", data={"email": self.email,
-                                                 "password": DEMO_PASSWORD,
+                                                 "password": self.password,
                                                  "csrf_token": token})
             if answer.status_code not in (302, 303):
                 raise SystemExit(f"Could not log in as {self.email}: {answer.status_code}")
