@@ -112,6 +112,11 @@ ENTRIES: list[Entry] = [
               "key": f"bench-{uuid.uuid4().hex}", "kind": "interest",
               "item_id": t.meeting_item_ids[n % len(t.meeting_item_ids)],
               "value": ("up", "down", "none")[n % 3]}),
+    Entry("reporting overview", PAGE, SC, lambda t, n: "/reporting"),
+    Entry("reporting buyers", PAGE, SC, lambda t, n: "/reporting/buyers"),
+    Entry("reporting buyers search", FRAGMENT, SC,
+          lambda t, n: f"/reporting/buyers?q={_term(n)}"),
+    Entry("reporting programmes", PAGE, SC, lambda t, n: "/reporting/programmes"),
 ]
 
 BROWSER_PAGES = [entry for entry in ENTRIES if entry.kind == PAGE and entry.method == "GET"]

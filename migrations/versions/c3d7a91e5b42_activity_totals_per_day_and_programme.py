@@ -1,4 +1,4 @@
-"""every buyer's activity per day, and per programme and day; covering event index
+"""every buyer's activity per day, and per programme and day; covering indexes
 
 Revision ID: c3d7a91e5b42
 Revises: 5f991f297e08
@@ -17,6 +17,7 @@ depends_on = None
 
 MEASURES = ['logins', 'visits', 'programme_views', 'screener_plays', 'list_views',
             'email_clicks', 'meetings_attended', 'interest_marks']
+DAY_INDEX_INCLUDES = ['user_id', *MEASURES, 'last_at']
 
 
 def upgrade():
@@ -39,6 +40,9 @@ def upgrade():
     with op.batch_alter_table('activity_events', schema=None) as batch_op:
         batch_op.drop_index('ix_activity_events_user_id_occurred_at')
         batch_op.create_index('ix_activity_events_user_id_occurred_at', ['user_id', 'occurred_at'], unique=False, postgresql_include=['kind', 'programme_id', 'interest'])
+    with op.batch_alter_table('activity_days', schema=None) as batch_op:
+        batch_op.drop_index('ix_activity_days_day')
+        batch_op.create_index('ix_activity_days_day', ['day'], unique=False, postgresql_include=DAY_INDEX_INCLUDES)
 
     # Fill both from what is already recorded.
     sums = ', '.join(f'sum({name})' for name in MEASURES)
@@ -58,6 +62,9 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('activity_days', schema=None) as batch_op:
+        batch_op.drop_index('ix_activity_days_day')
+        batch_op.create_index('ix_activity_days_day', ['day'], unique=False)
     with op.batch_alter_table('activity_events', schema=None) as batch_op:
         batch_op.drop_index('ix_activity_events_user_id_occurred_at')
         batch_op.create_index('ix_activity_events_user_id_occurred_at', ['user_id', 'occurred_at'], unique=False)
