@@ -12,7 +12,7 @@ Suspended users and users who are not active (pending or rejected registrations)
 in no relationship.
 """
 
-from sqlalchemy import CompoundSelect, Select, false, literal, select
+from sqlalchemy import CompoundSelect, Select, exists, false, literal, select
 from sqlalchemy import union as sql_union
 from sqlalchemy.orm import aliased
 
@@ -30,6 +30,7 @@ from webapp.models import (
     UserStatus,
     account_manager_coordinators,
     company_territories,
+    user_roles,
     user_territories,
 )
 from webapp.permissions import Permission
@@ -92,6 +93,14 @@ def _buyers_in_territories(territory_ids: Select) -> Select:
     return union(_users_in_territories(territory_ids), through_company)
 
 
+def _holds_role_by_id(kind: RoleKind):
+    """holds_role, phrased as a lookup of the user's own row in user_roles (the role's id
+    found once): the database then checks just the users at hand, instead of gathering
+    every holder of the role first (nearly every user holds Buyer)."""
+    role_id = select(Role.id).where(Role.kind == kind).scalar_subquery()
+    return exists().where(user_roles.c.user_id == User.id, user_roles.c.role_id == role_id)
+
+
 def _linked(subject: User, subject_kind: RoleKind, kind: RoleKind, direct_ids: Select,
             territory_ids: Select) -> Select:
     """Users of `kind` reached from `subject` by either path, each once, with how.
@@ -105,8 +114,8 @@ def _linked(subject: User, subject_kind: RoleKind, kind: RoleKind, direct_ids: S
     # few linked users up by id instead of testing every user against both.
     query = (
         select(User, direct.label("direct"), by_territory.label("by_territory"))
-        .where(User.id.in_(union(direct_ids, territory_ids)), holds_role(kind), _usable(),
-               User.id != subject.id)
+        .where(User.id.in_(union(direct_ids, territory_ids)), _holds_role_by_id(kind),
+               _usable(), User.id != subject.id)
         .order_by(User.first_name, User.last_name, User.id)
     )
     return query if subject.has_role(subject_kind) else query.where(false())
@@ -255,13 +264,39 @@ def registrations_visible_to(user: User) -> Select:
     if not user.can(Permission.APPROVE_REGISTRATIONS):
         return query.where(false())
     if user.is_sales_coordinator:
-        am_ids = account_managers_of(user).with_only_columns(User.id).order_by(None)
-        linked = _people_linked_to(am_ids, _territory_ids_of(user))
+        am_ids = list(db.session.scalars(
+            account_managers_of(user).with_only_columns(User.id).order_by(None)))
+        own_territory_ids = _territory_ids_of(user)
     elif user.is_account_manager:
-        linked = _people_linked_to(select(User.id).where(User.id == user.id))
+        am_ids, own_territory_ids = [user.id], None
     else:
         return query
-    return query.where(Registration.user_id.in_(linked))
+    return query.where(_applicant_linked(am_ids, own_territory_ids))
+
+
+def _applicant_linked(am_ids: list[int], own_territory_ids: Select | None):
+    """A where-clause on Registration: the applicant's direct AM is one of `am_ids`, or the
+    applicant is (themselves or through their company) in a territory one of those AMs
+    covers or in one of `own_territory_ids`.
+
+    The AMs and territories are looked up first and the clause tests each registration's
+    applicant by key, so the database never gathers every person those AMs look after.
+    """
+    territories = select(user_territories.c.territory_id).where(
+        user_territories.c.user_id.in_(am_ids))
+    if own_territory_ids is not None:
+        territories = union(territories, own_territory_ids)
+    territory_ids = list(db.session.scalars(territories))
+    applicant = aliased(User)
+    in_own_territory = exists().where(user_territories.c.user_id == Registration.user_id,
+                                      user_territories.c.territory_id.in_(territory_ids))
+    company_in_territory = exists().where(
+        company_territories.c.company_id == applicant.company_id,
+        company_territories.c.territory_id.in_(territory_ids))
+    direct_or_by_company = exists().where(
+        applicant.id == Registration.user_id,
+        applicant.account_manager_id.in_(am_ids) | company_in_territory)
+    return in_own_territory | direct_or_by_company
 
 
 # --- Buyers a user looks after -----------------------------------------------------------
@@ -295,23 +330,33 @@ def lists_visible_to(user: User) -> Select:
     global lists and those shared with them; an administrator sees every list. A meeting's
     list is reached through its meeting, never here.
     """
-    query = select(ProgrammeList).where(ProgrammeList.kind != ListKind.MEETING)
     if user.is_admin:
-        return query
-    shared = select(ListShare.list_id).where(ListShare.buyer_id == user.id)
-    visible = (ProgrammeList.kind == ListKind.GLOBAL) | ProgrammeList.id.in_(shared)
+        return select(ProgrammeList).where(ProgrammeList.kind != ListKind.MEETING)
+    return select(ProgrammeList).where(ProgrammeList.id.in_(_visible_list_ids(user)))
+
+
+def _visible_list_ids(user: User) -> CompoundSelect:
+    """Ids of the global lists, those shared with the user and (internal users) their own,
+    meeting lists left out: one set each, so an index finds each (an OR would not)."""
+    not_meeting = ProgrammeList.kind != ListKind.MEETING
+    parts = [select(ProgrammeList.id).where(ProgrammeList.kind == ListKind.GLOBAL),
+             select(ListShare.list_id).join(ProgrammeList, ProgrammeList.id == ListShare.list_id)
+             .where(ListShare.buyer_id == user.id, not_meeting)]
     if user.is_internal:
-        visible = visible | (ProgrammeList.owner_id == user.id)
-    return query.where(visible)
+        parts.append(select(ProgrammeList.id).where(ProgrammeList.owner_id == user.id,
+                                                    not_meeting))
+    return union(*parts)
 
 
 def lists_reachable_by(user: User) -> Select:
     """Lists this user may open by their address: the visible ones, and the lists of the
     meetings they may see."""
-    meeting_lists = meetings_visible_to(user).with_only_columns(Meeting.list_id)
+    of_visible_meeting = meetings_visible_to(user).with_only_columns(Meeting.id).where(
+        Meeting.list_id == ProgrammeList.id).exists()
+    visible = (ProgrammeList.kind != ListKind.MEETING if user.is_admin
+               else ProgrammeList.id.in_(_visible_list_ids(user)))
     return select(ProgrammeList).where(
-        ProgrammeList.id.in_(lists_visible_to(user).with_only_columns(ProgrammeList.id))
-        | (ProgrammeList.kind == ListKind.MEETING) & ProgrammeList.id.in_(meeting_lists))
+        visible | (ProgrammeList.kind == ListKind.MEETING) & of_visible_meeting)
 
 
 def may_edit_list(user: User, programme_list: ProgrammeList) -> bool:

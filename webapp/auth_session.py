@@ -5,10 +5,11 @@ import time
 
 from flask import current_app, request, session
 from flask_login import current_user, logout_user
+from sqlalchemy.orm import joinedload
 
 from webapp.audit import security_event
 from webapp.extensions import db, login_manager
-from webapp.models import User
+from webapp.models import Role, User
 
 STARTED, LAST_SEEN = "_started", "_seen"
 # Flask-Login's keys and ours: what a session holds for its signed-in user.
@@ -23,7 +24,9 @@ def load_user(session_id: str):
     user_id, _, version = session_id.partition(":")
     if not (user_id.isdigit() and version.isdigit()):
         return None
-    user = db.session.get(User, int(user_id))
+    # Roles and their grants (what every page's permission checks read) in the same statement.
+    user = db.session.get(User, int(user_id),
+                          options=[joinedload(User.roles).joinedload(Role.grants)])
     if user is None or not user.is_active or user.session_version != int(version):
         _forget_ended_session(user)
         return None

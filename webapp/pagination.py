@@ -15,11 +15,20 @@ class RowPagination(SelectPagination):
         return list(self._query_args["session"].execute(select).all())
 
 
-def paginate(select, page: int, per_page: int, rows: bool = False):
-    """A page of `select`; out-of-range pages come back empty rather than 404."""
+def paginate(select, page: int, per_page: int, rows: bool = False, total: int | None = None):
+    """A page of `select`; out-of-range pages come back empty rather than 404.
+
+    `total`, when the caller already knows how many rows `select` has, saves the count query.
+    """
     # A page beyond any real one is empty anyway; the bound keeps OFFSET within an integer.
     page = min(max(page, 1), MAX_PAGE)
+    count = total is None
     if rows:
-        return RowPagination(select=select, session=db.session(), page=page,
-                             per_page=per_page, error_out=False)
-    return db.paginate(select, page=page, per_page=per_page, error_out=False)
+        pagination = RowPagination(select=select, session=db.session(), page=page,
+                                   per_page=per_page, error_out=False, count=count)
+    else:
+        pagination = db.paginate(select, page=page, per_page=per_page, error_out=False,
+                                 count=count)
+    if not count:
+        pagination.total = total
+    return pagination

@@ -1,5 +1,8 @@
 """The domain's tables. Import models from here."""
 
+from sqlalchemy import DDL, event
+
+from webapp.extensions import db
 from webapp.models.activity import (
     DAY_COLUMNS,
     PROGRAMME_DAY_COLUMNS,
@@ -82,3 +85,8 @@ __all__ = [
     "user_roles",
     "user_territories",
 ]
+
+# The trigram indexes (searches by name, title, company) need PostgreSQL's pg_trgm extension;
+# the migrations create it too.
+event.listen(db.metadata, "before_create",
+             DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"))

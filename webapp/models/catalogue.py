@@ -2,7 +2,17 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
@@ -46,6 +56,13 @@ class Programme(db.Model):
 
     def __str__(self):
         return self.title
+
+
+# The catalogue search (services.catalogue.programme_search: title contains, case-insensitive)
+# looks titles up by trigram on PostgreSQL instead of testing every programme. SQLite has no
+# such index (nor needs one).
+Index("ix_programmes_title_trgm", Programme.title, postgresql_using="gin",
+      postgresql_ops={"title": "gin_trgm_ops"}).ddl_if(dialect="postgresql")
 
 
 class Season(db.Model):

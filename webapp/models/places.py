@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import Column, DateTime, ForeignKey, String, Table, func
+from sqlalchemy import Column, DateTime, ForeignKey, Index, String, Table, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from webapp.extensions import db
@@ -53,4 +53,11 @@ class Company(UniqueNameMixin, db.Model):
     region: Mapped[Region | None] = relationship()
     territories: Mapped[list[Territory]] = relationship(
         secondary=company_territories, order_by=Territory.name
+    )
+
+    __table_args__ = (
+        # Near-match and "contains" company searches on PostgreSQL (pg_trgm): nearest names
+        # by trigram distance (<->) and LIKE '%...%' on the key.
+        Index("ix_companies_name_key_trgm", "name_key", postgresql_using="gist",
+              postgresql_ops={"name_key": "gist_trgm_ops"}).ddl_if(dialect="postgresql"),
     )

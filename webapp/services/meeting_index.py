@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import lazyload, selectinload
 
 from webapp import access
 from webapp.extensions import db
@@ -34,7 +34,8 @@ def meeting_index(user: User, filters: MeetingFilters) -> Select:
     first) or past (latest first)."""
     query = access.meetings_visible_to(user).options(
         selectinload(Meeting.host),
-        selectinload(Meeting.attendees).selectinload(User.company))
+        selectinload(Meeting.attendees).options(selectinload(User.company),
+                                                lazyload(User.roles)))
     today = _start_of_today()
     if filters.tab == "past":
         query = query.where(Meeting.starts_at < today).order_by(Meeting.starts_at.desc())
@@ -84,5 +85,6 @@ def meetings_on(host: User, day: date) -> list[Meeting]:
     around = datetime.combine(day, time(), tzinfo=UTC)
     query = _hosted_by(host).where(Meeting.starts_at >= around - timedelta(days=1),
                                    Meeting.starts_at < around + timedelta(days=2)).options(
-        selectinload(Meeting.attendees).selectinload(User.company))
+        selectinload(Meeting.attendees).options(selectinload(User.company),
+                                                lazyload(User.roles)))
     return [m for m in db.session.scalars(query) if m.local_start.date() == day]

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import lazyload, selectinload
 
 from webapp import access
 from webapp.extensions import db
@@ -96,9 +96,11 @@ def starts_at_utc(day: date, start: time, zone_name: str) -> datetime:
 
 
 def meeting_buyers(host: User):
-    """The host's buyers for the meeting form, with their company and territories loaded."""
+    """The host's buyers for the meeting form, with their company and territories loaded
+    (their roles, which the picker does not show, only if asked for)."""
     return access.buyers_of(host).options(selectinload(User.company),
-                                          selectinload(User.territories))
+                                          selectinload(User.territories),
+                                          lazyload(User.roles))
 
 
 def buyers_not_of(host: User | None, buyers: list[User]) -> list[User]:

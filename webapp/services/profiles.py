@@ -1,6 +1,6 @@
 """What a person's profile shows: their details and relationships."""
 
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from webapp import access
 from webapp.extensions import db
@@ -8,8 +8,9 @@ from webapp.models import User
 from webapp.pagination import paginate
 
 BUYERS_PER_PAGE = 20
-# What the relationship tables show of each person, loaded with them rather than per row.
-PEOPLE_SHOWN = (selectinload(User.territories), joinedload(User.company))
+# What the relationship tables show of each person, loaded with them rather than per row;
+# their roles, which the tables do not show, are not loaded.
+PEOPLE_SHOWN = (selectinload(User.territories), joinedload(User.company), lazyload(User.roles))
 
 
 def profile_context(user: User, buyers_page: int = 1) -> dict:

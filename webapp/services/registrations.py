@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from difflib import SequenceMatcher
 
-from sqlalchemy import select
+from sqlalchemy import select, union
 
 from webapp import access
 from webapp.extensions import db
@@ -64,18 +64,40 @@ def _notify(registration: Registration) -> None:
                     registration=registration, review_url=review_url)
 
 
+# How many of the nearest companies by trigrams (PostgreSQL) are compared closely.
+NEAREST_COMPANIES = 20
+
+
 def similar_companies(name: str, limit: int = 3) -> list[Company]:
-    """Existing companies whose name resembles `name` (for a near-match warning)."""
+    """Existing companies whose name resembles `name` (for a near-match warning): a close
+    spelling, or one name containing the other."""
     key = " ".join(name.split()).casefold()
     if len(key) < 3:
         return []
     scored = []
-    for company in db.session.scalars(select(Company)):
+    for company in db.session.scalars(_similar_company_candidates(key)):
         ratio = SequenceMatcher(None, key, company.name_key).ratio()
         if ratio >= 0.75 or key in company.name_key or company.name_key in key:
             scored.append((ratio, company))
     scored.sort(key=lambda pair: -pair[0])
     return [company for _, company in scored[:limit]]
+
+
+def _similar_company_candidates(key: str):
+    """The companies worth comparing with `key`. On PostgreSQL a few, found by index: the
+    nearest by trigrams, those whose name contains `key`, and those named by a run of
+    whole words of `key`. Elsewhere (SQLite, small databases) every company."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return select(Company)
+    nearest = (select(Company.id).order_by(Company.name_key.op("<->")(key))
+               .limit(NEAREST_COMPANIES))
+    containing = (select(Company.id).where(Company.name_key.contains(key, autoescape=True))
+                  .limit(NEAREST_COMPANIES))
+    words = key.split()[:12]
+    phrases = {" ".join(words[start:end])
+               for start in range(len(words)) for end in range(start + 1, len(words) + 1)}
+    contained = select(Company.id).where(Company.name_key.in_(phrases))
+    return select(Company).where(Company.id.in_(union(nearest, containing, contained)))
 
 
 def company_for(company_id: int | None, new_name: str | None) -> Company:

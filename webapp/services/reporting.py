@@ -6,8 +6,7 @@ other statement as a single parameter, so the rule is not re-evaluated inside ea
 Counts come from the daily rollup (ActivityDay), a few rows per buyer, so a report costs a
 fixed handful of statements whatever the number of buyers or events. A report on nearly
 every buyer reads every buyer's daily totals (ActivityTotalDay) and takes the few others
-away. A buyer's own activity
-and the programme rankings are in reporting_activity.py.
+away. A buyer's own activity and the programme rankings are in reporting_activity.py.
 """
 
 import json
@@ -279,8 +278,8 @@ def scope_days(scope: Scope, filters: ReportFilters) -> list:
         select(ActivityTotalDay.day, *(getattr(ActivityTotalDay, c) for c, _ in MEASURES))
         .where(ActivityTotalDay.day.between(filters.start, filters.end)))}
     for day, *counts in daily_activity(scope.excludes(ActivityDay.user_id), filters):
-        totals[day] = [total - (count or 0) for total, count in zip(totals[day], counts,
-                                                                     strict=True)]
+        every = totals.get(day, [0] * len(MEASURES))
+        totals[day] = [total - (count or 0) for total, count in zip(every, counts, strict=True)]
     return sorted((day, *counts) for day, counts in totals.items())
 
 

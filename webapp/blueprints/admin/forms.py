@@ -29,8 +29,7 @@ STATUSES = [(UserStatus.ACTIVE, "Active"), (UserStatus.PENDING, "Pending approva
 
 
 def _named_choices(model):
-    return choices((item.id, item.name)
-                   for item in db.session.scalars(select(model).order_by(model.name)))
+    return choices(db.session.execute(select(model.id, model.name).order_by(model.name)).all())
 
 
 class UserForm(FlaskForm):
@@ -82,9 +81,14 @@ class UserFilterForm(FlaskForm):
                 "territory_id": value(self.territory, 0), "company": value(self.company, ""),
                 "status": value(self.status, "")}
 
-    def fill_choices(self):
-        self.role.choices = [SelectChoice(0, "Any role"), *_named_choices(Role)]
-        self.territory.choices = [SelectChoice(0, "Any territory"), *_named_choices(Territory)]
+    def fill_choices(self, only_chosen: bool = False):
+        """The role and territory choices. `only_chosen` (for an answer that shows no form):
+        a filter left at "any" needs no list of choices to be checked against."""
+        for field, model, anything in ((self.role, Role, "Any role"),
+                                       (self.territory, Territory, "Any territory")):
+            field.choices = [SelectChoice(0, anything)]
+            if not only_chosen or field.data:
+                field.choices += _named_choices(model)
         return self
 
 

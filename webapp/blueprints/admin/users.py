@@ -28,7 +28,8 @@ manage_users = permission_required(Permission.MANAGE_USERS)
 @manage_users
 def users():
     """The user directory: active search, filters and pagination."""
-    filters = UserFilterForm(request.args).fill_choices()
+    # An htmx answer is the results alone: the filters' choices only check the chosen ones.
+    filters = UserFilterForm(request.args).fill_choices(only_chosen=is_htmx_request())
     am_id = request.args.get("am", type=int)
     account_manager = db.session.get(User, am_id) if am_id and 0 < am_id <= DATABASE_INT_MAX \
         else None

@@ -12,7 +12,7 @@ from webapp.forms import (
     OptionalIdField,
     choices,
 )
-from webapp.models import Region, Territory
+from webapp.models import Region, Territory, User
 
 
 def _named(model):
@@ -29,8 +29,10 @@ class ApproveForm(FlaskForm):
     region = OptionalIdField("Region")
 
     def fill_choices(self):
+        names = access.account_managers().with_only_columns(User.id, User.first_name,
+                                                            User.last_name)
         self.account_manager.choices = [NONE_CHOICE, *choices(
-            (am.id, am.full_name) for am in db.session.scalars(access.account_managers()))]
+            (id_, f"{first} {last}".strip()) for id_, first, last in db.session.execute(names))]
         self.territories.choices = _named(Territory)
         self.region.choices = [NONE_CHOICE, *_named(Region)]
         return self

@@ -3,7 +3,7 @@
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from webapp import access
 from webapp.blueprints.approvals import bp
@@ -32,20 +32,24 @@ def index():
     if tab not in TABS:
         tab = RegistrationStatus.PENDING
     search = request.args.get("q", "")[:200]
-    visible = _visible().join(Registration.user)
+    visible = _visible()
     if search.strip():
         pattern = access.contains_pattern(search)
-        visible = visible.where(access.matches_person(search)
+        # The applicant is looked up per registration (EXISTS), not joined: a join makes the
+        # database read every user.
+        visible = visible.where(Registration.user.has(access.matches_person(search))
                                 | Registration.company_name.ilike(pattern, escape="\\"))
     counts = dict(db.session.execute(
         visible.with_only_columns(Registration.status, func.count())
         .group_by(Registration.status)).all())
-    query = (visible.where(Registration.status == tab)
-             .options(selectinload(Registration.user), selectinload(Registration.territory),
-                      selectinload(Registration.requested_account_manager))
+    # The people shown are read in the same statement; their roles are not needed here.
+    shown = [joinedload(Registration.user).lazyload(User.roles),
+             joinedload(Registration.territory),
+             joinedload(Registration.requested_account_manager).lazyload(User.roles)]
+    query = (visible.where(Registration.status == tab).options(*shown)
              .order_by(Registration.submitted_at.desc(), Registration.id.desc()))
     page = paginate(query, request.args.get("page", 1, type=int),
-                    current_app.config["USERS_PER_PAGE"])
+                    current_app.config["USERS_PER_PAGE"], total=counts.get(tab, 0))
     return render("approvals/index.html", "results", tab=tab, tabs=TABS, counts=counts,
                   page=page, search=search)
 
@@ -80,7 +84,9 @@ def _review_page(registration, approve_form, reject_form, status=200, block=None
 def _company_matches(name: str) -> list[Company]:
     query = select(Company).order_by(Company.name_key).limit(8)
     if name.strip():
-        query = query.where(Company.name.ilike(access.contains_pattern(name), escape="\\"))
+        # The lower-cased key, not the name: on PostgreSQL its trigram index serves this.
+        query = query.where(Company.name_key.like(access.contains_pattern(name.casefold()),
+                                                  escape="\\"))
     return db.session.scalars(query).all()
 
 

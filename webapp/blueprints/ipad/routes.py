@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 
 from flask import abort, current_app, jsonify, render_template, request
 from flask_login import current_user, login_required
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import lazyload, selectinload
 
 from webapp import access
 from webapp.blueprints.ipad import bp
@@ -33,7 +33,8 @@ def _hosted_meeting_or_404(meeting_id: int, whole: bool = True) -> Meeting:
     query = db.select(Meeting).where(Meeting.id == meeting_id)
     if whole:
         query = query.options(
-            selectinload(Meeting.attendees).selectinload(User.company),
+            selectinload(Meeting.attendees).options(selectinload(User.company),
+                                                    lazyload(User.roles)),
             selectinload(Meeting.programme_list).selectinload(ProgrammeList.items)
             .selectinload(ListItem.programme))
     meeting = db.session.scalar(query)

@@ -112,10 +112,8 @@ def _list_or_404(list_id: int, edit: bool = False, whole: bool = False) -> Progr
 
     A meeting's list is reached here for its items only; with whole=True (rename, delete,
     share) it is not found: it lives and dies with its meeting."""
-    programme_list = db.session.scalar(
-        service.list_with_items(list_id).where(
-            ProgrammeList.id.in_(access.lists_reachable_by(current_user)
-                                 .with_only_columns(ProgrammeList.id))))
+    reachable = access.lists_reachable_by(current_user).whereclause
+    programme_list = db.session.scalar(service.list_with_items(list_id).where(reachable))
     if programme_list is None or whole and programme_list.kind == ListKind.MEETING:
         abort(404)
     if edit and not access.may_edit_list(current_user, programme_list):

@@ -5,7 +5,7 @@ from datetime import date
 
 from flask import Response, abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import lazyload, selectinload
 
 from webapp import access
 from webapp.blueprints.meetings import bp
@@ -81,7 +81,8 @@ def _attendees(ids: list[int]) -> list[User]:
         return []
     found = {u.id: u for u in db.session.scalars(
         access.attendee_candidates(current_user).where(User.id.in_(ids))
-        .options(selectinload(User.company), selectinload(User.territories)))}
+        .options(selectinload(User.company), selectinload(User.territories),
+                 lazyload(User.roles)))}
     return [found[i] for i in dict.fromkeys(ids) if i in found]
 
 
@@ -211,8 +212,8 @@ def buyer_picker():
 
 
 def _meeting_page(meeting: Meeting, block: str | None = None, status: int = 200, **context):
-    programme_list = meeting.programme_list and db.session.scalar(
-        list_with_items(meeting.list_id))
+    programme_list = db.session.scalar(list_with_items(meeting.list_id)) \
+        if meeting.list_id is not None else None
     context.setdefault("copy_form", CopyListForm().fill_choices(current_user))
     return render("meetings/show.html", block, meeting=meeting, programme_list=programme_list,
                   editable=access.may_edit_meeting(current_user, meeting),
