@@ -443,7 +443,7 @@ def _is_external():
     """A where-clause: the user holds the Buyer role and no other (internal users, whatever
     else they hold, are never reported on)."""
     internal = User.roles.any((Role.kind.is_(None)) | (Role.kind != RoleKind.BUYER))
-    return holds_role(RoleKind.BUYER) & ~internal
+    return _holds_role_by_id(RoleKind.BUYER) & ~internal
 
 
 def reportable_buyers() -> Select:

@@ -1,4 +1,5 @@
-"""indexes for searches by name, email, title and company, and the users directory order
+"""indexes for searches by name, email, title and company, the users directory order and
+meetings held in a period
 
 Revision ID: d8e2f4a6b913
 Revises: c3d7a91e5b42
@@ -19,6 +20,8 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.create_index('ix_users_last_name_first_name_id', ['last_name', 'first_name', 'id'], unique=False)
+    with op.batch_alter_table('meetings', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_meetings_started_at'), ['started_at'], unique=False)
     if op.get_bind().dialect.name != 'postgresql':
         return
     # Trigram indexes serve "contains" searches (ILIKE '%...%') and nearest-name lookups.
@@ -40,5 +43,7 @@ def downgrade():
         op.drop_index('ix_programmes_title_trgm', table_name='programmes')
         op.drop_index('ix_users_email_trgm', table_name='users')
         op.drop_index('ix_users_full_name_trgm', table_name='users')
+    with op.batch_alter_table('meetings', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_meetings_started_at'))
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_index('ix_users_last_name_first_name_id')
