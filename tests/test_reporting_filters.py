@@ -76,6 +76,8 @@ def test_weekly_chart_for_long_periods(world, login):
     assert "w/c " in page
     daily = client.get("/reporting", query_string={**days(30), "interval": "day"}).text
     assert "w/c " not in daily and "<svg" in daily
+    assert "w/c " not in client.get("/reporting", query_string=days(31)).text
+    assert "w/c " in client.get("/reporting").text  # the default 90 days: 13 weeks, not 90 days
 
 
 @pytest.mark.parametrize("query, message", [

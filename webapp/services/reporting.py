@@ -35,7 +35,7 @@ from webapp.pagination import RowPagination
 
 DAYS_PER_MONTH = 365.25 / 12
 LONGEST_PERIOD = 3 * 366  # days a report may span
-DAILY_UP_TO = 92  # longer periods are charted by week
+DAILY_UP_TO = 31  # longer periods are charted by week: 90 days of 5 measures by day is 450 bars
 # What the charts and totals show, in order: (ActivityDay column, label).
 MEASURES = [("visits", "Visits"), ("logins", "Logins"), ("programme_views", "Programme views"),
             ("screener_plays", "Screener plays"), ("list_views", "List views"),
