@@ -1,10 +1,13 @@
 """Form pieces shared by several blueprints."""
 
 import email_validator
+from sqlalchemy import Select, select
 from wtforms import SelectChoice, SelectField, SelectMultipleField
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from webapp.extensions import db
+from webapp.models import User
 from webapp.services.passwords import password_problem
 
 NONE_CHOICE = SelectChoice(0, "—")
@@ -28,6 +31,19 @@ def database_id(value) -> int:
 def choices(pairs) -> list[SelectChoice]:
     """(value, label) pairs as WTForms choices."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+def named_choices(model) -> list[SelectChoice]:
+    """Every row of a model with a name (regions, territories, roles...), by name."""
+    return choices(db.session.execute(select(model.id, model.name).order_by(model.name)))
+
+
+def people_choices(users: Select) -> list[SelectChoice]:
+    """The users of `users` (a select of User, in its order) as (id, full name) choices,
+    reading their names only."""
+    names = users.with_only_columns(User.id, User.first_name, User.last_name)
+    return choices((user_id, f"{first} {last}".strip())
+                   for user_id, first, last in db.session.execute(names))
 
 
 class CheckboxListField(SelectMultipleField):

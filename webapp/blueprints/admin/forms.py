@@ -1,5 +1,4 @@
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import (
     EmailField,
     HiddenField,
@@ -12,7 +11,6 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from webapp import access
-from webapp.extensions import db
 from webapp.forms import (
     NONE_CHOICE,
     PASSWORD_HINT,
@@ -20,16 +18,14 @@ from webapp.forms import (
     OptionalIdField,
     PasswordPolicy,
     choices,
+    named_choices,
+    people_choices,
 )
 from webapp.models import Company, Region, Role, Territory, UserStatus
 from webapp.permissions import Permission
 
 STATUSES = [(UserStatus.ACTIVE, "Active"), (UserStatus.PENDING, "Pending approval"),
             (UserStatus.REJECTED, "Rejected")]
-
-
-def _named_choices(model):
-    return choices(db.session.execute(select(model.id, model.name).order_by(model.name)).all())
 
 
 class UserForm(FlaskForm):
@@ -49,12 +45,11 @@ class UserForm(FlaskForm):
                              description=PASSWORD_HINT)
 
     def fill_choices(self):
-        self.roles.choices = _named_choices(Role)
-        self.territories.choices = _named_choices(Territory)
-        self.region.choices = [NONE_CHOICE, *_named_choices(Region)]
-        self.company.choices = [NONE_CHOICE, *_named_choices(Company)]
-        self.account_manager.choices = [NONE_CHOICE, *choices(
-            (am.id, am.full_name) for am in db.session.scalars(access.account_managers()))]
+        self.roles.choices = named_choices(Role)
+        self.territories.choices = named_choices(Territory)
+        self.region.choices = [NONE_CHOICE, *named_choices(Region)]
+        self.company.choices = [NONE_CHOICE, *named_choices(Company)]
+        self.account_manager.choices = [NONE_CHOICE, *people_choices(access.account_managers())]
         return self
 
 
@@ -88,7 +83,7 @@ class UserFilterForm(FlaskForm):
                                        (self.territory, Territory, "Any territory")):
             field.choices = [SelectChoice(0, anything)]
             if not only_chosen or field.data:
-                field.choices += _named_choices(model)
+                field.choices += named_choices(model)
         return self
 
 
@@ -113,8 +108,8 @@ class CompanyForm(NameForm):
     territories = CheckboxListField("Territories")
 
     def fill_choices(self):
-        self.region.choices = [NONE_CHOICE, *_named_choices(Region)]
-        self.territories.choices = _named_choices(Territory)
+        self.region.choices = [NONE_CHOICE, *named_choices(Region)]
+        self.territories.choices = named_choices(Territory)
         return self
 
 

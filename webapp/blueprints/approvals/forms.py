@@ -1,23 +1,17 @@
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from webapp import access
-from webapp.extensions import db
 from webapp.forms import (
     DATABASE_INT_MAX,
     NONE_CHOICE,
     CheckboxListField,
     OptionalIdField,
-    choices,
+    named_choices,
+    people_choices,
 )
-from webapp.models import Region, Territory, User
-
-
-def _named(model):
-    return choices((item.id, item.name)
-                   for item in db.session.scalars(select(model).order_by(model.name)))
+from webapp.models import Region, Territory
 
 
 class ApproveForm(FlaskForm):
@@ -29,12 +23,9 @@ class ApproveForm(FlaskForm):
     region = OptionalIdField("Region")
 
     def fill_choices(self):
-        names = access.account_managers().with_only_columns(User.id, User.first_name,
-                                                            User.last_name)
-        self.account_manager.choices = [NONE_CHOICE, *choices(
-            (id_, f"{first} {last}".strip()) for id_, first, last in db.session.execute(names))]
-        self.territories.choices = _named(Territory)
-        self.region.choices = [NONE_CHOICE, *_named(Region)]
+        self.account_manager.choices = [NONE_CHOICE, *people_choices(access.account_managers())]
+        self.territories.choices = named_choices(Territory)
+        self.region.choices = [NONE_CHOICE, *named_choices(Region)]
         return self
 
 

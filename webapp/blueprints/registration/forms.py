@@ -1,6 +1,5 @@
 from flask_wtf import FlaskForm
-from sqlalchemy import select
-from wtforms import BooleanField, EmailField, PasswordField, StringField, TelField
+from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, StringField, TelField
 from wtforms.validators import (
     DataRequired,
     Email,
@@ -12,8 +11,14 @@ from wtforms.validators import (
 )
 
 from webapp import access
-from webapp.extensions import db
-from webapp.forms import NONE_CHOICE, PASSWORD_HINT, OptionalIdField, PasswordPolicy, choices
+from webapp.forms import (
+    NONE_CHOICE,
+    PASSWORD_HINT,
+    OptionalIdField,
+    PasswordPolicy,
+    named_choices,
+    people_choices,
+)
 from webapp.models import Region, Territory
 
 
@@ -36,16 +41,13 @@ class RegistrationForm(FlaskForm):
     marketing_consent = BooleanField("Send me news about new programmes and screenings.")
 
     def fill_choices(self):
-        self.territory.choices = choices([(0, "Choose a territory…"), *_named(Territory)])
-        self.region.choices = [NONE_CHOICE, *choices(_named(Region))]
-        self.account_manager.choices = [NONE_CHOICE, *choices(
-            (am.id, am.full_name) for am in db.session.scalars(access.account_managers()))]
+        self.territory.choices = [SelectChoice(0, "Choose a territory…"),
+                                  *named_choices(Territory)]
+        self.region.choices = [NONE_CHOICE, *named_choices(Region)]
+        self.account_manager.choices = [NONE_CHOICE, *people_choices(access.account_managers())]
         return self
 
     def validate_territory(self, field):
         if not field.data:
             raise ValidationError("Choose the territory you buy for.")
 
-
-def _named(model):
-    return [(item.id, item.name) for item in db.session.scalars(select(model).order_by(model.name))]

@@ -1,13 +1,11 @@
 from datetime import UTC, date, datetime, timedelta
 
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import DateField, SearchField, SelectChoice, SelectField
 from wtforms.validators import Length, Optional
 
 from webapp import access
-from webapp.extensions import db
-from webapp.forms import OptionalIdField, choices
+from webapp.forms import OptionalIdField, choices, named_choices, people_choices
 from webapp.models import Region, Territory, User
 from webapp.services.reporting import LONGEST_PERIOD, ReportFilters
 
@@ -15,11 +13,6 @@ EARLIEST = date(2000, 1, 1)
 LATEST = date(2099, 12, 31)
 DEFAULT_DAYS = 90
 FILTER_NAMES = ("start", "end", "am", "territory", "region", "company", "q", "interval")
-
-
-def _named(model):
-    return choices((item.id, item.name)
-                   for item in db.session.scalars(select(model).order_by(model.name)))
 
 
 class ReportFilterForm(FlaskForm):
@@ -39,11 +32,10 @@ class ReportFilterForm(FlaskForm):
         [("auto", "Day or week"), ("day", "Day"), ("week", "Week")]))
 
     def fill_choices(self, viewer: User):
-        managers = db.session.scalars(access.report_account_managers(viewer)).all()
         self.am.choices = [SelectChoice(0, "Any Account Manager"),
-                           *choices((am.id, am.full_name) for am in managers)]
-        self.territory.choices = [SelectChoice(0, "Any territory"), *_named(Territory)]
-        self.region.choices = [SelectChoice(0, "Any region"), *_named(Region)]
+                           *people_choices(access.report_account_managers(viewer))]
+        self.territory.choices = [SelectChoice(0, "Any territory"), *named_choices(Territory)]
+        self.region.choices = [SelectChoice(0, "Any region"), *named_choices(Region)]
         return self
 
     def _in_range(self, field):
