@@ -454,6 +454,11 @@ def reportable_buyers() -> Select:
             .order_by(User.last_name, User.first_name, User.id))
 
 
+def reports_on_every_buyer(user: User) -> bool:
+    """"View reporting for all users", or an administrator."""
+    return user.is_admin or user.can(Permission.VIEW_REPORTING_ALL)
+
+
 def reportable_users(user: User) -> Select:
     """The buyers whose activity this user may see in reporting, each once.
 
@@ -462,7 +467,7 @@ def reportable_users(user: User) -> Select:
     territory), an Account Manager's their own (direct and by territory). Anyone else: none.
     """
     query = reportable_buyers()
-    if user.is_admin or user.can(Permission.VIEW_REPORTING_ALL):
+    if reports_on_every_buyer(user):
         return query
     if not user.can(Permission.VIEW_REPORTING):
         return query.where(false())
@@ -487,7 +492,7 @@ def _reporting_account_manager_ids(user: User) -> list[int]:
 def report_account_managers(user: User) -> Select:
     """The Account Managers a user's reports can be filtered by: every AM for "all users",
     an SC's AMs, an AM themselves."""
-    if user.is_admin or user.can(Permission.VIEW_REPORTING_ALL):
+    if reports_on_every_buyer(user):
         return account_managers()
     return account_managers().where(User.id.in_(_reporting_account_manager_ids(user)))
 

@@ -63,6 +63,12 @@ class ReportFilters:
         return cls(start=today - timedelta(days=89), end=today)
 
     @property
+    def narrows(self) -> bool:
+        """Whether the filters leave out some of the viewer's buyers."""
+        return bool(self.account_manager_id or self.territory_id or self.region_id
+                    or self.company.strip() or self.search.strip())
+
+    @property
     def days(self) -> int:
         return (self.end - self.start).days + 1
 
@@ -204,8 +210,11 @@ def _per_buyer_month(visits: int, buyers: int, filters: ReportFilters) -> float:
 
 def overview(viewer: User, filters: ReportFilters) -> Overview:
     """Totals, the comparison with every buyer, meetings and summary emails, and the chart."""
-    scope, everyone = Scope.of_query(ids_of(buyers_in_scope(viewer, filters)),
-                                     ids_of(access.reportable_buyers()))
+    scope_ids = ids_of(buyers_in_scope(viewer, filters))
+    if access.reports_on_every_buyer(viewer) and not filters.narrows:
+        scope = everyone = Scope.of_query(scope_ids)
+    else:
+        scope, everyone = Scope.of_query(scope_ids, ids_of(access.reportable_buyers()))
     days = scope_days(scope, filters)
     totals = totals_of(days)
     in_scope = scope.contains
