@@ -140,6 +140,18 @@ def _sqlite(value):
     return value
 
 
+USER_COLUMNS = ["id", "email", "password_hash", "first_name", "last_name", "job_title",
+                "phone", "status", "is_suspended", "session_version", "company_id",
+                "account_manager_id", "region_id", "created_at"]
+
+
+def _load_people(loader, users, role_rows, territory_rows) -> None:
+    """Users (rows of USER_COLUMNS) with their roles and territories."""
+    loader.rows(User.__table__, USER_COLUMNS, users)
+    loader.rows(user_roles, ["user_id", "role_id"], role_rows)
+    loader.rows(user_territories, ["user_id", "territory_id"], territory_rows)
+
+
 def _people(rng, loader, args, roles, territories, companies, now, password_hash):
     """Internal users with their links, then the buyers. Returns the buyer ids and AM ids."""
     user_id = 0
@@ -180,12 +192,7 @@ def _people(rng, loader, args, roles, territories, companies, now, password_hash
                RoleKind.BUYER, company=company_id, region=region_id,
                territories=[territory_id] if rng.random() < 0.5 else [],
                am=rng.choice(am_ids) if rng.random() < 0.3 else None, job="Acquisitions")
-    loader.rows(User.__table__, ["id", "email", "password_hash", "first_name", "last_name",
-                                 "job_title", "phone", "status", "is_suspended",
-                                 "session_version", "company_id", "account_manager_id",
-                                 "region_id", "created_at"], users)
-    loader.rows(user_roles, ["user_id", "role_id"], role_rows)
-    loader.rows(user_territories, ["user_id", "territory_id"], territory_rows)
+    _load_people(loader, users, role_rows, territory_rows)
     loader.rows(account_manager_coordinators, ["account_manager_id", "sales_coordinator_id"],
                 links)
     return list(range(first_buyer, user_id + 1)), am_ids
@@ -449,12 +456,7 @@ def add_extras(seed: int, now: datetime) -> bool:
                               RegistrationStatus.PENDING.value, submitted))
         events.append((event_id, registration_id, user_id, "submitted", "", submitted))
         user_id, registration_id, event_id = user_id + 1, registration_id + 1, event_id + 1
-    loader.rows(User.__table__, ["id", "email", "password_hash", "first_name", "last_name",
-                                 "job_title", "phone", "status", "is_suspended",
-                                 "session_version", "company_id", "account_manager_id",
-                                 "region_id", "created_at"], users)
-    loader.rows(user_roles, ["user_id", "role_id"], role_rows)
-    loader.rows(user_territories, ["user_id", "territory_id"], territory_rows)
+    _load_people(loader, users, role_rows, territory_rows)
     loader.rows(Registration.__table__, [
         "id", "user_id", "company_name", "territory_id", "region_id",
         "requested_account_manager_id", "marketing_consent", "status", "submitted_at"],
