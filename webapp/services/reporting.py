@@ -358,22 +358,34 @@ class BuyerRow:
 
 
 def buyers_table(scope: Scope, filters: ReportFilters, sort: str = "visits",
-                 descending: bool = True) -> Select:
-    """One row per buyer in scope, (User, logins, visits, views, plays, last seen), sorted."""
-    counts = (select(ActivityDay.user_id,
-                     *(func.sum(getattr(ActivityDay, c)).label(c) for c in BUYER_COUNTS),
-                     func.max(ActivityDay.last_at).label("last_seen"))
-              .where(_in_period(filters), scope.contains(ActivityDay.user_id))
-              .group_by(ActivityDay.user_id).subquery())
-    measures = {c: func.coalesce(counts.c[c], 0) for c in BUYER_COUNTS}
+                 descending: bool = True, paged: bool = False) -> Select:
+    """One row per buyer in scope, (User, logins, visits, views, plays, last seen), sorted;
+    `paged` when only a page of it will be read."""
+    query = select(User).where(scope.contains(User.id))
+    if paged and sort in ("name", "company"):
+        # Sorted by what the users table holds: only the rows up to the page need their
+        # counts, each a lookup by the buyer's id that PostgreSQL makes once the page is cut.
+        def of_buyer(aggregate):
+            return (select(aggregate).where(ActivityDay.user_id == User.id, _in_period(filters))
+                    .scalar_subquery())
+        measures = {c: of_buyer(func.coalesce(func.sum(getattr(ActivityDay, c)), 0))
+                    for c in BUYER_COUNTS}
+        last_seen = of_buyer(func.max(ActivityDay.last_at))
+    else:
+        counts = (select(ActivityDay.user_id,
+                         *(func.sum(getattr(ActivityDay, c)).label(c) for c in BUYER_COUNTS),
+                         func.max(ActivityDay.last_at).label("last_seen"))
+                  .where(_in_period(filters), scope.contains(ActivityDay.user_id))
+                  .group_by(ActivityDay.user_id).subquery())
+        measures = {c: func.coalesce(counts.c[c], 0) for c in BUYER_COUNTS}
+        last_seen = counts.c.last_seen
+        query = query.outerjoin(counts, counts.c.user_id == User.id)
     order = {"name": [User.last_name, User.first_name], "company": [Company.name],
-             "last_seen": [counts.c.last_seen], **{c: [m] for c, m in measures.items()}}
+             "last_seen": [last_seen], **{c: [m] for c, m in measures.items()}}
     order = [(key.desc() if descending else key.asc()).nulls_last()
              for key in order.get(sort, order["visits"])]
-    return (select(User).where(scope.contains(User.id))
-            .outerjoin(counts, counts.c.user_id == User.id)
-            .outerjoin(Company, Company.id == User.company_id)
-            .add_columns(*(m.label(c) for c, m in measures.items()), counts.c.last_seen)
+    return (query.outerjoin(Company, Company.id == User.company_id)
+            .add_columns(*(m.label(c) for c, m in measures.items()), last_seen.label("last_seen"))
             .options(contains_eager(User.company), selectinload(User.territories),
                      selectinload(User.company, Company.territories))
             .order_by(*order, User.last_name, User.first_name, User.id))
@@ -400,7 +412,8 @@ def buyers_page(viewer: User, filters: ReportFilters, sort: str, descending: boo
                 per_page: int):
     """A page of the buyers table; its items are BuyerRow, AMs included."""
     scope = Scope.of(viewer, filters)
-    pagination = _ScopePagination(select=buyers_table(scope, filters, sort, descending),
+    pagination = _ScopePagination(select=buyers_table(scope, filters, sort, descending,
+                                                      paged=True),
                                   session=db.session(), page=max(page, 1), per_page=per_page,
                                   error_out=False, total=len(scope))
     pagination.items = _rows(pagination.items)
