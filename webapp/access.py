@@ -14,7 +14,7 @@ in no relationship.
 
 from sqlalchemy import CompoundSelect, Select, exists, false, literal, select
 from sqlalchemy import union as sql_union
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, lazyload
 
 from webapp.extensions import db
 from webapp.models import (
@@ -51,8 +51,14 @@ def _usable():
 
 
 def holds_role(kind: RoleKind):
-    """A where-clause: the user holds the built-in role `kind`."""
-    return User.roles.any(Role.kind == kind)
+    """A where-clause: the user holds the built-in role `kind`. Phrased as a lookup of the
+    user's own row in user_roles (the role's id found once), so the database checks just the
+    users at hand instead of gathering every holder first (nearly every user holds Buyer)."""
+    return exists().where(user_roles.c.user_id == User.id, user_roles.c.role_id == _role_id(kind))
+
+
+def _role_id(kind: RoleKind):
+    return select(Role.id).where(Role.kind == kind).scalar_subquery()
 
 
 def users_with_role(kind: RoleKind) -> Select:
@@ -93,14 +99,6 @@ def _buyers_in_territories(territory_ids: Select) -> Select:
     return union(_users_in_territories(territory_ids), through_company)
 
 
-def _holds_role_by_id(kind: RoleKind):
-    """holds_role, phrased as a lookup of the user's own row in user_roles (the role's id
-    found once): the database then checks just the users at hand, instead of gathering
-    every holder of the role first (nearly every user holds Buyer)."""
-    role_id = select(Role.id).where(Role.kind == kind).scalar_subquery()
-    return exists().where(user_roles.c.user_id == User.id, user_roles.c.role_id == role_id)
-
-
 def _linked(subject: User, subject_kind: RoleKind, kind: RoleKind, direct_ids: Select,
             territory_ids: Select) -> Select:
     """Users of `kind` reached from `subject` by either path, each once, with how.
@@ -114,7 +112,7 @@ def _linked(subject: User, subject_kind: RoleKind, kind: RoleKind, direct_ids: S
     # few linked users up by id instead of testing every user against both.
     query = (
         select(User, direct.label("direct"), by_territory.label("by_territory"))
-        .where(User.id.in_(union(direct_ids, territory_ids)), _holds_role_by_id(kind),
+        .where(User.id.in_(union(direct_ids, territory_ids)), holds_role(kind),
                _usable(), User.id != subject.id)
         .order_by(User.first_name, User.last_name, User.id)
     )
@@ -443,7 +441,7 @@ def _is_external():
     """A where-clause: the user holds the Buyer role and no other (internal users, whatever
     else they hold, are never reported on)."""
     internal = User.roles.any((Role.kind.is_(None)) | (Role.kind != RoleKind.BUYER))
-    return _holds_role_by_id(RoleKind.BUYER) & ~internal
+    return holds_role(RoleKind.BUYER) & ~internal
 
 
 def reportable_buyers() -> Select:
@@ -520,7 +518,10 @@ def account_managers_of_buyers(buyer_ids) -> Select:
         .join(company_territories, company_territories.c.company_id == buyer.company_id)
         .where(buyer.id.in_(buyer_ids)),
     ).subquery()
-    am_territories = user_territories.alias("am_territories")
+    # The territories of AMs only: most holders of a territory are buyers.
+    am_territories = (select(user_territories).where(
+        user_territories.c.user_id.in_(select(user_roles.c.user_id).where(
+            user_roles.c.role_id == _role_id(RoleKind.ACCOUNT_MANAGER)))).subquery())
     by_territory = (select(buyer_territories.c.buyer_id, am_territories.c.user_id)
                     .join(am_territories,
                           am_territories.c.territory_id == buyer_territories.c.territory_id))
@@ -531,7 +532,8 @@ def account_managers_of_buyers(buyer_ids) -> Select:
             .join(am, am.id == pairs.c[1])
             .where(am.roles.any(Role.kind == RoleKind.ACCOUNT_MANAGER),
                    am.status == UserStatus.ACTIVE, am.is_suspended == false())
-            .order_by(am.first_name, am.last_name, am.id))
+            .order_by(am.first_name, am.last_name, am.id)
+            .options(lazyload(am.roles)))
 
 
 def attendee_candidates(user: User) -> Select:

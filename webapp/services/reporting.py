@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import Select, any_, bindparam, func, literal, literal_column, select, true
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager, lazyload, selectinload
 
 from webapp import access
 from webapp.extensions import db
@@ -31,7 +31,7 @@ from webapp.models import (
     User,
     meeting_attendees,
 )
-from webapp.pagination import RowPagination
+from webapp.pagination import paginate
 
 DAYS_PER_MONTH = 365.25 / 12
 LONGEST_PERIOD = 3 * 366  # days a report may span
@@ -387,15 +387,9 @@ def buyers_table(scope: Scope, filters: ReportFilters, sort: str = "visits",
     return (query.outerjoin(Company, Company.id == User.company_id)
             .add_columns(*(m.label(c) for c, m in measures.items()), last_seen.label("last_seen"))
             .options(contains_eager(User.company), selectinload(User.territories),
+                     lazyload(User.roles),
                      selectinload(User.company, Company.territories))
             .order_by(*order, User.last_name, User.first_name, User.id))
-
-
-class _ScopePagination(RowPagination):
-    """Its total is the number of buyers in scope, already known."""
-
-    def _query_count(self) -> int:
-        return self._query_args["total"]
 
 
 def _rows(result_rows) -> list[BuyerRow]:
@@ -412,10 +406,8 @@ def buyers_page(viewer: User, filters: ReportFilters, sort: str, descending: boo
                 per_page: int):
     """A page of the buyers table; its items are BuyerRow, AMs included."""
     scope = Scope.of(viewer, filters)
-    pagination = _ScopePagination(select=buyers_table(scope, filters, sort, descending,
-                                                      paged=True),
-                                  session=db.session(), page=max(page, 1), per_page=per_page,
-                                  error_out=False, total=len(scope))
+    pagination = paginate(buyers_table(scope, filters, sort, descending, paged=True),
+                          page, per_page, rows=True, total=len(scope))
     pagination.items = _rows(pagination.items)
     return pagination
 
