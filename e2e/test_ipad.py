@@ -41,6 +41,15 @@ def item_row(live_app, item_id) -> ListItem:
         return item
 
 
+SMALL_TARGETS = """[...document.querySelectorAll(
+        'a, button:not([disabled]), input, textarea, summary, [role=tab]')]
+    .filter(e => e.offsetParent !== null)
+    .filter(e => { const r = e.getBoundingClientRect(); return r.height < 44 || r.width < 44; })
+    .map(e => e.tagName + ' ' + (e.textContent.trim() || e.id))"""
+NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
+PORTRAIT, LANDSCAPE = {"width": 834, "height": 1194}, {"width": 1194, "height": 834}
+
+
 def first_items(page: Page, n: int = 2) -> list[int]:
     return [int(i) for i in page.locator("#meeting-items > li.item").evaluate_all(
         "items => items.map(i => i.dataset.item)")[:n]]
@@ -55,23 +64,27 @@ def test_taps_and_notes_reach_the_cms_at_once(ipad_page: Page, live_app):
     row = page.locator(f"#meeting-item-{first}")
     row.locator(".mark.up").click()
     expect(row.locator(".mark.up")).to_have_attribute("aria-pressed", "true")
+    expect(row.locator(".tap-state")).to_have_text("Saved")
     row.locator("textarea").fill("Wants it for Sunday evenings.")
+    expect(row.locator(".field-state")).to_have_text("Saving…")  # debounced: not sent yet
     expect(row.locator(".field-state")).to_have_text("Saved")
     expect(page.locator("#sync-status")).to_have_text("All changes saved")
     item = item_row(live_app, first)
     assert (item.interest, item.note) == (1, "Wants it for Sunday evenings.")
     screenshot(page, "ipad-meeting-portrait")
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-
-    page.set_viewport_size({"width": 1194, "height": 834})  # the iPad turned to landscape
+    page.get_by_role("tab", name="Catalogue").click()
+    page.get_by_label("Search the catalogue").fill("the")
+    expect(page.locator("#catalogue-results li").first).to_be_visible()
+    for size in (PORTRAIT, LANDSCAPE):  # the iPad turned either way
+        page.set_viewport_size(size)
+        assert page.evaluate(NO_SIDEWAYS_SCROLL), size
+        assert page.evaluate(SMALL_TARGETS) == [], size
     screenshot(page, "ipad-meeting-landscape")
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    small = page.evaluate("""[...document.querySelectorAll(
-            'main button:not([disabled]), header button, header a, .tabs [role=tab]')]
-        .filter(e => e.offsetParent !== null)
-        .filter(e => { const r = e.getBoundingClientRect(); return r.height < 44 || r.width < 44; })
-        .map(e => e.textContent.trim())""")
-    assert small == []
+    page.get_by_role("link", name="Back to the day's meetings").click()
+    for size in (PORTRAIT, LANDSCAPE):
+        page.set_viewport_size(size)
+        assert page.evaluate(NO_SIDEWAYS_SCROLL), size
+        assert page.evaluate(SMALL_TARGETS) == [], size
 
 
 def test_work_done_offline_survives_a_reload_and_syncs_when_back_online(
@@ -86,6 +99,7 @@ def test_work_done_offline_survives_a_reload_and_syncs_when_back_online(
     row.locator("textarea").blur()
     expect(page.locator("#sync-status")).to_have_text("Offline: 2 changes waiting")
     expect(row.locator(".field-state")).to_have_text("Waiting for the connection")
+    expect(row.locator(".tap-state")).to_have_text("Waiting for the connection")
 
     page.reload()  # offline: the service worker opens the meeting with the waiting changes
     row = page.locator(f"#meeting-item-{second}")
@@ -136,6 +150,11 @@ def test_a_note_changed_on_the_website_meanwhile_is_a_conflict_the_host_resolves
     expect(conflict).to_contain_text("Tess: they already own season 1.")
     expect(row.locator(".field-state")).to_have_text("Changed on the website: choose")
     screenshot(page, "ipad-meeting-conflict")
+    # Not chosen yet, the page reloaded: both texts are still there.
+    page.reload()
+    expect(page.locator("#sync-status")).to_have_text("Changed on the website: 1 change to choose")
+    expect(row.locator("textarea")).to_have_value("Bob: pitch season 2.")
+    expect(conflict).to_contain_text("Tess: they already own season 1.")
     conflict.get_by_role("button", name="Keep both").click()
     expect(row.locator(".field-state")).to_have_text("Saved")
     assert item_row(live_app, first).note == (
@@ -162,3 +181,54 @@ def test_logging_out_clears_the_devices_outbox(ipad_page: Page, live_app):
     page.get_by_role("button", name="Log out").click()
     expect(page).to_have_url(f"{live_app.url}/login")
     assert page.evaluate("localStorage.getItem('sales-cms.ipad.outbox')") is None
+
+
+def test_changes_left_waiting_when_the_tab_closed_sync_when_the_view_is_opened_again(
+        ipad_page: Page, live_app):
+    page = ipad_page
+    open_first_meeting(page, live_app)
+    first, _second = first_items(page)
+    page.context.set_offline(True)
+    page.locator(f"#meeting-item-{first} .mark.down").click()
+    page.locator(f"#note-{first}").fill("Call them after the market.")
+    page.locator(f"#note-{first}").blur()
+    expect(page.locator("#sync-status")).to_have_text("Offline: 2 changes waiting")
+    context = page.context
+    page.close()
+    context.set_offline(False)
+
+    later = context.new_page()  # later, online: the day's page replays what was waiting
+    later.goto(f"{live_app.url}/ipad/")
+    expect(later.locator("#sync-status")).to_have_text("All changes saved")
+    item = item_row(live_app, first)
+    assert (item.interest, item.note) == (-1, "Call them after the market.")
+
+
+def test_offline_notes_of_two_meetings_each_reach_their_own_meeting(ipad_page: Page, live_app):
+    page = ipad_page
+    first = open_first_meeting(page, live_app)
+    first_url = page.url
+    page.get_by_role("link", name="Back to the day's meetings").click()
+    page.locator(".meeting-card").nth(1).click()  # opened online once: kept for offline
+    expect(page.locator("#sync-status")).to_have_text("All changes saved")
+    second_id = int(page.locator("main.meeting").get_attribute("data-meeting"))
+    second_url = page.url
+    assert second_id != first.id
+
+    page.context.set_offline(True)
+    page.get_by_label("Meeting notes").fill("Second meeting: send the trailer.")
+    page.get_by_label("Meeting notes").blur()
+    expect(page.locator("#sync-status")).to_have_text("Offline: 1 change waiting")
+    page.goto(first_url)  # from the service worker's copy
+    page.get_by_label("Meeting notes").fill("First meeting: book a follow-up.")
+    page.get_by_label("Meeting notes").blur()
+    expect(page.locator("#sync-status")).to_have_text("Offline: 2 changes waiting")
+
+    page.context.set_offline(False)
+    expect(page.locator("#sync-status")).to_have_text("All changes saved")
+    with live_app.app.app_context():
+        assert db.session.get(Meeting, first.id).meeting_notes == "First meeting: book a follow-up."
+        assert db.session.get(Meeting, second_id).meeting_notes == (
+            "Second meeting: send the trailer.")
+    page.goto(second_url)
+    expect(page.get_by_label("Meeting notes")).to_have_value("Second meeting: send the trailer.")

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from e2e.conftest import expect_no_reload, login, screenshot, set_reload_marker
 from webapp.extensions import db
-from webapp.models import Programme
+from webapp.models import Meeting, OutboxMessage, Programme
 
 NEXT_WEEK = (date.today() + timedelta(days=7)).isoformat()
 
@@ -112,3 +112,31 @@ def test_meeting_pages_on_the_ipad(ipad_page: Page, live_app):
     screenshot(ipad_page, "meeting-page-ipad")
     width = ipad_page.evaluate("document.documentElement.scrollWidth")
     assert width <= ipad_page.viewport_size["width"]
+
+
+def test_cancelling_asks_first_then_sends_the_cancellation(page: Page, live_app):
+    login(page, live_app.url, "tess@demo.test")
+    page.goto(f"{live_app.url}/meetings")
+    page.locator("#meeting-results tbody tr a").first.click()
+    title = page.get_by_role("heading", level=1).inner_text()
+    cancel = page.get_by_role("button", name="Cancel meeting")
+
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    cancel.click()
+    expect(page.locator(".badge-scheduled")).to_be_visible()  # nothing happened
+
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    cancel.click()
+    expect(page.get_by_text(f"“{title}” cancelled.")).to_be_visible()
+    expect(page.locator(".badge-cancelled")).to_be_visible()
+    assert asked and "will be sent the cancellation" in asked[0]
+    meeting_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
+    with live_app.app.app_context():
+        meeting = db.session.get(Meeting, meeting_id)
+        attendees = {b.email for b in meeting.attendees}
+        cancelled_to = set(db.session.scalars(select(OutboxMessage.recipients).where(
+            OutboxMessage.kind == "meeting_cancelled",
+            OutboxMessage.calendar.contains("METHOD:CANCEL"))))
+        db.session.remove()
+    assert attendees and cancelled_to == attendees

@@ -180,7 +180,7 @@ MATRIX = {
     ("lists.remove_item", "POST"): the_worlds(owner_and_admin(303)),
     ("lists.item", "GET"): the_worlds(owner_and_admin(302)),  # without htmx: on to the list page
     ("lists.note", "GET"): the_worlds(owner_and_admin(200)),
-    ("lists.note", "POST"): the_worlds(owner_and_admin(303)),  # no fields sent: saved unchanged
+    ("lists.note", "POST"): the_worlds(owner_and_admin(422)),  # no version sent: refused
     ("lists.share", "GET"): the_worlds(owner_and_admin(200)),
     ("lists.share", "POST"): the_worlds(owner_and_admin(422)),  # no buyer
     ("reporting.index", "GET"): reporters(200),
@@ -199,7 +199,7 @@ MATRIX = {
     ("meetings.edit", "GET"): the_worlds(internal(200)),
     ("meetings.edit", "POST"): the_worlds(internal(422)),
     ("meetings.notes", "GET"): the_worlds(internal(200)),
-    ("meetings.notes", "POST"): the_worlds(internal(303)),  # no fields sent: saved empty
+    ("meetings.notes", "POST"): the_worlds(internal(422)),  # no version sent: refused
     ("meetings.copy_list", "POST"): the_worlds(internal(422)),  # no list chosen
     ("meetings.summary_preview", "GET"): the_worlds(internal(200)),
     ("meetings.send_summary", "POST"): the_worlds(internal(303)),

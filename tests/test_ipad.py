@@ -79,8 +79,9 @@ def test_the_day_picker_offers_only_days_with_meetings_defaulting_to_the_next(
     later = (in_two_days + timedelta(days=5)).date().isoformat()
     assert "Later" in client.get(f"/ipad/?day={later}").get_data(as_text=True)
     assert "Soon" in client.get("/ipad/?day=not-a-date").get_data(as_text=True)
-    login(people["carol"])
-    assert "You host no meetings yet" in client.get("/ipad/").get_data(as_text=True)
+    for other in ("carol", "tess", "admin"):  # Tess set these meetings up; still not hers
+        login(people[other])
+        assert "You host no meetings yet" in client.get("/ipad/").get_data(as_text=True)
 
 
 def test_a_meeting_is_shown_on_its_own_local_day(client, login, people):
@@ -233,3 +234,80 @@ def test_an_unknown_item_is_a_clear_error_not_a_crash(client, login, people, mee
     response = change(client, meeting, "gone-000001", "note", item_id=999999, value="x")
     assert response.status_code == 422
     assert "no longer on the meeting" in response.get_json()["error"]
+
+
+def test_today_is_the_default_day_when_it_has_meetings(client, login, people):
+    now = datetime.now(UTC)
+    make_meeting(people, now, title="Right now", zone="UTC")
+    make_meeting(people, now + timedelta(days=1), title="Tomorrow's", zone="UTC")
+    login(people["bob"])
+    page = client.get("/ipad/").get_data(as_text=True)
+    assert "Right now" in page and "Tomorrow's" not in page
+    assert "Today, " in page
+
+
+def test_every_change_made_here_shows_on_the_website_at_the_next_load(
+        client, login, people, meeting):
+    login(people["bob"])
+    item = meeting.programme_list.items[0]
+    extra = programme("Kitchen Kings")
+    website = f"/meetings/{meeting.id}"
+    assert "Screener in summary" not in client.get(website).get_data(as_text=True)
+    for key, kind, fields in [
+            ("web-000001", "interest", {"item_id": item.id, "value": "up"}),
+            ("web-000002", "screener", {"item_id": item.id, "value": "on"}),
+            ("web-000003", "note", {"item_id": item.id, "value": "Wants the dub", "version": 1}),
+            ("web-000004", "meeting_notes", {"value": "Call back in May", "version": 1}),
+            ("web-000005", "add_item", {"item_id": extra.id})]:
+        assert change(client, meeting, key, kind, **fields).status_code == 200
+    page = client.get(website).get_data(as_text=True)
+    for shown in ("Interested", "Screener in summary", "Wants the dub", "Call back in May",
+                  "Kitchen Kings"):
+        assert shown in page, shown
+
+
+def test_the_summary_tab_shows_who_gets_it_and_its_subject(client, login, people, meeting):
+    login(people["bob"])
+    page = client.get(f"/ipad/meetings/{meeting.id}").get_data(as_text=True)
+    assert f"&lt;{people['dora'].email}&gt;" in page and f"&lt;{people['hans'].email}&gt;" in page
+    assert "Our meeting: Alpenblick × Bob" in page
+    assert 'id="send-summary"' in page
+
+
+def _png_size(data: bytes) -> str:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return f"{int.from_bytes(data[16:20], 'big')}x{int.from_bytes(data[20:24], 'big')}"
+
+
+def test_the_view_is_installable_full_screen_from_the_home_screen(client, login, people, meeting):
+    login(people["bob"])
+    for url in ("/ipad/", f"/ipad/meetings/{meeting.id}"):
+        page = client.get(url).get_data(as_text=True)
+        assert 'rel="manifest" href="/static/ipad/manifest.webmanifest"' in page
+        assert 'rel="apple-touch-icon" href="/static/ipad/icon-180.png"' in page
+        assert '<meta name="apple-mobile-web-app-capable" content="yes">' in page
+        assert 'data-service-worker="/ipad/sw.js"' in page
+    with client.get("/static/ipad/manifest.webmanifest") as response:
+        manifest = response.get_json(force=True)
+    assert manifest["display"] in ("standalone", "fullscreen")
+    assert manifest["start_url"].startswith(manifest["scope"]) and manifest["scope"] == "/ipad/"
+    assert manifest["name"] and manifest["short_name"]
+    sizes = set()
+    for icon in manifest["icons"]:
+        with client.get(icon["src"]) as response:
+            assert response.status_code == 200 and _png_size(response.get_data()) == icon["sizes"]
+        sizes.add(icon["sizes"])
+    assert {"192x192", "512x512"} <= sizes
+    with client.get("/static/ipad/icon-180.png") as response:
+        assert _png_size(response.get_data()) == "180x180"
+    with client.get("/ipad/sw.js") as worker:  # served from /ipad/ so its scope is the view
+        assert worker.status_code == 200
+        assert "javascript" in worker.mimetype
+
+
+def test_the_stylesheet_has_no_hover_only_controls_and_reads_at_arms_length(client):
+    with client.get("/static/ipad/ipad.css") as response:
+        css = response.get_data(as_text=True)
+    assert ":hover" not in css  # a finger has no hover
+    assert "font-size: 18px" in css.split("}")[0]  # the root size every rem follows
+    assert "--touch: 48px" in css

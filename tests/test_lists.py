@@ -226,6 +226,18 @@ def test_a_stale_note_is_a_conflict_and_both_texts_are_kept(login, people, lists
     assert item.note == "First edit\n\nSecond edit from an old page" and item.note_version == 3
 
 
+def test_a_note_saved_without_the_version_it_was_read_at_is_refused(login, people, lists):
+    client = login(people["sam"])
+    item = lists["sam_own"].items[0]
+    url = f"/lists/{lists['sam_own'].id}/items/{item.id}/note"
+    client.post(url, data={"note": "First edit", "version": 1})
+    response = client.post(url, data={"note": "Blind overwrite"}, headers=HTMX)
+    assert response.status_code == 422
+    assert "version is missing" in text(response)
+    db.session.refresh(item)
+    assert item.note == "First edit"
+
+
 def test_duplicate_copies_items_and_notes_into_my_lists(login, people, lists):
     lists["global"].items[0].note = "Strong in the Nordics"
     db.session.commit()

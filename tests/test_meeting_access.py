@@ -89,3 +89,24 @@ def test_a_meetings_list_never_shows_in_the_lists_section(people):
     for who in ("sam", "admin"):
         assert "Meeting list" not in [
             pl.name for pl in db.session.scalars(access.lists_visible_to(people[who]))]
+
+
+def test_each_path_to_seeing_a_meeting_on_its_own(people):
+    """Hosting, having set it up, and (SC) the host being one's AM directly or by territory
+    each suffice alone; "manage meetings on behalf of others" sees everything."""
+    set_up_by_sam = meeting(people["carol"], people["sam"], "Sam set it up for Carol")
+    alice_alone = meeting(people["alice"], people["alice"], "Alice, on her own")
+    bob_alone = meeting(people["bob"], people["bob"], "Bob, on his own")
+
+    def sees(user, item):
+        return access.may_see_meeting(user, item)
+
+    assert sees(people["carol"], set_up_by_sam) and sees(people["sam"], set_up_by_sam)
+    assert sees(people["sam"], alice_alone)  # Alice is Sam's AM directly
+    assert sees(people["tess"], bob_alone)  # Bob is Tess's AM by territory
+    assert not sees(people["tess"], alice_alone) and not sees(people["sam"], bob_alone)
+    assert not sees(people["alice"], bob_alone) and not sees(people["tess"], set_up_by_sam)
+    role = f.custom_role(name="Events", permissions=[Permission.MANAGE_MEETINGS_FOR_OTHERS])
+    people["tess"].roles.append(role)
+    db.session.commit()
+    assert all(sees(people["tess"], m) for m in (set_up_by_sam, alice_alone, bob_alone))

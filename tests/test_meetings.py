@@ -1,6 +1,7 @@
 """Meetings on the website: the form and its rules, the index, the meeting page, invites."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -13,6 +14,7 @@ from webapp.models import (
     ListKind,
     Meeting,
     MeetingStatus,
+    MeetingSummarySend,
     OutboxMessage,
     ProgrammeList,
 )
@@ -86,6 +88,8 @@ def test_coordinator_cannot_host_for_an_account_manager_not_theirs(client, login
     response = client.post("/meetings/new", data=form(people["bob"]))
     assert response.status_code == 422
     assert "You cannot set up meetings for this host." in text(response)
+    # The form comes back without opening Bob's buyers to Sam.
+    assert "Hans Tester" not in text(response) and "Dora Tester" not in text(response)
     assert db.session.scalar(select(Meeting)) is None
 
 
@@ -188,12 +192,26 @@ def test_a_clash_with_the_hosts_other_meeting_is_warned_before_saving(client, lo
     assert clash.status_code == 409
     assert "The host already has a meeting then: “First” at 14:30" in text(clash)
     assert meeting_titled("Second") is None
+    first = meeting_titled("First")
+    assert f'name="allow_clash" value="{first.id}"' in text(clash)
     confirmed = client.post("/meetings/new", data=form(people["bob"], title="Second",
-                                                       start="15:00", allow_clash="1"))
+                                                       start="15:00", allow_clash=first.id))
     assert confirmed.status_code == 303 and meeting_titled("Second") is not None
     after = client.post("/meetings/new", data=form(people["bob"], title="Third",
                                                    start="15:45"))
     assert after.status_code == 303  # starts when "Second" ends: no clash
+
+
+def test_accepting_one_clash_does_not_accept_another(client, login, people):
+    login(people["tess"])
+    client.post("/meetings/new", data=form(people["bob"], title="First"))
+    client.post("/meetings/new", data=form(people["bob"], title="Later", start="17:00"))
+    first = meeting_titled("First")
+    # Warned of "First", the editor moves the meeting onto "Later" before saving anyway.
+    moved = client.post("/meetings/new", data=form(people["bob"], title="Second",
+                                                   start="17:15", allow_clash=first.id))
+    assert moved.status_code == 409 and "“Later” at 17:00" in text(moved)
+    assert meeting_titled("Second") is None
 
 
 def test_a_time_the_clocks_skip_is_refused_with_a_clear_message(client, login, people):
@@ -421,6 +439,29 @@ def test_only_a_draft_is_deleted_and_a_scheduled_meeting_is_cancelled(
     assert db.session.get(Meeting, draft_id) is None
 
 
+def test_a_meeting_already_held_is_not_cancelled(client, login, people, meeting):
+    meeting.started_at = datetime.now(UTC)
+    db.session.commit()
+    login(people["tess"])
+    assert "Cancel meeting" not in text(client.get(f"/meetings/{meeting.id}"))
+    answer = client.post(f"/meetings/{meeting.id}/cancel", follow_redirects=True)
+    assert "already been held" in text(answer)
+    db.session.refresh(meeting)
+    assert meeting.status == MeetingStatus.SCHEDULED
+
+
+def test_notes_saved_without_the_version_they_were_read_at_are_refused(
+        client, login, people, meeting):
+    meeting.meeting_notes = "Written on the iPad."
+    db.session.commit()
+    login(people["tess"])
+    answer = client.post(f"/meetings/{meeting.id}/notes", data={"notes": "Overwritten?"})
+    assert answer.status_code == 422
+    assert "version is missing" in text(answer)
+    db.session.refresh(meeting)
+    assert meeting.meeting_notes == "Written on the iPad."
+
+
 def test_the_edit_form_is_filled_in_with_the_meeting(client, login, people, meeting):
     login(people["tess"])
     page = text(client.get(f"/meetings/{meeting.id}/edit"))
@@ -429,3 +470,168 @@ def test_the_edit_form_is_filled_in_with_the_meeting(client, login, people, meet
     assert f'name="attendees" value="{people["dora"].id}"' in page
     assert "INTERNAL: they overpaid last year." in page
     assert '<option selected value="Europe/Berlin">' in page
+
+
+def test_a_coordinator_cannot_move_a_meeting_to_an_account_manager_not_theirs(
+        client, login, people, meeting):
+    login(people["tess"])
+    response = client.post(f"/meetings/{meeting.id}/edit", data=form(
+        people["alice"], [people["dora"]], action="save"))
+    assert response.status_code == 422
+    assert "You cannot set up meetings for this host." in text(response)
+    assert "Ben Tester" not in text(response)  # Alice's buyer stays hidden
+    db.session.refresh(meeting)
+    assert meeting.host == people["bob"]
+
+
+def test_the_buyer_list_shows_each_buyer_once_with_company_and_territory(client, login, people):
+    # Fritz is Bob's twice over: directly and through his company's territory.
+    fritz = f.buyer(first_name="Fritz", company=people["dora"].company,
+                    account_manager=people["bob"], territories=[f.territory("Nordics")])
+    login(people["tess"])
+    page = text(client.get("/meetings/buyers", query_string={"host": people["bob"].id},
+                           headers=HTMX))
+    assert page.count(fritz.full_name) == 1
+    assert "Alpenblick Fernsehen · Nordics" in page
+
+
+def test_changing_the_host_lists_the_new_hosts_buyers(client, login, people):
+    events = f.custom_role(name="Events", permissions=[Permission.MANAGE_MEETINGS_FOR_OTHERS])
+    people["sam"].roles.append(events)
+    db.session.commit()
+    login(people["sam"])
+    bob = text(client.get("/meetings/buyers", query_string={"host": people["bob"].id},
+                          headers=HTMX))
+    alice = text(client.get("/meetings/buyers", query_string={"host": people["alice"].id},
+                            headers=HTMX))
+    assert "Hans Tester" in bob and "Ben Tester" not in bob
+    assert "Ben Tester" in alice and "Hans Tester" not in alice
+
+
+def test_the_location_is_saved_shown_and_put_in_the_invite(client, login, people):
+    login(people["tess"])
+    client.post("/meetings/new", data=form(people["bob"], [people["dora"]], room="Salon 3"))
+    meeting = meeting_titled("Alpenblick × Bob")
+    assert (meeting.market, meeting.stand, meeting.room) == ("MIPCOM 2026", "R7.C12", "Salon 3")
+    page = text(client.get(f"/meetings/{meeting.id}"))
+    assert "MIPCOM 2026" in page and "R7.C12" in page and "Salon 3" in page
+    invite = text(client.get(f"/meetings/{meeting.id}/invite.ics"))
+    assert "LOCATION:MIPCOM 2026\\, stand R7.C12\\, room Salon 3" in invite
+
+
+def test_the_index_filters_by_host_and_both_ends_of_the_date_range(
+        client, login, people, meeting):
+    login(people["tess"])
+    assert "Alpenblick × Bob" in text(client.get(f"/meetings?host={people['bob'].id}"))
+    day = meeting.starts_at.date()
+    inside = f"/meetings?from={day.isoformat()}&to={day.isoformat()}"
+    assert "Alpenblick × Bob" in text(client.get(inside))
+    before = (day - timedelta(days=1)).isoformat()
+    assert "Alpenblick" not in text(client.get(f"/meetings?to={before}"))
+
+
+def test_the_date_range_follows_each_meetings_own_calendar(client, login, people):
+    day = datetime.now(UTC).date() + timedelta(days=30)
+    # 00:30 in Paris on `day` is the evening before in UTC; 23:30 in Los Angeles on `day`
+    # is the morning after in UTC.
+    paris = datetime.combine(day, time(0, 30), tzinfo=ZoneInfo("Europe/Paris"))
+    los_angeles = datetime.combine(day, time(23, 30), tzinfo=ZoneInfo("America/Los_Angeles"))
+    for title, local in (("Early in Paris", paris), ("Late in Los Angeles", los_angeles)):
+        db.session.add(Meeting(title=title, host=people["bob"], created_by=people["bob"],
+                               starts_at=local.astimezone(UTC), timezone=local.tzinfo.key))
+    db.session.commit()
+    login(people["tess"])
+
+    def shown(first, last):
+        page = text(client.get(f"/meetings?from={first.isoformat()}&to={last.isoformat()}"))
+        return {title for title in ("Early in Paris", "Late in Los Angeles") if title in page}
+
+    assert shown(day, day) == {"Early in Paris", "Late in Los Angeles"}
+    assert shown(day - timedelta(days=1), day - timedelta(days=1)) == set()
+    assert shown(day + timedelta(days=1), day + timedelta(days=1)) == set()
+
+
+def test_a_meeting_one_set_up_stays_visible_when_its_host_is_no_longer_theirs(
+        client, login, people):
+    # Sam set it up for Carol through "manage meetings on behalf of others", since taken away.
+    set_up = Meeting(title="Set up for Carol", host=people["carol"], created_by=people["sam"],
+                     starts_at=datetime.now(UTC) + timedelta(days=1))
+    db.session.add(set_up)
+    db.session.commit()
+    login(people["sam"])
+    assert "Set up for Carol" in text(client.get("/meetings"))
+    assert client.get(f"/meetings/{set_up.id}").status_code == 200
+
+
+def test_managing_meetings_for_others_sees_every_meeting(client, login, people, meeting):
+    events = f.custom_role(name="Events", permissions=[Permission.MANAGE_MEETINGS_FOR_OTHERS])
+    people["sam"].roles.append(events)
+    db.session.commit()
+    login(people["sam"])
+    assert "Alpenblick × Bob" in text(client.get("/meetings"))
+    assert client.get(f"/meetings/{meeting.id}").status_code == 200
+
+
+def test_a_held_meeting_shows_interest_screeners_item_and_meeting_notes(
+        client, login, people, meeting):
+    meeting.starts_at = datetime.now(UTC) - timedelta(days=2)
+    meeting.started_at = meeting.starts_at
+    meeting.meeting_notes = "They will come back on the Sunday slot."
+    db.session.commit()
+    login(people["tess"])
+    assert "Alpenblick × Bob" in text(client.get("/meetings?tab=past"))
+    page = text(client.get(f"/meetings/{meeting.id}"))
+    assert "Held" in page and "Interested" in page and "Screener in summary" in page
+    assert "https://screeners.example/wa" in page and "Loved the first episode." in page
+    assert "They will come back on the Sunday slot." in page
+
+
+def test_meeting_notes_are_one_record_with_the_in_meeting_view(client, login, people, meeting):
+    login(people["bob"])
+    ipad = f"/ipad/meetings/{meeting.id}/changes"
+    assert client.post(ipad, data={"key": "notes-web-0001", "kind": "meeting_notes",
+                                   "value": "Typed on the iPad", "version": 1}
+                       ).status_code == 200
+    login(people["tess"])
+    assert "Typed on the iPad" in text(client.get(f"/meetings/{meeting.id}"))
+    assert client.post(f"/meetings/{meeting.id}/notes", data={
+        "notes": "Tess tidied them", "version": 2}, headers=HTMX).status_code == 200
+    login(people["bob"])
+    assert "Tess tidied them" in text(client.get(f"/ipad/meetings/{meeting.id}"))
+    stale = client.post(ipad, data={"key": "notes-web-0002", "kind": "meeting_notes",
+                                    "value": "Bob, from the old copy", "version": 2})
+    assert stale.status_code == 409 and stale.get_json()["text"] == "Tess tidied them"
+
+
+def test_the_meeting_list_takes_catalogue_items_and_reorders_for_those_who_may_edit(
+        client, login, people, meeting):
+    extra = programme("Kitchen Kings")
+    login(people["tess"])
+    found = text(client.get(f"/lists/{meeting.list_id}/catalogue", query_string={"q": "kitchen"},
+                            headers=HTMX))
+    assert "Kitchen Kings" in found
+    client.post(f"/lists/{meeting.list_id}/items", data={"programme_id": extra.id},
+                headers=HTMX)
+    db.session.expire_all()
+    added = meeting.programme_list.items[-1]
+    assert added.programme == extra
+    client.post(f"/lists/{meeting.list_id}/items/{added.id}/move", data={"direction": "up"},
+                headers=HTMX)
+    db.session.expire_all()
+    assert [i.programme.title for i in meeting.programme_list.items] == [
+        "Kitchen Kings", "Wild Atlantic"]
+    login(people["sam"])
+    assert client.post(f"/lists/{meeting.list_id}/items/{added.id}/move",
+                       data={"direction": "down"}).status_code == 404
+    assert client.get(f"/lists/{meeting.list_id}/catalogue?q=kitchen").status_code == 404
+
+
+def test_each_summary_send_is_recorded_with_time_sender_and_recipients(
+        client, login, people, meeting):
+    login(people["tess"])
+    client.post(f"/meetings/{meeting.id}/summary")
+    [send] = db.session.scalars(select(MeetingSummarySend)).all()
+    assert send.sent_by == people["tess"] and send.sent_at is not None
+    assert send.recipient_list == [people["dora"].email]
+    page = text(client.get(f"/meetings/{meeting.id}"))
+    assert f"by {people['tess'].full_name} to {people['dora'].email}" in page

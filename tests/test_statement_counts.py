@@ -15,7 +15,7 @@ from sqlalchemy import event
 from tests import catalogue_factories as cf
 from tests import factories as f
 from webapp.extensions import db
-from webapp.models import ListKind, Meeting, MeetingStatus, ProgrammeList
+from webapp.models import ListItem, ListKind, Meeting, MeetingStatus, ProgrammeList
 from webapp.services.lists import add_item
 from webapp.services.mail import queue_email
 from webapp.services.registrations import register
@@ -151,9 +151,13 @@ def count_statements(app):
     def count(client, page: Page, distributor: Distributor) -> int:
         headers = {"HX-Request": "true"} if page.htmx else {}
         notes = iter(f"Note written at request {n}" for n in itertools.count())
+        if page.method == "POST":  # each save is based on the version the one before left
+            versions = itertools.count(db.session.get(ListItem, distributor.first_item_id)
+                                       .note_version)
 
         def request():
-            data = {"note": next(notes)} if page.method == "POST" else None
+            data = ({"note": next(notes), "version": next(versions)}
+                    if page.method == "POST" else None)
             response = client.open(page.path(distributor), method=page.method,
                                    headers=headers, data=data)
             assert response.status_code == 200, response.status_code

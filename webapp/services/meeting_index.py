@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, false, or_, select
 from sqlalchemy.orm import lazyload, selectinload
 
 from webapp import access
@@ -43,12 +43,8 @@ def meeting_index(user: User, filters: MeetingFilters) -> Select:
         query = query.where(Meeting.starts_at >= today).order_by(Meeting.starts_at)
     if filters.host_id:
         query = query.where(Meeting.host_id == filters.host_id)
-    if filters.date_from:
-        query = query.where(Meeting.starts_at >= datetime.combine(filters.date_from, time(),
-                                                                  tzinfo=UTC))
-    if filters.date_to:
-        query = query.where(Meeting.starts_at < datetime.combine(
-            filters.date_to + timedelta(days=1), time(), tzinfo=UTC))
+    if filters.date_from or filters.date_to:
+        query = query.where(_on_local_dates(filters.date_from, filters.date_to))
     if filters.search.strip():
         pattern = access.contains_pattern(filters.search)
         attendee = access.matches_person(filters.search) | User.company.has(
@@ -56,6 +52,28 @@ def meeting_index(user: User, filters: MeetingFilters) -> Select:
         query = query.where(Meeting.title.ilike(pattern, escape="\\")
                             | Meeting.attendees.any(attendee))
     return query.order_by(Meeting.id)
+
+
+def _on_local_dates(first: date | None, last: date | None):
+    """A where-clause: the meeting starts between `first` and `last` (either may be open),
+    both included, by the calendar of the meeting's own time zone. A meeting at 00:30 in
+    Paris on the 13th is on the 13th, though it starts on the 12th in UTC.
+
+    Each zone the meetings use gets its own window of UTC instants (its local midnights),
+    so the database compares starts_at against constants and can use its index."""
+    def local_midnight(day: date, zone: str) -> datetime:
+        return datetime.combine(day, time(), tzinfo=ZoneInfo(zone)).astimezone(UTC)
+
+    zones = db.session.scalars(select(Meeting.timezone).distinct()).all()
+    windows = []
+    for zone in zones:
+        window = [Meeting.timezone == zone]
+        if first:
+            window.append(Meeting.starts_at >= local_midnight(first, zone))
+        if last:
+            window.append(Meeting.starts_at < local_midnight(last + timedelta(days=1), zone))
+        windows.append(and_(*window))
+    return or_(*windows) if windows else false()
 
 
 # --- The host's day in the in-meeting view ------------------------------------------------

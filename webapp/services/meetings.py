@@ -5,6 +5,7 @@ meeting's attendees get a calendar invite; a change that matters to a calendar r
 invite's SEQUENCE and sends it again, a cancellation sends METHOD:CANCEL.
 """
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -157,13 +158,14 @@ def _check(editor: User, details: MeetingDetails, meeting: Meeting | None) -> da
 
 def save_meeting(editor: User, details: MeetingDetails, meeting: Meeting | None = None,
                  schedule: bool = False, source_list: ProgrammeList | None = None,
-                 allow_clash: bool = False) -> Meeting:
+                 accepted_clashes: Collection[int] = ()) -> Meeting:
     """Create or change a meeting. `schedule` turns a draft into a scheduled meeting; a
     scheduled meeting's attendees get (updated) invites, removed attendees a cancellation.
-    A clash with another of the host's meetings raises ClashWarning unless `allow_clash`."""
+    A clash with another of the host's meetings raises ClashWarning unless the editor
+    accepted a clash with that very meeting (`accepted_clashes`, meeting ids)."""
     starts_at = _check(editor, details, meeting)
-    if not allow_clash and (found := clashes(details.host, starts_at,
-                                             details.duration_minutes, meeting)):
+    found = clashes(details.host, starts_at, details.duration_minutes, meeting)
+    if any(m.id not in accepted_clashes for m in found):
         raise ClashWarning(found)
     creating = meeting is None
     if creating:
@@ -248,6 +250,8 @@ def cancel_meeting(meeting: Meeting) -> None:
     """Cancel a scheduled meeting; its attendees get the cancellation for their calendars."""
     if meeting.status == MeetingStatus.CANCELLED:
         raise DomainError("This meeting is already cancelled.")
+    if meeting.held:
+        raise DomainError("This meeting has already been held, so it cannot be cancelled.")
     was_scheduled = meeting.status == MeetingStatus.SCHEDULED
     meeting.status = MeetingStatus.CANCELLED
     if was_scheduled:

@@ -15,7 +15,12 @@ from webapp.models import ListItem, Meeting, ProgrammeList, User
 from webapp.services import meeting_changes as changes
 from webapp.services.catalogue import programme_search
 from webapp.services.meeting_index import default_day, meeting_days, meetings_on
-from webapp.services.meeting_summary import may_send_summary, render_summary, sends_of
+from webapp.services.meeting_summary import (
+    may_send_summary,
+    render_summary,
+    sends_of,
+    summary_subject,
+)
 from webapp.views import email_html_response, render
 
 CATALOGUE_RESULTS = 15
@@ -64,7 +69,7 @@ def meeting(meeting_id):
     found = _hosted_meeting_or_404(meeting_id)
     return render("ipad/meeting.html", meeting=found, items=found.programme_list.items
                   if found.programme_list else [], sends=sends_of(found),
-                  cannot_send=may_send_summary(found))
+                  subject=summary_subject(found), cannot_send=may_send_summary(found))
 
 
 @bp.route("/ipad/meetings/<int:meeting_id>/changes", methods=["POST"])

@@ -1,7 +1,7 @@
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import joinedload
 from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from webapp import access
 from webapp.extensions import db
@@ -54,7 +54,10 @@ class MoveForm(FlaskForm):
 
 class NoteForm(FlaskForm):
     note = TextAreaField("Note", validators=[Optional(), Length(max=5000)])
-    version = IntegerField(validators=[Optional()])
+    # The version the note was read at: without it a save could overwrite someone else's.
+    version = IntegerField(validators=[
+        InputRequired(message="Reload the page and save again: the note's version is missing."),
+        NumberRange(min=0, max=DATABASE_INT_MAX)])
 
 
 class ShareForm(FlaskForm):

@@ -9,7 +9,7 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from webapp import access
 from webapp.extensions import db
@@ -72,7 +72,10 @@ class MeetingForm(FlaskForm):
 
 class NotesForm(FlaskForm):
     notes = TextAreaField("Meeting notes", validators=[Optional(), Length(max=20000)])
-    version = IntegerField(validators=[Optional()])
+    # The version the notes were read at: without it a save could overwrite someone else's.
+    version = IntegerField(validators=[
+        InputRequired(message="Reload the page and save again: the notes' version is missing."),
+        NumberRange(min=0, max=DATABASE_INT_MAX)])
 
 
 class CopyListForm(FlaskForm):

@@ -114,11 +114,26 @@ def _source_list(form: MeetingForm) -> ProgrammeList | None:
     return source
 
 
+def _pickable_host(host: User | None, meeting: Meeting | None) -> User | None:
+    """The posted host, if the user may choose them (or the meeting already has them): a
+    host typed in by hand must not open another AM's buyers in the picker."""
+    if host is None or (meeting is not None and meeting.host_id == host.id):
+        return host
+    return db.session.scalar(access.hosts_available_to(current_user).where(User.id == host.id))
+
+
 def _form_page(form: MeetingForm, meeting: Meeting | None, status: int = 200, clash=None):
     details = _details(form)
     return render("meetings/form.html", form=form, meeting=meeting, clash=clash,
-                  picker=_picker_context(details.host, details.attendees),
+                  picker=_picker_context(_pickable_host(details.host, meeting),
+                                         details.attendees),
                   status=status)
+
+
+def _accepted_clashes(form: MeetingForm) -> set[int]:
+    """The meetings the editor was warned of and saved anyway (their ids, comma-separated)."""
+    return {int(part) for part in (form.allow_clash.data or "").split(",")[:50]
+            if part.isascii() and part.isdigit()}
 
 
 def _save(form: MeetingForm, meeting: Meeting | None):
@@ -133,7 +148,7 @@ def _save(form: MeetingForm, meeting: Meeting | None):
         saved = service.save_meeting(
             current_user, _details(form), meeting,
             schedule=request.form.get("action") == "schedule", source_list=_source_list(form),
-            allow_clash=form.allow_clash.data == "1")
+            accepted_clashes=_accepted_clashes(form))
     except service.ClashWarning as clash:
         db.session.rollback()
         return _form_page(form, meeting, 409, clash=clash)
@@ -290,7 +305,11 @@ def send_summary(meeting_id):
 def cancel(meeting_id):
     """Cancel the meeting; attendees get the cancellation for their calendars."""
     meeting = _meeting_or_404(meeting_id, edit=True)
-    service.cancel_meeting(meeting)
+    try:
+        service.cancel_meeting(meeting)
+    except DomainError as error:
+        flash(str(error), "error")
+        return redirect(url_for("meetings.show", meeting_id=meeting_id), code=303)
     db.session.commit()
     flash(f"“{meeting.title}” cancelled.", "success")
     return redirect(url_for("meetings.show", meeting_id=meeting_id), code=303)

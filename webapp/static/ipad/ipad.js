@@ -53,6 +53,17 @@
     return queue.filter(function (c) { return c.user === userId; });
   }
 
+  // Field ids repeat across meetings ("meeting-notes"): a field is the id within its meeting.
+  function sameField(a, b) {
+    return !!a.field && a.field === b.field && a.meeting === b.meeting && a.user === b.user;
+  }
+
+  // A change the CMS answered with a conflict stays on the device, held, until the host
+  // chooses: neither text is lost by a reload or a closed tab meanwhile.
+  function held(queue) {
+    return queue.filter(function (c) { return c.conflict; });
+  }
+
   function newKey() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
     var bytes = new Uint8Array(16);
@@ -63,15 +74,23 @@
   }
 
   // A note, mark or toggle not yet sent is replaced by a newer one of the same field; the
-  // change being sent stays, and the newer one follows it.
+  // change being sent stays, and the newer one follows it. Nothing is merged into a change
+  // queued before a Send (the summary goes out as it stood when Send was tapped), except
+  // into a held conflict, which keeps the host's latest text until they choose.
   function enqueue(change) {
     var queue = load();
     change.user = userId;
     change.meeting = meetingId;
     change.url = main.dataset.changesUrl;
-    var field = change.field;
-    var waiting = field && queue.filter(function (c) {
-      return c.field === field && c.user === userId && c.key !== sending;
+    var lastSend = -1;
+    queue.forEach(function (c, i) {
+      if (c.kind === "send_summary" && c.meeting === meetingId && c.user === userId) lastSend = i;
+    });
+    if (change.kind === "send_summary" && lastSend !== -1 && queue[lastSend].key !== sending) {
+      return queue[lastSend];  // one Send waiting is enough
+    }
+    var waiting = queue.filter(function (c, i) {
+      return sameField(c, change) && c.key !== sending && (c.conflict || i > lastSend);
     })[0];
     if (waiting) {
       waiting.value = change.value;
@@ -82,6 +101,17 @@
     save(queue);
     showStatus();
     flush();
+    return waiting || change;
+  }
+
+  // The first change that may go now: held conflicts wait for the host, and so does a Send
+  // queued after one of its meeting's conflicts.
+  function nextToSend(queue) {
+    return queue.filter(function (c, i) {
+      return !c.conflict && !(c.kind === "send_summary" && queue.slice(0, i).some(function (d) {
+        return d.conflict && d.meeting === c.meeting;
+      }));
+    })[0];
   }
 
   function answerOf(response) {
@@ -90,15 +120,14 @@
 
   function flush() {
     if (flushing) return;
-    var queue = mine(load());
-    if (!queue.length || !navigator.onLine) {
-      if (!queue.length && synced) keepPage();
+    var change = nextToSend(mine(load()));
+    if (!change || !navigator.onLine) {
+      if (!change && synced) keepPage();
       synced = false;
       showStatus();
       return;
     }
     flushing = true;
-    var change = queue[0];
     sending = change.key;
     var body = new URLSearchParams({key: change.key, kind: change.kind, value: change.value || "",
                                     item_id: change.item || "", version: change.version || ""});
@@ -116,8 +145,12 @@
         }
         return answerOf(response).then(function (answer) {
           signedOut = false;
-          drop(change.key);
-          synced = true;
+          if (response.status === 409 && answer.version !== undefined) {
+            hold(change, answer);
+          } else {
+            drop(change.key);
+            synced = true;
+          }
           sending = null;
           flushing = false;
           settle(change, response.status, answer);
@@ -136,37 +169,52 @@
     save(load().filter(function (c) { return c.key !== key; }));
   }
 
+  // Keep a conflicting change, with the CMS's text, and the newest text typed since.
+  function hold(change, answer) {
+    var queue = load();
+    var kept = queue.filter(function (c) { return c.key === change.key; })[0];
+    if (!kept) return;
+    var newer = queue.filter(function (c) { return c !== kept && sameField(c, kept); });
+    newer.forEach(function (c) { kept.value = c.value; });
+    kept.conflict = {text: answer.text || "", version: answer.version};
+    save(queue.filter(function (c) { return newer.indexOf(c) === -1; }));
+  }
+
   function fieldsOf(change) {
-    return change.field ? [change.field] : [];
+    return change.field && change.meeting === meetingId ? [change.field] : [];
   }
 
   // --- What the CMS answered -----------------------------------------------------------
 
+  // The change may be another meeting's (sent from this page after a reconnection): only
+  // this meeting's fields are touched here.
   function settle(change, status, answer) {
-    var field = change.field && document.getElementById(change.field);
+    var here = change.meeting === meetingId;
+    var field = here && change.field && document.getElementById(change.field);
+    var state = here ? change.field : null;
     if (status === 200) {
       if (change.kind === "note" || change.kind === "meeting_notes") {
         // Changes of this field still waiting were based on this one's text: rebase them.
         var queue = load();
         queue.forEach(function (c) {
-          if (c.field === change.field && String(c.version) === String(change.version)) {
+          if (sameField(c, change) && String(c.version) === String(change.version)) {
             c.version = answer.version;
           }
         });
         save(queue);
         if (field) field.dataset.version = answer.version;
       }
-      if (change.kind === "add_item") refreshItems();
-      if (change.kind === "send_summary") {
+      if (change.kind === "add_item" && here) refreshItems();
+      if (change.kind === "send_summary" && here) {
         say("send-state", "Sent to " + answer.sent_to + " buyer" + (answer.sent_to === 1 ? "" : "s") + ".");
       }
-      fieldState(change.field, "saved");
-    } else if (status === 409 && field) {
-      save(load().filter(function (c) { return c.field !== change.field; }));
-      showConflict(field, answer);
+      fieldState(state, "saved");
+    } else if (status === 409 && answer.version !== undefined) {
+      var kept = load().filter(function (c) { return c.key === change.key; })[0];
+      if (field && kept) showConflict(field, kept);
     } else {
-      fieldState(change.field, "error", answer.error || "Not saved.");
-      if (change.kind === "send_summary") say("send-state", answer.error || "Not sent.");
+      fieldState(state, "error", answer.error || "Not saved.");
+      if (change.kind === "send_summary" && here) say("send-state", answer.error || "Not sent.");
     }
   }
 
@@ -175,7 +223,8 @@
 
   function fieldState(id, state, message) {
     if (!id) return;
-    var box = document.querySelector("[data-state-for='" + id + "']");
+    // An item's interest mark and screener toggle share one state beside them.
+    var box = document.querySelector("[data-state-for='" + id.replace(/^(interest|screener)-/, "marks-") + "']");
     if (!box) return;
     box.textContent = message || STATES[state];
     box.dataset.state = state;
@@ -188,16 +237,21 @@
 
   function showStatus() {
     if (!statusBox) return;
-    var waiting = mine(load()).length;
+    var queue = mine(load());
+    var choose = held(queue).length;
+    var waiting = queue.length - choose;
+    var toChoose = choose + " change" + (choose === 1 ? "" : "s") + " to choose";
     statusBox.hidden = false;
-    statusBox.dataset.state = waiting ? (navigator.onLine && !signedOut ? "syncing" : "waiting") : "saved";
-    statusBox.textContent = !waiting ? "All changes saved" :
-      signedOut ? "Sign in again to send " + waiting + " waiting change" + (waiting === 1 ? "" : "s") :
-      (navigator.onLine ? "Sending " : "Offline: ") + waiting + " change" + (waiting === 1 ? "" : "s") +
-      (navigator.onLine ? "…" : " waiting");
+    statusBox.dataset.state = waiting ? (navigator.onLine && !signedOut ? "syncing" : "waiting") :
+      choose ? "conflict" : "saved";
+    statusBox.textContent = !waiting ? (choose ? "Changed on the website: " + toChoose : "All changes saved") :
+      (signedOut ? "Sign in again to send " + waiting + " waiting change" + (waiting === 1 ? "" : "s") :
+       (navigator.onLine ? "Sending " : "Offline: ") + waiting + " change" + (waiting === 1 ? "" : "s") +
+       (navigator.onLine ? "…" : " waiting")) + (choose ? " · " + toChoose : "");
   }
 
-  function showConflict(field, answer) {
+  function showConflict(field, kept) {
+    var answer = kept.conflict;
     fieldState(field.id, "conflict");
     var old = document.getElementById(field.id + "-conflict");
     if (old) old.remove();
@@ -220,18 +274,38 @@
     });
     box.addEventListener("click", function (event) {
       var choice = event.target.dataset && event.target.dataset.resolve;
-      if (!choice) return;
-      field.dataset.version = answer.version;
-      if (choice === "theirs") {
-        field.value = answer.text;
-        fieldState(field.id, "saved");
-      } else {
-        if (choice === "both") field.value = (answer.text + "\n\n" + field.value).trim();
-        queueNote(field);
-      }
-      box.remove();
+      if (choice) resolve(field, choice, box);
     });
     field.insertAdjacentElement("afterend", box);
+  }
+
+  // The host's choice: their text (sent again, now based on the website's version), the
+  // website's, or both. A fresh key: the old one's answer was the conflict.
+  function resolve(field, choice, box) {
+    clearTimeout(timers[field.id]);
+    delete timers[field.id];
+    var queue = load();
+    var kept = queue.filter(function (c) {
+      return c.conflict && sameField(c, {field: field.id, meeting: meetingId, user: userId});
+    })[0];
+    box.remove();
+    if (!kept) return;
+    field.dataset.version = kept.conflict.version;
+    if (choice === "theirs") {
+      field.value = kept.conflict.text;
+      queue = queue.filter(function (c) { return c !== kept; });
+      fieldState(field.id, "saved");
+    } else {
+      if (choice === "both") field.value = (kept.conflict.text + "\n\n" + field.value).trim();
+      kept.value = field.value;
+      kept.version = kept.conflict.version;
+      kept.key = newKey();
+      delete kept.conflict;
+      fieldState(field.id, navigator.onLine ? "saving" : "waiting");
+    }
+    save(queue);
+    showStatus();
+    flush();
   }
 
   // --- Taps and typing -----------------------------------------------------------------
@@ -245,8 +319,9 @@
     clearTimeout(timers[field.id]);
     delete timers[field.id];
     fieldState(field.id, navigator.onLine ? "saving" : "waiting");
-    enqueue({kind: field.dataset.kind, field: field.id, item: itemOf(field), value: field.value,
-             version: field.dataset.version});
+    var queued = enqueue({kind: field.dataset.kind, field: field.id, item: itemOf(field),
+                          value: field.value, version: field.dataset.version});
+    if (queued.conflict) fieldState(field.id, "conflict");
   }
 
   function onTap(event) {
@@ -259,11 +334,13 @@
       group.querySelectorAll("[data-kind=interest]").forEach(function (b) {
         b.setAttribute("aria-pressed", String(on && b === button));
       });
+      fieldState("interest-" + item, navigator.onLine ? "saving" : "waiting");
       enqueue({kind: "interest", field: "interest-" + item, item: item,
                value: on ? button.dataset.value : "none"});
     } else if (button.dataset.kind === "screener") {
       var pressed = button.getAttribute("aria-pressed") !== "true";
       button.setAttribute("aria-pressed", String(pressed));
+      fieldState("screener-" + item, navigator.onLine ? "saving" : "waiting");
       enqueue({kind: "screener", field: "screener-" + item, item: item, value: pressed ? "on" : "off"});
     }
   }
@@ -271,7 +348,7 @@
   function onType(event) {
     var field = event.target;
     if (!field.matches || !field.matches("textarea[data-kind]")) return;
-    fieldState(field.id, "saving");
+    if (!document.getElementById(field.id + "-conflict")) fieldState(field.id, "saving");
     clearTimeout(timers[field.id]);
     timers[field.id] = setTimeout(function () { queueNote(field); }, NOTE_DELAY);
   }
@@ -293,7 +370,7 @@
   function onSend(event) {
     var button = event.target.closest("#send-summary");
     if (!button || !window.confirm(button.dataset.confirm)) return;
-    enqueue({kind: "send_summary", field: "send-state"});
+    enqueue({kind: "send_summary"});
     say("send-state", navigator.onLine ? "Sending…" :
         "Offline: the summary goes out once the changes before it have synced.");
   }
@@ -305,14 +382,17 @@
       var field = c.field && document.getElementById(c.field);
       if ((c.kind === "note" || c.kind === "meeting_notes") && field) {
         field.value = c.value;
-        fieldState(field.id, "waiting");
+        if (c.conflict) showConflict(field, c);
+        else fieldState(field.id, "waiting");
       } else if (c.kind === "interest") {
         document.querySelectorAll("#meeting-item-" + c.item + " [data-kind=interest]").forEach(function (b) {
           b.setAttribute("aria-pressed", String(b.dataset.value === c.value));
         });
+        fieldState(c.field, "waiting");
       } else if (c.kind === "screener") {
         var toggle = document.querySelector("#meeting-item-" + c.item + " [data-kind=screener]");
         if (toggle) toggle.setAttribute("aria-pressed", String(c.value === "on"));
+        fieldState(c.field, "waiting");
       } else if (c.kind === "add_item" && list && !document.getElementById("pending-" + c.key)) {
         var li = document.createElement("li");
         li.className = "item pending";

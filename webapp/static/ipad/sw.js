@@ -4,7 +4,7 @@
 // CMS's current content always wins.
 "use strict";
 
-var CACHE = "sales-cms-ipad-v1";
+var CACHE = "sales-cms-ipad-v2";
 var SHELL = ["/static/ipad/ipad.css", "/static/ipad/ipad.js", "/static/vendor/htmx.min.js",
              "/static/ipad/manifest.webmanifest", "/static/ipad/icon-192.png"];
 
@@ -20,16 +20,19 @@ self.addEventListener("activate", function (event) {
   }).then(function () { return self.clients.claim(); }));
 });
 
+// Only pages are kept: fragments (catalogue results, the summary frame with its ?at= stamp)
+// would pile up, and another search's results are no answer to this one.
 function fromNetworkFirst(request) {
+  var page = request.mode === "navigate";
   return fetch(request).then(function (response) {
-    if (response.ok && !response.redirected && response.type === "basic") {
+    if (page && response.ok && !response.redirected && response.type === "basic") {
       var copy = response.clone();
       caches.open(CACHE).then(function (cache) { cache.put(request, copy); });
     }
     return response;
   }).catch(function () {
     return caches.match(request, {ignoreVary: true}).then(function (exact) {
-      return exact || caches.match(request, {ignoreVary: true, ignoreSearch: true});
+      return exact || (page ? caches.match(request, {ignoreVary: true, ignoreSearch: true}) : null);
     }).then(function (cached) {
       return cached || new Response(
         "<!doctype html><title>Offline</title><p>You are offline and this page was not " +
