@@ -177,10 +177,19 @@ def test_only_the_host_opens_the_meeting_and_the_app_is_installable(ipad_page: P
 def test_logging_out_clears_the_devices_outbox(ipad_page: Page, live_app):
     page = ipad_page
     open_first_meeting(page, live_app)
-    assert page.evaluate("localStorage.getItem('sales-cms.ipad.outbox')") == "[]"
+    first, _second = first_items(page)
+    # The CMS stops taking changes (the page itself stays online): the tap waits on the device.
+    page.route("**/changes", lambda route: route.abort())
+    page.locator(f"#meeting-item-{first} .mark.up").click()
+    expect(page.locator("#sync-status")).to_contain_text("1 change")
+    assert len(json.loads(page.evaluate("localStorage.getItem('sales-cms.ipad.outbox')"))) == 1
+    warnings = []
+    page.once("dialog", lambda dialog: (warnings.append(dialog.message), dialog.accept()))
     page.get_by_role("button", name="Log out").click()
     expect(page).to_have_url(f"{live_app.url}/login")
+    assert "will be lost" in warnings[0]
     assert page.evaluate("localStorage.getItem('sales-cms.ipad.outbox')") is None
+    assert item_row(live_app, first).interest is None
 
 
 def test_changes_left_waiting_when_the_tab_closed_sync_when_the_view_is_opened_again(

@@ -1,12 +1,23 @@
 """Script stored in a user's name, a company name and a list note never runs: not on the
-pages that show them, not in the email preview; the text is shown as typed."""
+pages that show them (reporting and approvals included), not in the emails that carry them;
+the text is shown as typed."""
+
+import re
 
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from e2e.conftest import login, screenshot
 from webapp.extensions import db
-from webapp.models import Company, ListItem, ListKind, Programme, ProgrammeList, User
+from webapp.models import (
+    Company,
+    ListItem,
+    ListKind,
+    OutboxMessage,
+    Programme,
+    ProgrammeList,
+    User,
+)
 from webapp.services.mail import absolute_url, queue_email
 
 IMG = '<img src=x onerror="window.__xss=1;alert(1)">'
@@ -69,6 +80,8 @@ def test_stored_script_never_runs_on_pages_or_in_emails(page: Page, live_app):
         "/admin/users?q=Ben": NAME,
         f"/admin/users/{ben_id}": NAME,
         "/admin/companies": COMPANY,
+        "/reporting/buyers?q=Ben": COMPANY,
+        f"/reporting/users/{ben_id}": NAME,
         "/lists": "Payload picks",
         f"/lists/{list_id}": NOTE,
         f"/admin/outbox/{message_id}": "Approved",
@@ -128,3 +141,46 @@ def test_script_in_meeting_fields_never_runs_on_the_website_the_ipad_or_the_summ
     expect(ipad_page.locator("#meeting-notes")).to_have_value(NOTE)
     ipad_page.get_by_role("tab", name="Summary").click()
     assert_no_script_ran(ipad_page, ipad_dialogs)
+
+
+def test_script_typed_when_registering_never_runs_in_approvals_or_their_emails(
+        page: Page, live_app):
+    """An applicant puts script in their name and company; Sam reviews the application."""
+    url, app = live_app.url, live_app.app
+    dialogs = watch_for_script(page)
+    page.goto(f"{url}/register")
+    page.get_by_label("First name").fill(NAME)
+    page.get_by_label("Last name").fill(f"Holm{SCRIPT}")
+    page.get_by_label("Work email").fill("nina.holm@brightwave.example.com")
+    page.get_by_label("Password", exact=True).fill("brightwave-screens")
+    page.get_by_label("Repeat the password").fill("brightwave-screens")
+    page.get_by_label("Company").fill(COMPANY)
+    page.get_by_label("Job title").fill(IMG)
+    page.get_by_label("Territory").select_option(label="UK & Ireland")
+    page.get_by_role("button", name="Apply").click()
+    expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
+    assert_no_script_ran(page, dialogs)
+
+    with app.app_context():
+        notices = db.session.scalars(select(OutboxMessage).where(
+            OutboxMessage.kind.in_(["registration_notice", "registration_received"]))).all()
+        assert {m.kind for m in notices} == {"registration_notice", "registration_received"}
+        message_ids = [m.id for m in notices]
+        notice = next(m for m in notices if m.kind == "registration_notice")
+        review_path = re.search(r"(/approvals/\d+)", notice.text_body).group(1)
+
+    login(page, url, "sam@demo.test")
+    for path, shown in (("/approvals", COMPANY), (review_path, NAME)):
+        page.goto(f"{url}{path}")
+        expect(page.get_by_text(shown).first).to_be_visible()
+        assert_no_script_ran(page, dialogs)
+    expect(page.get_by_label("Company", exact=True)).to_have_value(COMPANY)
+
+    page.context.clear_cookies()
+    login(page, url, "admin@demo.test")
+    for message_id in message_ids:
+        page.goto(f"{url}/admin/outbox/{message_id}")
+        expect(page.frame_locator("iframe").first.locator("body")).to_contain_text(NAME)
+        assert_no_script_ran(page, dialogs)
+        page.goto(f"{url}/admin/outbox/{message_id}/html")
+        assert_no_script_ran(page, dialogs)

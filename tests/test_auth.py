@@ -1,12 +1,20 @@
 """Logging in and out, sessions, CSRF and password hashing."""
 
+import os
+import secrets
+
 import pytest
+import redis
 from argon2 import extract_parameters
 from argon2.low_level import Type
+from flask import Flask
+from limits import parse
+from limits.storage import RedisStorage
 
 from tests import factories as f
-from tests.conftest import make_app
-from webapp.extensions import db
+from tests.conftest import IN_CI, make_app
+from webapp.config import load_config
+from webapp.extensions import db, limiter
 from webapp.models import UserStatus
 from webapp.services.accounts import LOGIN_REFUSED
 from webapp.services.passwords import hash_password
@@ -221,3 +229,96 @@ class TestLoginThrottling:
         for n in range(5):
             assert post_login(client, f"user{n}@example.com", "wrong").status_code == 422
         assert post_login(client, "user9@example.com", "wrong").status_code == 429
+
+
+def test_default_throttle_allows_at_most_100_failures_an_hour_per_account(monkeypatch,
+                                                                           tmp_path):
+    for name in ("LOGIN_FAILURES_PER_ACCOUNT", "LOGIN_FAILURES_PER_ADDRESS", "REDIS_URL"):
+        monkeypatch.delenv(name, raising=False)
+    app = Flask(__name__, instance_path=str(tmp_path))
+    load_config(app)
+    per_account = parse(app.config["LOGIN_FAILURES_PER_ACCOUNT"])
+    assert per_account.amount / per_account.get_expiry() <= 100 / 3600
+    assert parse(app.config["LOGIN_FAILURES_PER_ADDRESS"]).amount > 0
+    assert app.config["RATELIMIT_STORAGE_URI"] == "memory://"
+
+
+def test_redis_url_moves_the_rate_limit_counters_to_redis(monkeypatch, tmp_path):
+    monkeypatch.setenv("REDIS_URL", "redis://cache.internal:6379/0")
+    app = Flask(__name__, instance_path=str(tmp_path))
+    load_config(app)
+    assert app.config["RATELIMIT_STORAGE_URI"] == "redis://cache.internal:6379/0"
+
+
+class TestUnreachableRedis:
+    @pytest.fixture
+    def app_config(self, monkeypatch):
+        monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:1/0")  # nothing listens there
+        yield {"LOGIN_FAILURES_PER_ACCOUNT": "2 per hour"}
+        # The limiter is one object per process and remembers a dead storage across apps;
+        # the next test's app starts with its storage alive.
+        limiter._storage_dead = False
+
+    def test_an_unreachable_redis_still_throttles_in_memory(self, ctx, client):
+        f.account_manager(email="alice@example.com")
+        answers = [client.post("/login", data={"email": "alice@example.com",
+                                               "password": "wrong"}).status_code
+                   for _ in range(3)]
+        assert answers == [422, 422, 429]
+
+
+# The local Redis, or TEST_REDIS_URL's; unreachable, the class fails in CI and skips,
+# loudly, on a developer's machine.
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+class TestLoginThrottlingInRedis:
+    """With REDIS_URL set, every worker and server counts failures in the same place."""
+
+    @pytest.fixture
+    def redis_client(self):
+        client = redis.Redis.from_url(TEST_REDIS_URL)
+        try:
+            client.ping()
+        except redis.ConnectionError as error:
+            message = f"TEST_REDIS_URL={TEST_REDIS_URL} is unreachable: {error}"
+            if IN_CI:
+                pytest.fail(message, pytrace=False)
+            pytest.skip(message)
+        yield client
+        client.close()
+
+    @pytest.fixture
+    def app_config(self, redis_client, monkeypatch):
+        monkeypatch.setenv("REDIS_URL", TEST_REDIS_URL)
+        return {"LOGIN_FAILURES_PER_ACCOUNT": "3 per hour"}
+
+    @pytest.fixture
+    def email(self, redis_client):
+        # An account and an address of its own: runs sharing the Redis never count each
+        # other's tries, and none of this run's are left behind.
+        email = f"alice-{secrets.token_hex(8)}@example.com"
+        address = f"198.18.{secrets.randbelow(256)}.{secrets.randbelow(256)}"
+        yield email, address
+        for pattern in (f"*{email}*", f"*/{address}/*"):
+            for key in redis_client.scan_iter(pattern):
+                redis_client.delete(key)
+
+    def test_failures_counted_by_one_worker_throttle_the_next(self, app, ctx, database_url,
+                                                              app_config, redis_client,
+                                                              email):
+        email, address = email
+        assert isinstance(limiter.storage, RedisStorage)
+        f.account_manager(email=email)
+        for _ in range(3):
+            response = app.test_client().post("/login", data={"email": email,
+                                                              "password": "wrong"},
+                                              environ_base={"REMOTE_ADDR": address})
+            assert response.status_code == 422
+        assert any(redis_client.scan_iter(f"*login-account:{email}*"))
+        # Another worker: a fresh app (with the memory store it would start from zero).
+        other_worker = make_app(database_url, **app_config)
+        blocked = other_worker.test_client().post("/login", data={"email": email,
+                                                                  "password": f.PASSWORD},
+                                                  environ_base={"REMOTE_ADDR": address})
+        assert blocked.status_code == 429

@@ -285,11 +285,12 @@ def upload(data: bytes, name: str):
     return (io.BytesIO(data), name)
 
 
-@pytest.mark.parametrize("content, extension", [(c.PNG, "png"), (c.JPEG, "jpg"),
-                                                (c.WEBP, "webp")])
-def test_an_image_is_stored_by_its_real_type(admin_client, uploads, content, extension):
+@pytest.mark.parametrize("content, extension, name", [(c.PNG, "png", "poster.jpg"),
+                                                      (c.JPEG, "jpg", "poster.webp"),
+                                                      (c.WEBP, "webp", "poster.PNG")])
+def test_an_image_is_stored_by_its_real_type(admin_client, uploads, content, extension, name):
     response = admin_client.post("/admin/catalogue/new", content_type="multipart/form-data",
-                                 data=programme_data(image=upload(content, "poster.image")))
+                                 data=programme_data(image=upload(content, name)))
     assert response.status_code == 303
     path = only_programme().image_path
     assert re.fullmatch(rf"programmes/[0-9a-f]{{32}}\.{extension}", path)
@@ -304,6 +305,14 @@ def test_a_file_that_only_claims_to_be_an_image_is_refused(admin_client, uploads
     assert response.status_code == 422
     assert "The image must be a PNG, JPEG or WebP file." in text(response)
     assert "Choose the image again too." in text(response)
+    assert count(Programme) == 0 and not list(uploads.rglob("*.*"))
+
+
+def test_an_image_whose_name_is_not_an_image_is_refused(admin_client, uploads):
+    response = admin_client.post("/admin/catalogue/new", content_type="multipart/form-data",
+                                 data=programme_data(image=upload(c.PNG, "poster.html")))
+    assert response.status_code == 422
+    assert "The image must be a PNG, JPEG or WebP file." in text(response)
     assert count(Programme) == 0 and not list(uploads.rglob("*.*"))
 
 

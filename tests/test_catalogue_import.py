@@ -156,6 +156,14 @@ def upload(admin_client, data: bytes, name="programmes.csv"):
                              data={"file": (io.BytesIO(data), name)})
 
 
+def test_a_file_not_named_csv_is_refused(admin_client):
+    response = upload(admin_client, (HEADER + "Bitter Harvest,Film,Drama,2019,,104,,\n").encode(),
+                      name="programmes.exe")
+    assert response.status_code == 422
+    assert "Choose a file ending in .csv." in text(response)
+    assert db.session.scalar(select(func.count()).select_from(Programme)) == 0
+
+
 def test_the_import_page_reports_what_was_imported_and_what_was_not(admin_client):
     response = upload(admin_client, (HEADER + "Bitter Harvest,Film,Drama,2019,,104,,\n"
                                      "Wild Atlantic,Opera,,2024,,,,\n").encode())

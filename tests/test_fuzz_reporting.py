@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 from tests import fuzzing
 from tests import test_authorization_matrix as matrix
 from tests.fuzzing import FUZZ, assert_handled, form_data
+from webapp.services.spreadsheets import safe_cell
 
 world = matrix.world
 app_config = fuzzing.fuzz_app_config
@@ -24,3 +25,13 @@ def test_fuzz_reporting_filters(world, client, login, page, query, htmx):
     with client.get(page, query_string=query,
                     headers={"HX-Request": "true"} if htmx else {}) as response:
         assert_handled(response)
+
+
+@FUZZ
+@given(value=st.one_of(fuzzing.text_value, st.integers(), st.floats(), st.none()))
+def test_fuzz_no_csv_cell_starts_a_formula(value):
+    """Exports write every cell through safe_cell: a spreadsheet shows it, never runs it."""
+    typed = "" if value is None else str(value)
+    cell = safe_cell(value)
+    assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
+    assert cell in (typed, "'" + typed)

@@ -15,7 +15,7 @@ from webapp.security import CACHEABLE_ENDPOINTS
 app_config = matrix.app_config
 world = matrix.world
 
-SIGNED_IN_VIEWS = {"buyer", "sales_coordinator", "account_manager", "administrator"}
+SIGNED_IN_VIEWS = set(VIEWS) - {"anonymous", "suspended"}  # the other SC and AM too
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\ssrc=)[^>]*>", re.IGNORECASE)
 INLINE_HANDLER = re.compile(r"<[a-z][^>]*\s(on[a-z]+|hx-on[:-][^=\s]*)\s*=", re.IGNORECASE)
 

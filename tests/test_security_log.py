@@ -5,6 +5,7 @@ import logging
 import re
 
 import pytest
+from flask.logging import default_handler
 from sqlalchemy import select
 
 from tests import factories as f
@@ -189,3 +190,10 @@ class TestBehindAProxy:
                                environ_base={"REMOTE_ADDR": "10.0.0.1"})
         [record] = security_log("login.success")
         assert record.client_address == "198.51.100.4"
+
+
+def test_flasks_own_stderr_handler_leaves_the_security_log_to_its_handler(app):
+    """Otherwise each event reaches stderr twice once Flask's logger is first used."""
+    assert logging.getLogger(LOGGER).handlers
+    assert not default_handler.filter(logging.makeLogRecord({"name": LOGGER}))
+    assert default_handler.filter(logging.makeLogRecord({"name": app.logger.name}))

@@ -10,6 +10,7 @@ import logging
 import time
 
 from flask import request
+from flask.logging import default_handler
 from flask_login import current_user, user_unauthorized
 
 log = logging.getLogger("webapp.security")
@@ -54,6 +55,13 @@ def _log_to_stderr() -> None:
     handler.setFormatter(formatter)
     log.addHandler(handler)
     log.setLevel(logging.INFO)
+    # Records still propagate (to the root logger a deployment may configure), but Flask's
+    # own stderr handler on the app's logger ("webapp") would write each one a second time.
+    default_handler.addFilter(_not_the_security_log)
+
+
+def _not_the_security_log(record: logging.LogRecord) -> bool:
+    return record.name != log.name
 
 
 def init_app(app):

@@ -68,6 +68,8 @@ def load_config(app, overrides=None):
         RATELIMIT_STORAGE_URI=env.get("REDIS_URL") or "memory://",
         # Always set: Flask-Limiter would otherwise keep the last app's choice.
         RATELIMIT_ENABLED=True,
+        # Redis unreachable: each worker keeps counting on its own until it is back.
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
         RATELIMIT_HEADERS_ENABLED=True,
         REGISTRATION_RATE_LIMIT=env.get("REGISTRATION_RATE_LIMIT", "10 per hour"),
         LOGIN_FAILURES_PER_ACCOUNT=env.get("LOGIN_FAILURES_PER_ACCOUNT", "100 per hour"),

@@ -2,7 +2,7 @@
 the rest (ranges, links, duplicates), so the CSV import refuses the same things."""
 
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
@@ -32,8 +32,11 @@ class ProgrammeForm(FlaskForm):
     synopsis = TextAreaField("Synopsis", validators=[Optional(), Length(max=10_000)],
                              render_kw={"rows": 6})
     screener_url = _screener_field()
+    # The name's extension is checked here, the content when the image is stored.
     image = FileField("Image", description="PNG, JPEG or WebP, at most 2 MB. "
                                            "Landscape (16:9) looks best.",
+                      validators=[FileAllowed(["png", "jpg", "jpeg", "webp"],
+                                              "The image must be a PNG, JPEG or WebP file.")],
                       render_kw={"accept": "image/png,image/jpeg,image/webp"})
     remove_image = BooleanField("Remove the current image")
 
@@ -63,5 +66,6 @@ class EpisodeForm(FlaskForm):
 
 
 class ImportForm(FlaskForm):
-    file = FileField("CSV file", validators=[FileRequired("Choose a CSV file to import.")],
+    file = FileField("CSV file", validators=[FileRequired("Choose a CSV file to import."),
+                                             FileAllowed(["csv"], "Choose a file ending in .csv.")],
                      render_kw={"accept": ".csv,text/csv"})
