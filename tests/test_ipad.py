@@ -1,6 +1,6 @@
 """The in-meeting view: the host's day, the host only, and changes applied exactly once."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -21,6 +21,7 @@ from webapp.models import (
     OutboxMessage,
     ProgrammeList,
 )
+from webapp.services.meeting_index import default_day, meeting_days
 
 pytestmark = pytest.mark.usefixtures("ctx")
 
@@ -244,6 +245,19 @@ def test_today_is_the_default_day_when_it_has_meetings(client, login, people):
     page = client.get("/ipad/").get_data(as_text=True)
     assert "Right now" in page and "Tomorrow's" not in page
     assert "Today, " in page
+
+
+def test_today_is_the_date_where_the_hosts_meetings_are(people):
+    auckland = ZoneInfo("Pacific/Auckland")
+    day = datetime.now(UTC).date() + timedelta(days=10)
+    for local_day in (day - timedelta(days=1), day):
+        make_meeting(people, datetime.combine(local_day, time(9), tzinfo=auckland)
+                     .astimezone(UTC), title=f"On {local_day}", zone="Pacific/Auckland")
+    # 01:00 in Auckland on `day` is still the day before in UTC.
+    now = datetime.combine(day, time(1), tzinfo=auckland).astimezone(UTC)
+    days, today = meeting_days(people["bob"], now)
+    assert days == [day - timedelta(days=1), day]
+    assert today == day and default_day(days, today) == day
 
 
 def test_every_change_made_here_shows_on_the_website_at_the_next_load(

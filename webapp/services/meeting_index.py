@@ -85,12 +85,16 @@ def _hosted_by(host: User) -> Select:
             .order_by(Meeting.starts_at, Meeting.id))
 
 
-def meeting_days(host: User) -> list[date]:
-    """The dates, each in its meeting's own time zone, on which the host has meetings."""
-    rows = db.session.execute(_hosted_by(host).with_only_columns(Meeting.starts_at,
-                                                                 Meeting.timezone))
-    return sorted({as_utc(starts_at).astimezone(ZoneInfo(zone)).date()
-                   for starts_at, zone in rows})
+def meeting_days(host: User, now: datetime | None = None) -> tuple[list[date], date]:
+    """The dates, each in its meeting's own time zone, on which the host has meetings; and
+    today's date where the host is, taken to be the zone of their meeting nearest in time
+    (UTC when they have none): at a market in Singapore, today is Singapore's date."""
+    now = now or datetime.now(UTC)
+    rows = [(as_utc(starts_at), ZoneInfo(zone)) for starts_at, zone in db.session.execute(
+        _hosted_by(host).with_only_columns(Meeting.starts_at, Meeting.timezone))]
+    days = sorted({starts_at.astimezone(zone).date() for starts_at, zone in rows})
+    here = min(rows, key=lambda row: abs(row[0] - now))[1] if rows else UTC
+    return days, now.astimezone(here).date()
 
 
 def default_day(days: list[date], today: date) -> date:

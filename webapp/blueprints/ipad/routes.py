@@ -1,7 +1,7 @@
 """The in-meeting view for the host, on an iPad: the day's meetings, and one meeting with its
 list, marks, notes, catalogue and summary. Only the meeting's host may open or change it."""
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 from flask import abort, current_app, jsonify, render_template, request
 from flask_login import current_user, login_required
@@ -51,15 +51,15 @@ def _hosted_meeting_or_404(meeting_id: int, whole: bool = True) -> Meeting:
 @bp.route("/ipad/")
 def day():
     """The host's meetings of one day; the picker offers only days that have meetings."""
-    days = meeting_days(current_user)
+    days, today = meeting_days(current_user)
     chosen = request.args.get("day", "")
     try:
         shown = date.fromisoformat(chosen) if chosen else None
     except ValueError:
         shown = None
     if shown not in days:
-        shown = default_day(days, datetime.now(UTC).date())
-    return render("ipad/day.html", days=days, shown=shown, today=datetime.now(UTC).date(),
+        shown = default_day(days, today)
+    return render("ipad/day.html", days=days, shown=shown, today=today,
                   meetings=meetings_on(current_user, shown) if days else [])
 
 
