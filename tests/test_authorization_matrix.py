@@ -373,15 +373,20 @@ def _snapshot() -> dict[str, list[str]]:
                 if not table.name.startswith("activity")}
 
 
-def _answer(app, client, login, world, endpoint, method, view, kind) -> tuple[int, str]:
+def url_of(app, world, endpoint, kind=None) -> str:
+    """The path of `endpoint` for the world's objects (of one kind, for routes that take one)."""
     from flask import url_for
 
     args = dict(world["args"])
     if kind:
         args.update(kind_name=kind, kind=kind, item_id=world["items"][kind])
-    rule = next(r for r in app.url_map.iter_rules(endpoint))
+    rule = next(app.url_map.iter_rules(endpoint))
     url = url_for(endpoint, **{k: v for k, v in args.items() if k in rule.arguments})
-    url = url.replace("http://cms.test", "")
+    return url.replace("http://cms.test", "")
+
+
+def _answer(app, client, login, world, endpoint, method, view, kind) -> tuple[int, str]:
+    url = url_of(app, world, endpoint, kind)
     with client.session_transaction() as session:
         session.clear()
     if view != "anonymous":

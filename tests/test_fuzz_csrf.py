@@ -2,7 +2,6 @@
 refuses a request without a valid token, for every point of view, whatever the body."""
 
 import pytest
-from flask import url_for
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -22,20 +21,11 @@ def app_config(tmp_path):
             "RATELIMIT_ENABLED": False}
 
 
-def _url(app, world, endpoint, kind) -> str:
-    args = dict(world["args"])
-    if kind:
-        args.update(kind_name=kind, kind=kind, item_id=world["items"][kind])
-    rule = next(app.url_map.iter_rules(endpoint))
-    url = url_for(endpoint, **{k: v for k, v in args.items() if k in rule.arguments})
-    return url.replace("http://cms.test", "")
-
-
 @pytest.mark.parametrize("view", matrix.VIEWS)
 def test_every_post_route_refuses_a_missing_or_forged_token(app, client, login, world, view):
     answers = {}
     for endpoint, kind in POST_ROUTES:
-        url = _url(app, world, endpoint, kind)
+        url = matrix.url_of(app, world, endpoint, kind)
         for headers, body in (({}, {}), ({"HX-Request": "true"}, HOSTILE_BODY),
                               ({"X-CSRFToken": "forged"}, {**HOSTILE_BODY,
                                                            "csrf_token": "forged"})):
@@ -52,6 +42,6 @@ def test_every_post_route_refuses_a_missing_or_forged_token(app, client, login, 
                                                           "csrf_token", "message", "title"))
 def test_fuzz_posts_without_a_valid_token_are_refused(app, client, login, world, route, body):
     login(world["users"]["administrator"])
-    response = client.post(_url(app, world, *route), data=body)
+    response = client.post(matrix.url_of(app, world, *route), data=body)
     assert response.status_code == 400
     assert "form expired" in response.get_data(as_text=True)

@@ -8,7 +8,6 @@ out), and fuzzes a new route the day it enters the matrix.
 """
 
 import pytest
-from flask import url_for
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -66,15 +65,6 @@ def _routes(method):
                                    id=f"{endpoint}{f'-{kind}' if kind else ''}")
 
 
-def _url(app, world, endpoint, kind) -> str:
-    args = dict(world["args"])
-    if kind:
-        args.update(kind_name=kind, kind=kind, item_id=world["items"][kind])
-    rule = next(app.url_map.iter_rules(endpoint))
-    url = url_for(endpoint, **{k: v for k, v in args.items() if k in rule.arguments})
-    return url.replace("http://cms.test", "")
-
-
 def _sign_in(client, login, world, sender) -> None:
     with client.session_transaction() as session:
         session.clear()
@@ -99,7 +89,7 @@ def test_every_route_is_fuzzed_by_someone_it_lets_in(method):
 def test_fuzz_every_post_route(app, client, login, world, endpoint, kind, senders, data, query,
                                headers, pick):
     _sign_in(client, login, world, pick.draw(st.sampled_from(senders), label="sender"))
-    with client.post(_url(app, world, endpoint, kind), data=data, query_string=query,
+    with client.post(matrix.url_of(app, world, endpoint, kind), data=data, query_string=query,
                      headers=headers) as response:
         assert_handled(response)
 
@@ -110,6 +100,6 @@ def test_fuzz_every_post_route(app, client, login, world, endpoint, kind, sender
 def test_fuzz_every_get_route(app, client, login, world, endpoint, kind, senders, query,
                               headers, pick):
     _sign_in(client, login, world, pick.draw(st.sampled_from(senders), label="sender"))
-    with client.get(_url(app, world, endpoint, kind), query_string=query,
+    with client.get(matrix.url_of(app, world, endpoint, kind), query_string=query,
                     headers=headers) as response:  # closes files it sends, e.g. images
         assert_handled(response)

@@ -5,7 +5,6 @@ import json
 import re
 
 import pytest
-from flask import url_for
 
 from tests import test_authorization_matrix as matrix
 from tests.test_authorization_matrix import KINDS_OF, LOGIN, MATRIX, VIEWS
@@ -78,20 +77,11 @@ def _get_routes():
                 yield endpoint, kind, expected
 
 
-def _url(app, world, endpoint, kind) -> str:
-    args = dict(world["args"])
-    if kind:
-        args.update(kind_name=kind, kind=kind, item_id=world["items"][kind])
-    rule = next(app.url_map.iter_rules(endpoint))
-    url = url_for(endpoint, **{k: v for k, v in args.items() if k in rule.arguments})
-    return url.replace("http://cms.test", "")
-
-
 @pytest.mark.parametrize("view", VIEWS)
 def test_every_get_route_sends_the_security_headers(app, client, login, world, view):
     problems, visited = [], 0
     for endpoint, kind, expected in _get_routes():
-        url = _url(app, world, endpoint, kind)
+        url = matrix.url_of(app, world, endpoint, kind)
         for htmx in (False, True):
             if view != "anonymous":
                 login(world["users"][view])
