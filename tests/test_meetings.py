@@ -472,6 +472,27 @@ def test_the_edit_form_is_filled_in_with_the_meeting(client, login, people, meet
     assert '<option selected value="Europe/Berlin">' in page
 
 
+def test_the_edit_page_edits_the_meeting_list_in_place(client, login, people, meeting):
+    extra = programme("Kitchen Kings")
+    login(people["tess"])
+    page = text(client.get(f"/meetings/{meeting.id}/edit"))
+    assert "Wild Atlantic" in page and "Loved the first episode." in page
+    search = f"/lists/{meeting.list_id}/catalogue"
+    assert f'hx-get="{search}"' in page
+    assert "Kitchen Kings" in text(client.get(f"{search}?q=Kitchen", headers=HTMX))
+    client.post(f"/lists/{meeting.list_id}/items", data={"programme_id": extra.id},
+                headers=HTMX)
+    page = text(client.get(f"/meetings/{meeting.id}/edit"))
+    assert page.index("Wild Atlantic") < page.index("Kitchen Kings")
+
+
+def test_a_new_meeting_says_where_its_list_is_built(client, login, people):
+    login(people["tess"])
+    page = text(client.get("/meetings/new"))
+    assert "Once the meeting is saved, add programmes from the catalogue" in page
+    assert 'id="meeting-list"' not in page
+
+
 def test_a_coordinator_cannot_move_a_meeting_to_an_account_manager_not_theirs(
         client, login, people, meeting):
     login(people["tess"])

@@ -122,11 +122,20 @@ def _pickable_host(host: User | None, meeting: Meeting | None) -> User | None:
     return db.session.scalar(access.hosts_available_to(current_user).where(User.id == host.id))
 
 
+def _meeting_list(meeting: Meeting | None) -> ProgrammeList | None:
+    """The meeting's own list with its items, if it has one."""
+    if meeting is None or meeting.list_id is None:
+        return None
+    return db.session.scalar(list_with_items(meeting.list_id))
+
+
 def _form_page(form: MeetingForm, meeting: Meeting | None, status: int = 200, clash=None):
     details = _details(form)
+    # Editing a meeting, its list is edited in place below the form (saved as it changes).
     return render("meetings/form.html", form=form, meeting=meeting, clash=clash,
                   picker=_picker_context(_pickable_host(details.host, meeting),
                                          details.attendees),
+                  programme_list=_meeting_list(meeting), editable=meeting is not None,
                   status=status)
 
 
@@ -227,8 +236,7 @@ def buyer_picker():
 
 
 def _meeting_page(meeting: Meeting, block: str | None = None, status: int = 200, **context):
-    programme_list = db.session.scalar(list_with_items(meeting.list_id)) \
-        if meeting.list_id is not None else None
+    programme_list = _meeting_list(meeting)
     context.setdefault("copy_form", CopyListForm().fill_choices(current_user))
     return render("meetings/show.html", block, meeting=meeting, programme_list=programme_list,
                   editable=access.may_edit_meeting(current_user, meeting),
