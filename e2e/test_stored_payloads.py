@@ -118,7 +118,7 @@ def test_script_in_meeting_fields_never_runs_on_the_website_the_ipad_or_the_summ
     page.locator("#meeting-results tbody tr a").filter(has_text="Bob").first.click()
     meeting_url = page.url
     page.get_by_role("button", name="Edit", exact=True).click()
-    page.get_by_label("Title").fill(f"Talk{SCRIPT}")
+    page.get_by_role("textbox", name="Title", exact=True).fill(f"Talk{SCRIPT}")
     page.get_by_label("Pre-meeting notes").fill(NOTE)
     page.get_by_role("button", name="Save changes").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Talk{SCRIPT}")
