@@ -16,7 +16,7 @@ from webapp.services.activity import rebuild_activity_days
 from webapp.services.reporting import (
     ReportFilters,
     Scope,
-    all_buyer_rows,
+    all_buyer_lines,
     buyers_page,
     overview,
 )
@@ -311,10 +311,15 @@ def test_a_page_of_the_buyers_table_counts_as_the_whole_table_does(world, sort):
     crowd(world, count=4)
     filters = ReportFilters.default()
 
-    def figures(rows):
-        return [(row.buyer.id, row.logins, row.visits, row.programme_views,
+    def figures(rows, buyer_id):
+        return [(buyer_id(row), row.logins, row.visits, row.programme_views,
                  row.screener_plays, row.last_seen) for row in rows]
     admin = world["people"]["admin"]
     page = buyers_page(admin, filters, sort, False, 1, 50).items
     assert sum(row.visits for row in page) > 0
-    assert figures(page) == figures(all_buyer_rows(admin, filters, sort, False))
+    whole = list(all_buyer_lines(admin, filters, sort, False))
+    assert (figures(page, lambda row: row.buyer.id)
+            == figures(whole, lambda row: row.id))
+    assert [(row.buyer.full_name, row.buyer.email, [t.name for t in row.territories],
+             [am.full_name for am in row.account_managers]) for row in page] == [
+        (row.name, row.email, row.territories, row.account_managers) for row in whole]

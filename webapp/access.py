@@ -505,9 +505,10 @@ def people_in_territory(territory_id: int) -> Select:
     return _buyers_in_territories(select(literal(territory_id)))
 
 
-def account_managers_of_buyers(buyer_ids) -> Select:
+def account_managers_of_buyers(buyer_ids, names_only: bool = False) -> Select:
     """(buyer id, AM) rows: each buyer's direct AM and every AM covering one of the buyer's
-    territories (own or through the company), each pair once, by AM name."""
+    territories (own or through the company), each pair once, by AM name. `buyer_ids` is a
+    list or a select of ids; with `names_only`, (buyer id, AM's first name, last name) rows."""
     am = aliased(User)
     buyer = aliased(User)
     buyer_territories = union(
@@ -528,12 +529,14 @@ def account_managers_of_buyers(buyer_ids) -> Select:
     direct = (select(buyer.id, buyer.account_manager_id)
               .where(buyer.id.in_(buyer_ids), buyer.account_manager_id.is_not(None)))
     pairs = union(direct, by_territory).subquery()
-    return (select(pairs.c[0].label("buyer_id"), am)
-            .join(am, am.id == pairs.c[1])
-            .where(am.roles.any(Role.kind == RoleKind.ACCOUNT_MANAGER),
-                   am.status == UserStatus.ACTIVE, am.is_suspended == false())
-            .order_by(am.first_name, am.last_name, am.id)
-            .options(lazyload(am.roles)))
+    query = (select(pairs.c[0].label("buyer_id"), am)
+             .join(am, am.id == pairs.c[1])
+             .where(am.roles.any(Role.kind == RoleKind.ACCOUNT_MANAGER),
+                    am.status == UserStatus.ACTIVE, am.is_suspended == false())
+             .order_by(am.first_name, am.last_name, am.id))
+    if names_only:
+        return query.with_only_columns(pairs.c[0], am.first_name, am.last_name)
+    return query.options(lazyload(am.roles))
 
 
 def attendee_candidates(user: User) -> Select:

@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     Select,
@@ -38,8 +39,11 @@ from webapp.models import (
     EventKind,
     Meeting,
     MeetingSummarySend,
+    Territory,
     User,
+    company_territories,
     meeting_attendees,
+    user_territories,
 )
 from webapp.pagination import paginate
 
@@ -374,10 +378,11 @@ class BuyerRow:
 
 
 def buyers_table(scope: Scope, filters: ReportFilters, sort: str = "visits",
-                 descending: bool = True, paged: bool = False) -> Select:
+                 descending: bool = True, paged: bool = False, *buyer: Any) -> Select:
     """One row per buyer in scope, (User, logins, visits, views, plays, last seen), sorted;
-    `paged` when only a page of it will be read."""
-    query = select(User).where(scope.contains(User.id))
+    `paged` when only a page of it will be read. With `buyer` columns (of User and
+    Company), those columns stand in for the User."""
+    query = select(*buyer or [User]).where(scope.contains(User.id))
     if paged and sort in ("name", "company"):
         # Sorted by what the users table holds: only the rows up to the page need their
         # counts, each a lookup by the buyer's id that PostgreSQL makes once the page is cut.
@@ -400,12 +405,14 @@ def buyers_table(scope: Scope, filters: ReportFilters, sort: str = "visits",
              "last_seen": [last_seen], **{c: [m] for c, m in measures.items()}}
     order = [(key.desc() if descending else key.asc()).nulls_last()
              for key in order.get(sort, order["visits"])]
-    return (query.outerjoin(Company, Company.id == User.company_id)
-            .add_columns(*(m.label(c) for c, m in measures.items()), last_seen.label("last_seen"))
-            .options(contains_eager(User.company), selectinload(User.territories),
-                     lazyload(User.roles),
-                     selectinload(User.company, Company.territories))
-            .order_by(*order, User.last_name, User.first_name, User.id))
+    query = (query.outerjoin(Company, Company.id == User.company_id)
+             .add_columns(*(m.label(c) for c, m in measures.items()),
+                          last_seen.label("last_seen"))
+             .order_by(*order, User.last_name, User.first_name, User.id))
+    if buyer:
+        return query
+    return query.options(contains_eager(User.company), selectinload(User.territories),
+                         lazyload(User.roles), selectinload(User.company, Company.territories))
 
 
 def _rows(result_rows) -> list[BuyerRow]:
@@ -428,10 +435,53 @@ def buyers_page(viewer: User, filters: ReportFilters, sort: str, descending: boo
     return pagination
 
 
-def all_buyer_rows(viewer: User, filters: ReportFilters, sort: str, descending: bool,
-                   chunk: int = 500) -> Iterator[BuyerRow]:
-    """Every row of the buyers table, read from the database a chunk at a time."""
-    query = (buyers_table(Scope.of(viewer, filters), filters, sort, descending)
-             .execution_options(yield_per=chunk))
-    for partition in db.session.execute(query).partitions():
-        yield from _rows(partition)
+class BuyerLine(NamedTuple):
+    """A row of the whole buyers table (the CSV), names written out."""
+
+    id: int
+    name: str
+    email: str
+    company: str
+    territories: list[str]
+    account_managers: list[str]
+    logins: int
+    visits: int
+    programme_views: int
+    screener_plays: int
+    last_seen: datetime | None
+
+
+def _names_by_key(query: Select) -> dict[int, list[str]]:
+    """(key, name...) rows as {key: [name, ...]}, in the rows' order."""
+    names: dict[int, list[str]] = {}
+    for key, *parts in db.session.execute(query):
+        names.setdefault(key, []).append(" ".join(filter(None, parts)))
+    return names
+
+
+def all_buyer_lines(viewer: User, filters: ReportFilters, sort: str, descending: bool,
+                    chunk: int = 1000) -> Iterator[BuyerLine]:
+    """Every row of the buyers table, in its order, streamed from one statement a chunk at
+    a time. The names of the buyers' territories and AMs are read first, two statements for
+    the whole scope (a few short names per buyer), so the count of statements does not grow
+    with the number of buyers."""
+    scope = Scope.of(viewer, filters)
+    buyer_ids = select(User.id).where(scope.contains(User.id))
+    own_territories = _names_by_key(
+        select(user_territories.c.user_id, Territory.name)
+        .join(Territory, Territory.id == user_territories.c.territory_id)
+        .where(scope.contains(user_territories.c.user_id)).order_by(Territory.name))
+    company_territories_ = _names_by_key(
+        select(company_territories.c.company_id, Territory.name)
+        .join(Territory, Territory.id == company_territories.c.territory_id)
+        .where(company_territories.c.company_id.in_(
+            select(User.company_id).where(scope.contains(User.id))))
+        .order_by(Territory.name))
+    managers = _names_by_key(access.account_managers_of_buyers(buyer_ids, names_only=True))
+    query = buyers_table(scope, filters, sort, descending, False, User.id, User.first_name,
+                         User.last_name, User.email, User.company_id, Company.name)
+    for buyer_id, first, last, email, company_id, company, *counts in db.session.execute(
+            query.execution_options(yield_per=chunk)):
+        yield BuyerLine(buyer_id, f"{first} {last}".strip(), email, company or "",
+                        own_territories.get(buyer_id) or company_territories_.get(company_id, []),
+                        managers.get(buyer_id, []), *counts)

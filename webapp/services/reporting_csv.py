@@ -7,7 +7,7 @@ from datetime import datetime
 
 from webapp.models import User
 from webapp.models.outbox import as_utc
-from webapp.services.reporting import ReportFilters, all_buyer_rows
+from webapp.services.reporting import ReportFilters, all_buyer_lines
 from webapp.services.reporting_activity import describe, timeline_rows
 from webapp.services.spreadsheets import safe_cell
 
@@ -37,13 +37,10 @@ def _lines(header: list[str], rows: Iterable[list]) -> Iterator[str]:
 def buyers_csv(viewer: User, filters: ReportFilters, sort: str,
                descending: bool) -> Iterator[str]:
     """The buyers table, every page of it, in the table's order."""
-    rows = ([row.buyer.full_name, row.buyer.email,
-             row.buyer.company.name if row.buyer.company else "",
-             "; ".join(t.name for t in row.territories),
-             "; ".join(am.full_name for am in row.account_managers),
-             row.logins, row.visits, row.programme_views, row.screener_plays,
-             when(row.last_seen)]
-            for row in all_buyer_rows(viewer, filters, sort, descending))
+    rows = ([row.name, row.email, row.company, "; ".join(row.territories),
+             "; ".join(row.account_managers), row.logins, row.visits, row.programme_views,
+             row.screener_plays, when(row.last_seen)]
+            for row in all_buyer_lines(viewer, filters, sort, descending))
     return _lines(BUYER_COLUMNS, rows)
 
 
