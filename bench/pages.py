@@ -9,6 +9,7 @@ holds. To measure a new page, add a row; if it needs an id, add a field to Targe
 it in find_targets().
 """
 
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -47,6 +48,8 @@ class Targets:
     programme_ids: list[int] = field(default_factory=list)
     # (list id, item id) of items on ordinary (not meeting) lists the AM owns
     note_items: list[tuple[int, int]] = field(default_factory=list)
+    note_versions: dict[int, int] = field(default_factory=dict)  # item id -> note version
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     list_id: int = 0
     applicant_id: int = 0
     host_id: int = 0  # the AM the SC sets meetings up for
@@ -77,6 +80,15 @@ def _note_item(targets: Targets, n: int) -> tuple[int, int]:
     return targets.note_items[n % len(targets.note_items)]
 
 
+def _note_form(targets: Targets, item_id: int) -> dict:
+    """A changed note, saved on the version the previous save of the item left: as a user
+    who saves, gets the new version back and saves again."""
+    with targets.lock:
+        version = targets.note_versions[item_id]
+        targets.note_versions[item_id] = version + 1
+    return {"note": f"Asked for the screener (version {version + 1}).", "version": version}
+
+
 ADMIN, AM, SC, BUYER = "admin", "am", "sc", "buyer"
 
 ENTRIES: list[Entry] = [
@@ -95,7 +107,7 @@ ENTRIES: list[Entry] = [
     Entry("list page", PAGE, AM, lambda t, n: f"/lists/{t.list_id}"),
     Entry("list note save", FRAGMENT, AM,
           lambda t, n: "/lists/{}/items/{}/note".format(*_note_item(t, n)),
-          method="POST", form=lambda t, n: {"note": f"Asked for the screener ({n})."}),
+          method="POST", form=lambda t, n: _note_form(t, _note_item(t, n)[1])),
     Entry("profile", PAGE, AM, lambda t, n: "/profile"),
     Entry("meetings", PAGE, SC, lambda t, n: "/meetings"),
     Entry("meetings search", FRAGMENT, SC, lambda t, n: f"/meetings?q={_term(n)}"),
@@ -169,9 +181,11 @@ def find_targets() -> Targets:
         select(Programme.id).order_by(Programme.id).limit(50)))
     own_lists = ((ProgrammeList.owner_id == owner_id)
                  & (ProgrammeList.kind != ListKind.MEETING))
-    targets.note_items = [tuple(row) for row in db.session.execute(
-        select(ListItem.list_id, ListItem.id).join(ProgrammeList)
-        .where(own_lists).order_by(ListItem.id).limit(20))]
+    note_rows = db.session.execute(
+        select(ListItem.list_id, ListItem.id, ListItem.note_version).join(ProgrammeList)
+        .where(own_lists).order_by(ListItem.id).limit(20)).all()
+    targets.note_items = [(list_id, item_id) for list_id, item_id, _ in note_rows]
+    targets.note_versions = {item_id: version for _, item_id, version in note_rows}
     targets.list_id = db.session.scalar(
         select(ProgrammeList.id).join(ListItem).where(own_lists)
         .group_by(ProgrammeList.id).order_by(func.count(ListItem.id).desc(), ProgrammeList.id)
