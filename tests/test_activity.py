@@ -5,7 +5,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.exc import OperationalError
 
 from tests import catalogue_factories as cf
@@ -98,6 +98,42 @@ def test_every_buyer_and_every_programme_totals_follow_the_events(people):
     assert {(row.programme_id, row.day): (row.views, row.plays, row.interested)
             for row in programmes} == {(fjord.id, first): (2, 1, 0), (kings.id, first): (0, 0, 1),
                                        (kings.id, second): (1, 0, 0)}
+    activity.rebuild_activity_days()
+    db.session.commit()
+    assert rollups() == [totals, programmes]
+
+
+def test_an_event_for_each_attendee_is_a_few_statements_and_matches_the_events(people):
+    """A thumbs up in a meeting counts for every buyer attending, the internal users among
+    them left out, in as many statements for five buyers as for one."""
+    kings = cf.programme(title="Kings")
+    day = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+    crowd = [people["ben"], people["dora"], *(f.buyer() for _ in range(3))]
+    db.session.commit()
+    crowd_ids = [buyer.id for buyer in [*crowd, people["alice"]]]
+    kings_id = kings.id
+    statements = []
+
+    def statements_for(user_ids) -> int:
+        statements.clear()
+        activity.record_for_each(user_ids, EventKind.INTEREST_MARKED, programme_id=kings_id,
+                                 interest=1, at=day)
+        db.session.flush()
+        return len(statements)
+    listener = lambda *args: statements.append(1)  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        assert statements_for(crowd_ids[:2]) == statements_for(crowd_ids)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    db.session.commit()
+    assert sorted(mark.user_id for mark in recorded(kind=EventKind.INTEREST_MARKED)) == sorted(
+        crowd_ids[:2] * 2 + crowd_ids[2:5])
+    totals, programmes = rollups()
+    assert [(row.day, row.interest_marks) for row in totals] == [(day.date(), 7)]
+    assert [(row.programme_id, row.interested) for row in programmes] == [(kings_id, 7)]
+    assert db.session.scalar(select(ActivityDay.interest_marks).where(
+        ActivityDay.user_id == crowd[0].id)) == 2
     activity.rebuild_activity_days()
     db.session.commit()
     assert rollups() == [totals, programmes]

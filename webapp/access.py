@@ -437,7 +437,7 @@ def may_run_meeting(user: User, meeting: Meeting) -> bool:
 # --- Reporting ---------------------------------------------------------------------------
 
 
-def _is_external():
+def is_external_buyer():
     """A where-clause: the user holds the Buyer role and no other (internal users, whatever
     else they hold, are never reported on)."""
     internal = User.roles.any((Role.kind.is_(None)) | (Role.kind != RoleKind.BUYER))
@@ -448,7 +448,7 @@ def reportable_buyers() -> Select:
     """Every buyer reporting knows of: active accounts holding only the Buyer role, suspended
     ones included (their history still counts); applicants never had any activity."""
     return (select(User)
-            .where(_is_external(), User.status == UserStatus.ACTIVE)
+            .where(is_external_buyer(), User.status == UserStatus.ACTIVE)
             .order_by(User.last_name, User.first_name, User.id))
 
 

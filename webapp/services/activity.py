@@ -4,14 +4,17 @@ The API other code uses:
 
 - ``record(user, kind, *, programme_id=None, list_id=None, meeting_id=None, source=None,
   interest=None, at=None)`` adds an event in the caller's transaction: it is saved when the
-  caller commits and dropped if it rolls back. For domain operations that commit, e.g. a
-  meeting being started (``EventKind.MEETING_ATTENDED`` for each buyer attendee, with
-  meeting_id) or an interest mark (``EventKind.INTEREST_MARKED`` with programme_id,
-  meeting_id and interest=+1 or -1).
-- ``record_now(...)``, same arguments, saves the event at once in a short transaction of its
-  own: for pages whose own work does not commit (a programme page viewed, a screener played).
+  caller commits and dropped if it rolls back. For domain operations that commit.
+- ``record_for_each(user_ids, kind, ...)`` does the same for each buyer among several users
+  (a list or a select of ids) in a few statements whatever their number: a meeting being
+  started (``EventKind.MEETING_ATTENDED`` for each buyer attendee, with meeting_id) or an
+  interest mark (``EventKind.INTEREST_MARKED`` with programme_id, meeting_id and
+  interest=+1 or -1).
+- ``record_now(...)``, same arguments as ``record``, saves the event at once in a short
+  transaction of its own: for pages whose own work does not commit (a programme page
+  viewed, a screener played).
 
-  Both ignore anyone who is not a buyer (internal users are never counted) and never raise:
+  All three ignore anyone who is not a buyer (internal users are never counted) and never raise:
   a failure is logged and the caller's page carries on.
 - ``tracked_link(recipient, target_url, *, source, meeting_id=None, list_id=None,
   programme_id=None) -> str``: an absolute URL (``/r/<signed token>``) for an email to
@@ -30,6 +33,7 @@ after bulk loads.
 """
 
 import logging
+from collections import Counter
 from datetime import UTC, datetime
 from urllib.parse import urlsplit, urlunsplit
 
@@ -39,6 +43,7 @@ from sqlalchemy import Date, case, cast, delete, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from webapp import access
 from webapp.extensions import db
 from webapp.models import (
     DAY_COLUMNS,
@@ -61,7 +66,7 @@ from webapp.services.mail import absolute_url
 log = logging.getLogger(__name__)
 
 __all__ = ["EmailSource", "EventKind", "follow_link", "rebuild_activity_days", "record",
-           "record_now", "record_screener_play", "tracked_link"]
+           "record_for_each", "record_now", "record_screener_play", "tracked_link"]
 
 LINK_SALT = "activity.tracked-link"
 LONGEST_TOKEN = 4000
@@ -78,41 +83,46 @@ def _event_values(user_id: int, kind: EventKind, at: datetime | None, refs: dict
     return {"user_id": user_id, "kind": EventKind(kind).value, "occurred_at": at, **refs}
 
 
-def _add_one(dialect: str, table, keys: dict, column: str, last_at: datetime | None = None):
-    """Add one to `column` of the `table` row with these primary `keys`, creating the row
-    (other counts 0) when there is none; with `last_at`, also keep the row's latest time."""
-    counts = [c.name for c in table.c if c.name not in keys and c.name != "last_at"]
-    row = {**keys, **dict.fromkeys(counts, 0), column: 1}
+def _add(dialect: str, table, column: str, rows: list[dict]):
+    """Add each row's `column` count to the `table` row with the same primary key, creating
+    it (other counts 0) when there is none; rows with `last_at` also keep the latest time.
+    The rows' keys must differ: PostgreSQL updates a row once per statement."""
+    counts = [c.name for c in table.c if not c.primary_key and c.name != "last_at"]
     statement = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(table)
-    statement = statement.values(row if last_at is None else {**row, "last_at": last_at})
-    changes = {column: table.c[column] + 1}
-    if last_at is not None:
+    statement = statement.values([{**dict.fromkeys(counts, 0), **row} for row in rows])
+    changes = {column: table.c[column] + statement.excluded[column]}
+    if "last_at" in table.c:
         later = statement.excluded.last_at > table.c.last_at
         changes["last_at"] = case((later, statement.excluded.last_at), else_=table.c.last_at)
-    return statement.on_conflict_do_update(index_elements=[table.c[key] for key in keys],
+    return statement.on_conflict_do_update(index_elements=list(table.primary_key.columns),
                                            set_=changes)
 
 
-def _rollups(dialect: str, values: dict):
-    """The rollup updates for one event: its buyer's day, every buyer's day and, for what a
-    buyer did with a programme, the programme's day."""
-    kind, at = EventKind(values["kind"]), values["occurred_at"]
+def _rollups(dialect: str, events: list[dict]):
+    """The rollup updates for events of one kind at one moment (one per buyer): each buyer's
+    day, every buyer's day and, for what buyers did with a programme, the programme's day."""
+    first = events[0]
+    kind, at = EventKind(first["kind"]), first["occurred_at"]
     day, column = at.date(), DAY_COLUMNS[kind]
-    yield _add_one(dialect, ActivityDay.__table__, {"user_id": values["user_id"], "day": day},
-                   column, last_at=at)
-    yield _add_one(dialect, ActivityTotalDay.__table__, {"day": day}, column)
+    buyers = Counter(values["user_id"] for values in events)
+    yield _add(dialect, ActivityDay.__table__, column,
+               [{"user_id": user_id, "day": day, column: count, "last_at": at}
+                for user_id, count in buyers.items()])
+    yield _add(dialect, ActivityTotalDay.__table__, column, [{"day": day, column: len(events)}])
     counted = kind in PROGRAMME_DAY_COLUMNS and (
-        kind != EventKind.INTEREST_MARKED or (values.get("interest") or 0) > 0)
-    if counted and values.get("programme_id"):
-        yield _add_one(dialect, ActivityProgrammeDay.__table__,
-                       {"programme_id": values["programme_id"], "day": day},
-                       PROGRAMME_DAY_COLUMNS[kind])
+        kind != EventKind.INTEREST_MARKED or (first.get("interest") or 0) > 0)
+    if counted and first.get("programme_id"):
+        programme_column = PROGRAMME_DAY_COLUMNS[kind]
+        yield _add(dialect, ActivityProgrammeDay.__table__, programme_column,
+                   [{"programme_id": first["programme_id"], "day": day,
+                     programme_column: len(events)}])
 
 
-def _write(connection, dialect: str, values: dict) -> None:
-    """The event and its rollups: `connection` is the session or a connection."""
-    connection.execute(insert(ActivityEvent).values(values))
-    for statement in _rollups(dialect, values):
+def _write(connection, dialect: str, events: list[dict]) -> None:
+    """Events of one kind at one moment, and their rollups, in four statements at most:
+    `connection` is the session or a connection."""
+    connection.execute(insert(ActivityEvent), events)
+    for statement in _rollups(dialect, events):
         connection.execute(statement)
 
 
@@ -127,19 +137,40 @@ def record(user: User, kind: EventKind, *, programme_id: int | None = None,
            at: datetime | None = None) -> None:
     """Record an event in the caller's transaction (saved by the caller's commit)."""
     try:
-        if not is_tracked(user):
-            return
-        values = _event_values(user.id, kind, at, _refs(programme_id, list_id, meeting_id,
-                                                        source, interest))
-        dialect = db.session.get_bind().dialect.name
-        if dialect == "postgresql":
-            # A failed statement spoils a PostgreSQL transaction: contain it in a savepoint.
-            with db.session.begin_nested():
-                _write(db.session, dialect, values)
-        else:
-            _write(db.session, dialect, values)
+        if is_tracked(user):
+            _record([user.id], kind, at, _refs(programme_id, list_id, meeting_id, source,
+                                               interest))
     except Exception:  # recording must never break what the user is doing
         log.exception("could not record %s activity for user %s", kind, getattr(user, "id", None))
+
+
+def record_for_each(user_ids, kind: EventKind, *, programme_id: int | None = None,
+                    list_id: int | None = None, meeting_id: int | None = None,
+                    source: str | None = None, interest: int | None = None,
+                    at: datetime | None = None) -> None:
+    """Record the same event, in the caller's transaction, for each buyer among `user_ids`
+    (a list or a select of ids, e.g. a meeting's attendees): a fixed number of statements
+    whatever their number."""
+    try:
+        buyers = db.session.scalars(select(User.id).where(
+            User.id.in_(user_ids), access.is_external_buyer()).order_by(User.id)).all()
+        if buyers:
+            _record(buyers, kind, at, _refs(programme_id, list_id, meeting_id, source,
+                                            interest))
+    except Exception:  # recording must never break what the user is doing
+        log.exception("could not record %s activity for a meeting's buyers", kind)
+
+
+def _record(user_ids: list[int], kind: EventKind, at: datetime | None, refs: dict) -> None:
+    at = (at or datetime.now(UTC)).astimezone(UTC)
+    events = [_event_values(user_id, kind, at, refs) for user_id in user_ids]
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        # A failed statement spoils a PostgreSQL transaction: contain it in a savepoint.
+        with db.session.begin_nested():
+            _write(db.session, dialect, events)
+    else:
+        _write(db.session, dialect, events)
 
 
 def record_now(user: User, kind: EventKind, *, programme_id: int | None = None,
@@ -153,7 +184,7 @@ def record_now(user: User, kind: EventKind, *, programme_id: int | None = None,
         values = _event_values(user.id, kind, at, _refs(programme_id, list_id, meeting_id,
                                                         source, interest))
         with db.engine.begin() as connection:
-            _write(connection, connection.dialect.name, values)
+            _write(connection, connection.dialect.name, [values])
     except Exception:  # recording must never break what the user is doing
         log.exception("could not record %s activity for user %s", kind, getattr(user, "id", None))
 

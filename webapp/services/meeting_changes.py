@@ -15,7 +15,15 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from webapp.extensions import db
-from webapp.models import AppliedChange, EventKind, ListItem, Meeting, MeetingStatus, Programme
+from webapp.models import (
+    AppliedChange,
+    EventKind,
+    ListItem,
+    Meeting,
+    MeetingStatus,
+    Programme,
+    meeting_attendees,
+)
 from webapp.services import DomainError, activity
 from webapp.services.lists import NoteConflict, add_item, update_note
 from webapp.services.meeting_summary import send_summary
@@ -34,13 +42,18 @@ class Change:
     base_version: int | None = None
 
 
+def _attendee_ids(meeting: Meeting):
+    return select(meeting_attendees.c.buyer_id).where(
+        meeting_attendees.c.meeting_id == meeting.id)
+
+
 def start_meeting(meeting: Meeting) -> bool:
     """Record the start once; each buyer attending counts as having attended."""
     if meeting.started_at is not None:
         return False
     meeting.started_at = datetime.now(UTC)
-    for buyer in meeting.attendees:
-        activity.record(buyer, EventKind.MEETING_ATTENDED, meeting_id=meeting.id)
+    activity.record_for_each(_attendee_ids(meeting), EventKind.MEETING_ATTENDED,
+                             meeting_id=meeting.id)
     db.session.flush()
     return True
 
@@ -59,9 +72,9 @@ def _mark_interest(meeting: Meeting, item: ListItem, value: str) -> dict:
     changed = INTEREST[value] != item.interest
     item.interest = INTEREST[value]
     if changed and item.interest is not None:  # a repeated tap marks nothing new
-        for buyer in meeting.attendees:
-            activity.record(buyer, EventKind.INTEREST_MARKED, meeting_id=meeting.id,
-                            programme_id=item.programme_id, interest=item.interest)
+        activity.record_for_each(_attendee_ids(meeting), EventKind.INTEREST_MARKED,
+                                 meeting_id=meeting.id, programme_id=item.programme_id,
+                                 interest=item.interest)
     return {"interest": value}
 
 
