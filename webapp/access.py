@@ -57,6 +57,15 @@ def holds_role(kind: RoleKind):
     return exists().where(user_roles.c.user_id == User.id, user_roles.c.role_id == _role_id(kind))
 
 
+def _holds_role_each(kind: RoleKind):
+    """holds_role for the few users a query has already narrowed to: a lookup per user in
+    the key of user_roles, written so the database cannot turn it into a pass over every
+    holder of the role, which it would for Buyer (held by nearly every user)."""
+    return (select(user_roles.c.user_id)
+            .where(user_roles.c.user_id == User.id, user_roles.c.role_id == _role_id(kind))
+            .limit(1).scalar_subquery().is_not(None))
+
+
 def _role_id(kind: RoleKind):
     return select(Role.id).where(Role.kind == kind).scalar_subquery()
 
@@ -112,7 +121,8 @@ def _linked(subject: User, subject_kind: RoleKind, kind: RoleKind, direct_ids: S
     # few linked users up by id instead of testing every user against both.
     query = (
         select(User, direct.label("direct"), by_territory.label("by_territory"))
-        .where(User.id.in_(union(direct_ids, territory_ids)), holds_role(kind),
+        .where(User.id.in_(union(direct_ids, territory_ids)),
+               _holds_role_each(kind) if kind == RoleKind.BUYER else holds_role(kind),
                _usable(), User.id != subject.id)
         .order_by(User.first_name, User.last_name, User.id)
     )
