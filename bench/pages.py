@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import exists, func, select
 
-SEARCH_TERMS = ["an", "mor", "sch", "nord", "li", "e"]
+# Names of the demo data (an, mor, sch, nord, li, e) and of a generated distributor ("Buyer
+# No. 123", "Company 12 ..."), short and long: short ones match the start of a word.
+SEARCH_TERMS = ["an", "mor", "sch", "nord", "li", "e", "bu", "no. 1"]
 PAGE, FRAGMENT = "page", "fragment"
 
 

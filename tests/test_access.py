@@ -159,5 +159,18 @@ def test_candidate_search_offers_only_unlinked_sales_coordinators():
 def test_person_search_treats_like_wildcards_literally():
     f.buyer(first_name="Percent", email="per%cent@example.com")
     f.buyer(first_name="Plain", email="plain@example.com")
-    assert names(access.users_with_role(f.RoleKind.BUYER).where(access.matches_person("%"))) == [
-        "Percent"]
+    buyers = access.users_with_role(f.RoleKind.BUYER)
+    assert names(buyers.where(access.matches_person("r%c"))) == ["Percent"]
+    assert names(buyers.where(access.matches_person("%"))) == []  # no word starts with "%"
+
+
+def test_a_search_of_one_or_two_letters_matches_the_start_of_a_word():
+    f.buyer(first_name="Lisa", last_name="Berg", email="lb@example.com")
+    f.buyer(first_name="Ben", last_name="Li", email="ben@example.com")
+    f.buyer(first_name="Emilie", last_name="Roux", email="emilie@example.com")
+    f.buyer(first_name="Oskar", last_name="Nyberg", email="lindqvist@example.com")
+    buyers = access.users_with_role(f.RoleKind.BUYER)
+    assert names(buyers.where(access.matches_person("li"))) == ["Ben", "Lisa", "Oskar"]
+    assert names(buyers.where(access.matches_person(" L "))) == ["Ben", "Lisa", "Oskar"]
+    assert names(buyers.where(access.matches_person("mili"))) == ["Emilie"]
+    assert names(buyers.where(access.matches_person("berg"))) == ["Lisa", "Oskar"]

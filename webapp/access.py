@@ -186,16 +186,35 @@ def sales_coordinator_candidates(account_manager: User, search: str = "") -> Sel
 
 
 def matches_person(search: str):
-    """A where-clause: name or email contains `search` (case-insensitive)."""
-    pattern = contains_pattern(search)
+    """A where-clause: name or email matches `search` (text_matches)."""
     full_name = User.first_name + literal(" ") + User.last_name
-    return full_name.ilike(pattern, escape="\\") | User.email.ilike(pattern, escape="\\")
+    return text_matches(full_name, search) | text_matches(User.email, search)
+
+
+# Searches this short match the start of a word rather than anywhere: "li" finds Lisa Berg
+# and Ben Li, not Emilie. Anywhere, one or two letters match most rows, and no index can
+# find them (a trigram index finds the start of a word).
+SHORT_SEARCH = 2
+
+
+def text_matches(column, search: str):
+    """A where-clause: `column` contains `search`, case-insensitive; for a search of up to
+    SHORT_SEARCH characters, a word of `column` starts with it."""
+    text = search.strip()
+    if len(text) > SHORT_SEARCH:
+        return column.ilike(contains_pattern(text), escape="\\")
+    escaped = _escape_like(text)
+    return (column.ilike(f"{escaped}%", escape="\\")
+            | column.ilike(f"% {escaped}%", escape="\\"))
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def contains_pattern(search: str) -> str:
     """A LIKE pattern matching `search` anywhere, with LIKE's wildcards taken literally."""
-    escaped = search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    return f"%{_escape_like(search.strip())}%"
 
 
 # --- Registrations -------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
-from webapp.access import contains_pattern
+from webapp.access import text_matches
 from webapp.extensions import db
 from webapp.models import PROGRAMME_TYPES, Episode, Genre, Programme, Season, programme_genres
 from webapp.services import DomainError
@@ -45,7 +45,7 @@ def programme_search(q: str = "", genre_id: int = 0, programme_type: str = "") -
              .order_by(Programme.title, Programme.id))
     q = _without_nul(q)
     if q.strip():
-        query = query.where(Programme.title.ilike(contains_pattern(q), escape="\\"))
+        query = query.where(text_matches(Programme.title, q))
     if genre_id:
         query = query.where(Programme.genres.any(Genre.id == genre_id))
     if programme_type:

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from sqlalchemy import func, or_, select
 
-from webapp.access import contains_pattern
+from webapp.access import text_matches
 from webapp.extensions import db
 from webapp.models import OutboxMessage, OutboxStatus
 from webapp.models.outbox import as_utc
@@ -108,9 +108,8 @@ def outbox_messages(status: str = "", search: str = ""):
     if status:
         query = query.where(OutboxMessage.status == status)
     if search:
-        pattern = contains_pattern(search)
-        query = query.where(or_(OutboxMessage.recipients.ilike(pattern, escape="\\"),
-                                OutboxMessage.subject.ilike(pattern, escape="\\")))
+        query = query.where(or_(text_matches(OutboxMessage.recipients, search),
+                                text_matches(OutboxMessage.subject, search)))
     return query
 
 

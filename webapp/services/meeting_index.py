@@ -46,10 +46,9 @@ def meeting_index(user: User, filters: MeetingFilters) -> Select:
     if filters.date_from or filters.date_to:
         query = query.where(_on_local_dates(filters.date_from, filters.date_to))
     if filters.search.strip():
-        pattern = access.contains_pattern(filters.search)
         attendee = access.matches_person(filters.search) | User.company.has(
-            Company.name.ilike(pattern, escape="\\"))
-        query = query.where(Meeting.title.ilike(pattern, escape="\\")
+            access.text_matches(Company.name, filters.search))
+        query = query.where(access.text_matches(Meeting.title, filters.search)
                             | Meeting.attendees.any(attendee))
     return query.order_by(Meeting.id)
 

@@ -114,11 +114,11 @@ def buyers_in_scope(viewer: User, filters: ReportFilters) -> Select:
         query = query.where((User.region_id == filters.region_id)
                             | User.company.has(Company.region_id == filters.region_id))
     if filters.company.strip():
-        query = query.where(User.company.has(Company.name.ilike(
-            access.contains_pattern(filters.company), escape="\\")))
+        query = query.where(User.company.has(access.text_matches(Company.name,
+                                                                 filters.company)))
     if filters.search.strip():
         query = query.where(access.matches_person(filters.search) | User.company.has(
-            Company.name.ilike(access.contains_pattern(filters.search), escape="\\")))
+            access.text_matches(Company.name, filters.search)))
     return query
 
 

@@ -87,7 +87,7 @@ def user_directory(*, q: str = "", role_id: int = 0, territory_id: int = 0, comp
         query = query.where(User.territories.any(Territory.id == territory_id))
     if company and company.strip():
         query = query.where(User.company.has(
-            Company.name.ilike(access.contains_pattern(company), escape="\\")))
+            access.text_matches(Company.name, company)))
     if status == "suspended":
         query = query.where(User.is_suspended.is_(True))
     elif status:

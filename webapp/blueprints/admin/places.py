@@ -6,7 +6,7 @@ from flask import abort, current_app, flash, redirect, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from webapp.access import contains_pattern
+from webapp.access import text_matches
 from webapp.blueprints.admin import bp
 from webapp.blueprints.admin.forms import CompanyForm, ConfirmForm, NameForm
 from webapp.extensions import db
@@ -62,7 +62,7 @@ def _list_page(kind_name: str, form, status: int = 200):
     if kind.model is Company:
         query = query.options(selectinload(Company.territories), selectinload(Company.region))
     if search.strip():
-        query = query.where(kind.model.name.ilike(contains_pattern(search), escape="\\"))
+        query = query.where(text_matches(kind.model.name, search))
     page = paginate(query, request.args.get("page", 1, type=int),
                     current_app.config["USERS_PER_PAGE"])
     return render("admin/places.html", "results", kind=kind, kind_name=kind_name, page=page,

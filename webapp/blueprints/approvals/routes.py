@@ -34,11 +34,10 @@ def index():
     search = request.args.get("q", "")[:200]
     visible = _visible()
     if search.strip():
-        pattern = access.contains_pattern(search)
         # The applicant is looked up per registration (EXISTS), not joined: a join makes the
         # database read every user.
         visible = visible.where(Registration.user.has(access.matches_person(search))
-                                | Registration.company_name.ilike(pattern, escape="\\"))
+                                | access.text_matches(Registration.company_name, search))
     counts = dict(db.session.execute(
         visible.with_only_columns(Registration.status, func.count())
         .group_by(Registration.status)).all())
@@ -54,8 +53,16 @@ def index():
                   page=page, search=search)
 
 
+# What a review shows of the registration, read with it; the people's roles are not shown.
+_REVIEWED = [joinedload(Registration.user).lazyload(User.roles),
+             joinedload(Registration.territory), joinedload(Registration.region),
+             joinedload(Registration.requested_account_manager).lazyload(User.roles),
+             joinedload(Registration.decided_by).lazyload(User.roles)]
+
+
 def _registration_or_404(applicant_id: int) -> Registration:
-    registration = db.session.scalar(_visible().where(Registration.user_id == applicant_id))
+    registration = db.session.scalar(_visible().where(Registration.user_id == applicant_id)
+                                     .options(*_REVIEWED))
     if registration is None:
         abort(404)
     return registration

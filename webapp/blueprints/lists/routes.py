@@ -74,8 +74,7 @@ def _index_page(form: NewListForm | None, status: int = 200):
     if (condition := _tab_filter(tab)) is not None:
         query = query.where(condition)
     if search.strip():
-        query = query.where(ProgrammeList.name.ilike(access.contains_pattern(search),
-                                                     escape="\\"))
+        query = query.where(access.text_matches(ProgrammeList.name, search))
     item_counts = (select(func.count(ListItem.id)).where(ListItem.list_id == ProgrammeList.id)
                    .correlate(ProgrammeList).scalar_subquery())
     query = query.add_columns(item_counts).order_by(ProgrammeList.updated_at.desc(),

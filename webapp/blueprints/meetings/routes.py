@@ -212,7 +212,7 @@ def _picker_context(host: User | None, selected: list[User], search: str = "") -
         query = service.meeting_buyers(host).where(User.id.not_in([b.id for b in selected]))
         if search.strip():
             query = query.where(access.matches_person(search) | User.company.has(
-                Company.name.ilike(access.contains_pattern(search), escape="\\")))
+                access.text_matches(Company.name, search)))
         results = db.session.scalars(query.limit(PICKER_RESULTS + 1)).all()
         more, results = len(results) > PICKER_RESULTS, results[:PICKER_RESULTS]
     return {"host": host, "selected": selected, "search": search, "results": results,
