@@ -54,3 +54,14 @@ def _configure_connection(dbapi_connection, _record):
     elif type(dbapi_connection).__module__.startswith("psycopg"):
         dbapi_connection.execute("SET jit = off")
         dbapi_connection.commit()
+
+
+def commit_keeping_loaded() -> None:
+    """Commit, leaving what the request has loaded as it was saved instead of expired: an
+    answer drawn right after a save shows what was just written without reading it back."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True

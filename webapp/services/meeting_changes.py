@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from webapp.extensions import db
+from webapp.extensions import commit_keeping_loaded, db
 from webapp.models import (
     AppliedChange,
     EventKind,
@@ -131,7 +131,7 @@ def apply_change(meeting: Meeting, sender, change: Change) -> tuple[int, dict]:
     db.session.add(AppliedChange(key=change.key, meeting_id=meeting.id, status=status,
                                  answer=json.dumps(answer)))
     try:
-        db.session.commit()
+        commit_keeping_loaded()
     except IntegrityError:  # the same change, delivered twice at once: the other one won
         db.session.rollback()
         done = db.session.get(AppliedChange, change.key)
