@@ -1,8 +1,10 @@
 """Form pieces shared by several blueprints."""
 
 import email_validator
+import wtforms
+from markupsafe import Markup, escape
 from sqlalchemy import Select, select
-from wtforms import SelectChoice, SelectField, SelectMultipleField
+from wtforms import SelectChoice
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -44,6 +46,27 @@ def people_choices(users: Select) -> list[SelectChoice]:
     names = users.with_only_columns(User.id, User.first_name, User.last_name)
     return choices((user_id, f"{first} {last}".strip())
                    for user_id, first, last in db.session.execute(names))
+
+
+class QuickSelect(wtforms.widgets.Select):
+    """WTForms' select, a plain option written in one step instead of through html_params:
+    the same HTML, several times faster for the long lists (time zones, people, places)."""
+
+    @classmethod
+    def render_option(cls, choice, **kwargs):
+        if kwargs or choice.render_kw or isinstance(choice.value, bool):
+            return super().render_option(choice, **kwargs)
+        selected = "selected " if choice.selected else ""
+        label = choice.label or choice.value
+        return Markup(f'<option {selected}value="{escape(choice.value)}">{escape(label)}</option>')
+
+
+class SelectField(wtforms.SelectField):
+    widget = QuickSelect()
+
+
+class SelectMultipleField(wtforms.SelectMultipleField):
+    widget = QuickSelect(multiple=True)
 
 
 class CheckboxListField(SelectMultipleField):

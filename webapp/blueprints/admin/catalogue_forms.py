@@ -3,11 +3,11 @@ the rest (ranges, links, duplicates), so the CSV import refuses the same things.
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField, URLField
+from wtforms import BooleanField, IntegerField, StringField, TextAreaField, URLField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from webapp.extensions import db
-from webapp.forms import CheckboxListField, choices
+from webapp.forms import CheckboxListField, SelectField, choices
 from webapp.models import PROGRAMME_TYPES
 from webapp.services import catalogue
 

@@ -5,7 +5,6 @@ from wtforms import (
     PasswordField,
     SearchField,
     SelectChoice,
-    SelectField,
     StringField,
 )
 from wtforms.validators import DataRequired, Email, Length, Optional
@@ -17,6 +16,7 @@ from webapp.forms import (
     CheckboxListField,
     OptionalIdField,
     PasswordPolicy,
+    SelectField,
     choices,
     named_choices,
     people_choices,

@@ -1,9 +1,9 @@
 from flask_wtf import FlaskForm
-from wtforms import SearchField, SelectChoice, SelectField
+from wtforms import SearchField, SelectChoice
 from wtforms.validators import Length, Optional
 
 from webapp.extensions import db
-from webapp.forms import OptionalIdField, choices
+from webapp.forms import OptionalIdField, SelectField, choices
 from webapp.models import PROGRAMME_TYPES
 from webapp.services import catalogue
 

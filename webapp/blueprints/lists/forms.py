@@ -1,11 +1,11 @@
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import joinedload
-from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from webapp import access
 from webapp.extensions import db
-from webapp.forms import DATABASE_INT_MAX, NONE_CHOICE, OptionalIdField, choices
+from webapp.forms import DATABASE_INT_MAX, NONE_CHOICE, OptionalIdField, SelectField, choices
 from webapp.models import User
 from webapp.services.lists import KIND_LABELS, kinds_for
 

@@ -3,8 +3,6 @@ from wtforms import (
     DateField,
     HiddenField,
     IntegerField,
-    SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
     TimeField,
@@ -17,6 +15,8 @@ from webapp.forms import (
     DATABASE_INT_MAX,
     NONE_CHOICE,
     OptionalIdField,
+    SelectField,
+    SelectMultipleField,
     choices,
     database_id,
 )

@@ -1,11 +1,11 @@
 from datetime import UTC, date, datetime, timedelta
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, SearchField, SelectChoice, SelectField
+from wtforms import DateField, SearchField, SelectChoice
 from wtforms.validators import Length, Optional
 
 from webapp import access
-from webapp.forms import OptionalIdField, choices, named_choices, people_choices
+from webapp.forms import OptionalIdField, SelectField, choices, named_choices, people_choices
 from webapp.models import Region, Territory, User
 from webapp.services.reporting import LONGEST_PERIOD, ReportFilters
 
