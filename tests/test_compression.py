@@ -1,6 +1,7 @@
 """Text answers are compressed for clients that accept it, without losing any header."""
 
 import gzip
+from pathlib import Path
 
 import brotli
 import pytest
@@ -68,13 +69,31 @@ def test_clients_that_accept_no_encoding_get_plain_html(client, login, administr
     assert "Buyer29" in response.get_data(as_text=True)
 
 
-def test_static_files_are_left_to_the_reverse_proxy(client):
-    with client.get("/static/css/site.css", headers={"Accept-Encoding": "br"}) as response:
-        body = response.get_data()
-        encoding = response.headers.get("Content-Encoding")
+@pytest.mark.parametrize("accepted, encoding, decompress", [
+    ("gzip, deflate, br", "br", brotli.decompress), ("gzip", "gzip", gzip.decompress)])
+def test_static_text_files_are_compressed_and_still_revalidated(client, accepted, encoding,
+                                                                decompress):
+    plain = (Path(client.application.static_folder) / "vendor" / "htmx.min.js").read_bytes()
 
-    assert encoding is None
-    assert b"{" in body
+    response = client.get("/static/vendor/htmx.min.js", headers={"Accept-Encoding": accepted})
+
+    assert response.headers["Content-Encoding"] == encoding
+    assert "Accept-Encoding" in response.vary
+    assert decompress(response.get_data()) == plain
+    assert len(response.get_data()) < len(plain) / 2
+    etag, weak = response.get_etag()
+    assert weak
+    with client.get("/static/vendor/htmx.min.js", headers={
+            "Accept-Encoding": accepted, "If-None-Match": response.headers["ETag"]}) as revisit:
+        assert revisit.status_code == 304
+
+
+def test_images_and_clients_that_accept_no_encoding_get_static_files_as_they_are(client):
+    with client.get("/static/ipad/icon-192.png", headers={"Accept-Encoding": "br"}) as icon:
+        assert "Content-Encoding" not in icon.headers
+        assert icon.get_data().startswith(b"\x89PNG")
+    with client.get("/static/css/site.css") as css:
+        assert "Content-Encoding" not in css.headers and b"{" in css.get_data()
 
 
 def test_compression_can_be_left_to_a_reverse_proxy(database_url, _schema):
@@ -83,5 +102,7 @@ def test_compression_can_be_left_to_a_reverse_proxy(database_url, _schema):
     app = make_app(database_url, COMPRESS_REGISTER=False)
 
     response = app.test_client().get("/login", headers={"Accept-Encoding": "gzip"})
-
     assert "Content-Encoding" not in response.headers
+    with app.test_client().get("/static/css/site.css",
+                               headers={"Accept-Encoding": "gzip"}) as static:
+        assert "Content-Encoding" not in static.headers

@@ -59,8 +59,8 @@ def load_config(app, overrides=None):
         # a reverse proxy that compresses itself can take over with COMPRESS_RESPONSES=0.
         COMPRESS_REGISTER=env.get("COMPRESS_RESPONSES", "1") == "1",
         COMPRESS_ALGORITHM=["br", "gzip"],
-        # Streamed answers (static files) are left to the reverse proxy: compressing them
-        # here would leave their file open until garbage collection.
+        # Streamed answers are sent as they are; static files are compressed by
+        # webapp/static_files.py, once per file.
         COMPRESS_STREAMS=False,
         COMPRESS_MIMETYPES=["text/html", "text/css", "text/javascript", "text/plain",
                             "text/csv", "application/javascript", "application/json",
