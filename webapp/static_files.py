@@ -10,7 +10,7 @@ import os
 from functools import lru_cache
 
 import brotli
-from flask import Flask, request
+from flask import Flask, Response, current_app, request
 from werkzeug.security import safe_join
 
 TEXT_TYPES = {"text/css", "text/javascript", "application/javascript", "text/plain",
@@ -31,27 +31,27 @@ def _encoding() -> str | None:
     return next((name for name in ("br", "gzip") if accepted[name]), None)
 
 
-def init_app(app: Flask) -> None:
-    serve = app.view_functions["static"]
-
-    def static(filename):
-        response = serve(filename=filename)
-        if not app.config["COMPRESS_REGISTER"] or response.mimetype not in TEXT_TYPES:
-            return response
-        response.vary.add("Accept-Encoding")
-        encoding = _encoding()
-        path = safe_join(app.static_folder, filename)
-        if response.status_code != 200 or encoding is None or path is None:
-            return response
-        found = os.stat(path)
-        body = _compressed(path, found.st_size, found.st_mtime_ns, encoding)
-        response.close()  # the file send_file opened
-        response.direct_passthrough = False
-        response.set_data(body)
-        response.headers["Content-Encoding"] = encoding
-        etag, _ = response.get_etag()
-        if etag:
-            response.set_etag(etag, weak=True)
+def send(filename: str) -> Response:
+    """A static file, as the static route answers (compressed when the client accepts it)."""
+    response = current_app.send_static_file(filename)
+    if not current_app.config["COMPRESS_REGISTER"] or response.mimetype not in TEXT_TYPES:
         return response
+    response.vary.add("Accept-Encoding")
+    encoding = _encoding()
+    path = safe_join(current_app.static_folder, filename)
+    if response.status_code != 200 or encoding is None or path is None:
+        return response
+    found = os.stat(path)
+    body = _compressed(path, found.st_size, found.st_mtime_ns, encoding)
+    response.close()  # the file send_file opened
+    response.direct_passthrough = False
+    response.set_data(body)
+    response.headers["Content-Encoding"] = encoding
+    etag, _ = response.get_etag()
+    if etag:
+        response.set_etag(etag, weak=True)
+    return response
 
-    app.view_functions["static"] = static
+
+def init_app(app: Flask) -> None:
+    app.view_functions["static"] = send

@@ -3,11 +3,11 @@ list, marks, notes, catalogue and summary. Only the meeting's host may open or c
 
 from datetime import date
 
-from flask import abort, current_app, jsonify, render_template, request
+from flask import abort, jsonify, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy.orm import lazyload, selectinload
 
-from webapp import access
+from webapp import access, static_files
 from webapp.blueprints.ipad import bp
 from webapp.extensions import db
 from webapp.forms import database_id
@@ -121,6 +121,6 @@ def summary(meeting_id):
 @bp.route("/ipad/sw.js")
 def service_worker():
     """The service worker: served from /ipad/ so that it looks after the in-meeting view."""
-    response = current_app.send_static_file("ipad/sw.js")
+    response = static_files.send("ipad/sw.js")
     response.headers["Cache-Control"] = "no-cache"
     return response
