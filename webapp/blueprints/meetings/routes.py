@@ -42,8 +42,10 @@ def _meeting_or_404(meeting_id: int, edit: bool = False) -> Meeting:
     """A meeting the user may see (else 404); with edit=True, one they may change (else 403)."""
     meeting = db.session.scalar(
         access.meetings_visible_to(current_user).where(Meeting.id == meeting_id).options(
-            selectinload(Meeting.host),
-            selectinload(Meeting.attendees).selectinload(User.company)))
+            # Who they are is shown, not their roles.
+            selectinload(Meeting.host).lazyload(User.roles),
+            selectinload(Meeting.attendees).options(selectinload(User.company),
+                                                     lazyload(User.roles))))
     if meeting is None:
         abort(404)
     if edit and not access.may_edit_meeting(current_user, meeting):
