@@ -33,7 +33,7 @@ def meeting_index(user: User, filters: MeetingFilters) -> Select:
     """The meetings this user may see that match the filters: upcoming (from today on, soonest
     first) or past (latest first)."""
     query = access.meetings_visible_to(user).options(
-        selectinload(Meeting.host),
+        selectinload(Meeting.host).lazyload(User.roles),
         selectinload(Meeting.attendees).options(selectinload(User.company),
                                                 lazyload(User.roles)))
     today = _start_of_today()

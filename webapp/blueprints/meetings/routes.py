@@ -73,7 +73,8 @@ def index():
         date_to=_date_arg("to", errors))
     page = paginate(meeting_index(current_user, filters), request.args.get("page", 1, type=int),
                     current_app.config["USERS_PER_PAGE"])
-    hosts = db.session.scalars(access.hosts_available_to(current_user)).all()
+    hosts = db.session.scalars(access.hosts_available_to(current_user)
+                               .options(lazyload(User.roles))).all()
     return render("meetings/index.html", "results", page=page, filters=filters, tabs=TABS,
                   hosts=hosts, errors=errors, status=400 if errors else 200)
 
