@@ -5,15 +5,15 @@
         .venv/bin/python -m bench.ipad --saves 500
 
 On DATABASE_URL (a temporary SQLite file by default; an empty database gets the demo data),
-signed in as Bob, the host of the demo's meetings of today, in-process through Flask's test
-client:
+signed in as the host of a meeting (Bob on the demo data, am@bench.test on a distributor made
+by bench/generate.py), in-process through Flask's test client:
 
 - first load of /ipad/meetings/<id>: the page and every static file it names (stylesheet,
   scripts, manifest, icons), the service worker, the page again as the worker keeps it for
   offline use, and the change that starts the meeting, as sent with "Accept-Encoding: br,
-  gzip" (a file the app leaves uncompressed is counted gzipped at level 6, as the reverse
-  proxy serves it; both figures are printed). The worker's own copies of the static files
-  come from the browser's HTTP cache (they are cacheable for a day) and are not counted;
+  gzip" (an answer the app sends uncompressed, an icon, is also counted gzipped at level 6,
+  as a compressing proxy would send it; both figures are printed). The worker's own copies
+  of the static files are answered by the browser's HTTP cache and are not counted;
 - bytes of each kind of tap's answer (interest, screener, note);
 - server time per save (note saves and taps, alternating), 50th and 95th percentile.
 Targets: first load under 100 KB compressed; a tap's answer under 2 KB.
@@ -28,12 +28,14 @@ import tempfile
 import time
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from webapp import create_app
 from webapp.extensions import db
-from webapp.models import Meeting, User
+from webapp.models import ListItem, Meeting, User
 
+# Who runs the meeting: Bob on the demo data, the generated distributor's AM otherwise.
+HOSTS = ["bob@demo.test", "am@bench.test"]
 ASSET = re.compile(r'<(?:script|link)[^>]+(?:src|href)="(/static/[^"]+)"')
 SERVICE_WORKER = re.compile(r'data-service-worker="([^"]+)"')
 
@@ -89,15 +91,21 @@ def main() -> None:
         f"sqlite:///{tempfile.mkdtemp(prefix='bench-ipad-')}/demo.db"
     app = _app(url)
     with app.app_context():
-        bob = db.session.scalar(select(User).where(User.email == "bob@demo.test"))
-        meeting = db.session.scalar(select(Meeting).where(Meeting.host_id == bob.id)
-                                    .order_by(Meeting.id))
+        host = next(filter(None, (db.session.scalar(select(User).where(User.email == email))
+                                  for email in HOSTS)), None)
+        if host is None:
+            raise SystemExit(f"None of {HOSTS} is in this database: load the demo data or "
+                             "run bench.generate")
+        meeting = db.session.scalar(
+            select(Meeting).where(Meeting.host_id == host.id,
+                                  exists().where(ListItem.list_id == Meeting.list_id))
+            .order_by(Meeting.id))
         meeting_id, item = meeting.id, meeting.programme_list.items[0]
         item_id, version = item.id, item.note_version
-        bob_id = bob.get_id()
+        host_id = host.get_id()
     client = app.test_client()
     with client.session_transaction() as session:
-        session["_user_id"], session["_fresh"] = bob_id, True
+        session["_user_id"], session["_fresh"] = host_id, True
 
     print(f"database: {url.split('@')[-1]}")
     print("\nfirst load of the meeting page (bytes)")
