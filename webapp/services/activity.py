@@ -158,7 +158,7 @@ def record_for_each(user_ids, kind: EventKind, *, programme_id: int | None = Non
             _record(buyers, kind, at, _refs(programme_id, list_id, meeting_id, source,
                                             interest))
     except Exception:  # recording must never break what the user is doing
-        log.exception("could not record %s activity for a meeting's buyers", kind)
+        log.exception("could not record %s activity for several buyers", kind)
 
 
 def _record(user_ids: list[int], kind: EventKind, at: datetime | None, refs: dict) -> None:

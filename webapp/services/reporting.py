@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from sqlalchemy import (
     Select,
@@ -378,11 +378,11 @@ class BuyerRow:
 
 
 def buyers_table(scope: Scope, filters: ReportFilters, sort: str = "visits",
-                 descending: bool = True, paged: bool = False, *buyer: Any) -> Select:
+                 descending: bool = True, paged: bool = False, columns: tuple = ()) -> Select:
     """One row per buyer in scope, (User, logins, visits, views, plays, last seen), sorted;
-    `paged` when only a page of it will be read. With `buyer` columns (of User and
-    Company), those columns stand in for the User."""
-    query = select(*buyer or [User]).where(scope.contains(User.id))
+    `paged` when only a page of it will be read. With `columns` (of User and Company),
+    those columns stand in for the User."""
+    query = select(*columns or [User]).where(scope.contains(User.id))
     if paged and sort in ("name", "company"):
         # Sorted by what the users table holds: only the rows up to the page need their
         # counts, each a lookup by the buyer's id that PostgreSQL makes once the page is cut.
@@ -409,7 +409,7 @@ def buyers_table(scope: Scope, filters: ReportFilters, sort: str = "visits",
              .add_columns(*(m.label(c) for c, m in measures.items()),
                           last_seen.label("last_seen"))
              .order_by(*order, User.last_name, User.first_name, User.id))
-    if buyer:
+    if columns:
         return query
     return query.options(contains_eager(User.company), selectinload(User.territories),
                          lazyload(User.roles), selectinload(User.company, Company.territories))
@@ -478,8 +478,8 @@ def all_buyer_lines(viewer: User, filters: ReportFilters, sort: str, descending:
             select(User.company_id).where(scope.contains(User.id))))
         .order_by(Territory.name))
     managers = _names_by_key(access.account_managers_of_buyers(buyer_ids, names_only=True))
-    query = buyers_table(scope, filters, sort, descending, False, User.id, User.first_name,
-                         User.last_name, User.email, User.company_id, Company.name)
+    query = buyers_table(scope, filters, sort, descending, columns=(
+        User.id, User.first_name, User.last_name, User.email, User.company_id, Company.name))
     for buyer_id, first, last, email, company_id, company, *counts in db.session.execute(
             query.execution_options(yield_per=chunk)):
         yield BuyerLine(buyer_id, f"{first} {last}".strip(), email, company or "",
