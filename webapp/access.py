@@ -57,10 +57,13 @@ def holds_role(kind: RoleKind):
     return exists().where(user_roles.c.user_id == User.id, user_roles.c.role_id == _role_id(kind))
 
 
-def _holds_role_each(kind: RoleKind):
-    """holds_role for the few users a query has already narrowed to: a lookup per user in
-    the key of user_roles, written so the database cannot turn it into a pass over every
-    holder of the role, which it would for Buyer (held by nearly every user)."""
+def _holds_role_among_few(kind: RoleKind):
+    """holds_role for the few users a query has already narrowed to. For Buyer, held by
+    nearly every user, a lookup per user in the key of user_roles, written so the database
+    cannot turn it into a pass over every buyer; the other roles' few holders are best
+    gathered once, as holds_role does."""
+    if kind != RoleKind.BUYER:
+        return holds_role(kind)
     return (select(user_roles.c.user_id)
             .where(user_roles.c.user_id == User.id, user_roles.c.role_id == _role_id(kind))
             .limit(1).scalar_subquery().is_not(None))
@@ -121,8 +124,7 @@ def _linked(subject: User, subject_kind: RoleKind, kind: RoleKind, direct_ids: S
     # few linked users up by id instead of testing every user against both.
     query = (
         select(User, direct.label("direct"), by_territory.label("by_territory"))
-        .where(User.id.in_(union(direct_ids, territory_ids)),
-               _holds_role_each(kind) if kind == RoleKind.BUYER else holds_role(kind),
+        .where(User.id.in_(union(direct_ids, territory_ids)), _holds_role_among_few(kind),
                _usable(), User.id != subject.id)
         .order_by(User.first_name, User.last_name, User.id)
     )

@@ -9,7 +9,7 @@ from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from webapp.extensions import db
-from webapp.models import User
+from webapp.models import User, person_name
 from webapp.services.passwords import password_problem
 
 NONE_CHOICE = SelectChoice(0, "—")
@@ -44,7 +44,7 @@ def people_choices(users: Select) -> list[SelectChoice]:
     """The users of `users` (a select of User, in its order) as (id, full name) choices,
     reading their names only."""
     names = users.with_only_columns(User.id, User.first_name, User.last_name)
-    return choices((user_id, f"{first} {last}".strip())
+    return choices((user_id, person_name(first, last))
                    for user_id, first, last in db.session.execute(names))
 
 

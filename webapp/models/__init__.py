@@ -37,6 +37,7 @@ from webapp.models.people import (
     User,
     UserStatus,
     account_manager_coordinators,
+    person_name,
     user_roles,
     user_territories,
 )
@@ -78,6 +79,7 @@ __all__ = [
     "RolePermission",
     "Territory",
     "User",
+    "person_name",
     "UserStatus",
     "account_manager_coordinators",
     "company_territories",

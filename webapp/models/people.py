@@ -77,6 +77,11 @@ class Role(db.Model):
         return self.name
 
 
+def person_name(first_name: str, last_name: str) -> str:
+    """How a person's name is shown: User.full_name, also for names read without the User."""
+    return f"{first_name} {last_name}".strip()
+
+
 user_roles = Table(
     "user_roles",
     db.metadata,
@@ -154,7 +159,7 @@ class User(UserMixin, db.Model):
 
     @property
     def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
+        return person_name(self.first_name, self.last_name)
 
     # Flask-Login: the session holds id and session version, so bumping the version
     # invalidates every session the user has.

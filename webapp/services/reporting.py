@@ -43,6 +43,7 @@ from webapp.models import (
     User,
     company_territories,
     meeting_attendees,
+    person_name,
     user_territories,
 )
 from webapp.pagination import paginate
@@ -451,37 +452,39 @@ class BuyerLine(NamedTuple):
     last_seen: datetime | None
 
 
-def _names_by_key(query: Select) -> dict[int, list[str]]:
-    """(key, name...) rows as {key: [name, ...]}, in the rows' order."""
+def _names_by_key(rows) -> dict[int, list[str]]:
+    """(key, name) rows as {key: [name, ...]}, in the rows' order."""
     names: dict[int, list[str]] = {}
-    for key, *parts in db.session.execute(query):
-        names.setdefault(key, []).append(" ".join(filter(None, parts)))
+    for key, name in rows:
+        names.setdefault(key, []).append(name)
     return names
 
 
 def all_buyer_lines(viewer: User, filters: ReportFilters, sort: str, descending: bool,
                     chunk: int = 1000) -> Iterator[BuyerLine]:
     """Every row of the buyers table, in its order, streamed from one statement a chunk at
-    a time. The names of the buyers' territories and AMs are read first, two statements for
-    the whole scope (a few short names per buyer), so the count of statements does not grow
-    with the number of buyers."""
+    a time. The names of the buyers' territories (their own, else their company's) and AMs
+    are read first, a statement each for the whole scope (a few short names per buyer), so
+    the count of statements does not grow with the number of buyers."""
     scope = Scope.of(viewer, filters)
     buyer_ids = select(User.id).where(scope.contains(User.id))
-    own_territories = _names_by_key(
+    own_territories = _names_by_key(db.session.execute(
         select(user_territories.c.user_id, Territory.name)
         .join(Territory, Territory.id == user_territories.c.territory_id)
-        .where(scope.contains(user_territories.c.user_id)).order_by(Territory.name))
-    company_territories_ = _names_by_key(
+        .where(scope.contains(user_territories.c.user_id)).order_by(Territory.name)))
+    by_company = _names_by_key(db.session.execute(
         select(company_territories.c.company_id, Territory.name)
         .join(Territory, Territory.id == company_territories.c.territory_id)
         .where(company_territories.c.company_id.in_(
             select(User.company_id).where(scope.contains(User.id))))
-        .order_by(Territory.name))
-    managers = _names_by_key(access.account_managers_of_buyers(buyer_ids, names_only=True))
+        .order_by(Territory.name)))
+    managers = _names_by_key(
+        (buyer_id, person_name(first, last)) for buyer_id, first, last in db.session.execute(
+            access.account_managers_of_buyers(buyer_ids, names_only=True)))
     query = buyers_table(scope, filters, sort, descending, columns=(
         User.id, User.first_name, User.last_name, User.email, User.company_id, Company.name))
     for buyer_id, first, last, email, company_id, company, *counts in db.session.execute(
             query.execution_options(yield_per=chunk)):
-        yield BuyerLine(buyer_id, f"{first} {last}".strip(), email, company or "",
-                        own_territories.get(buyer_id) or company_territories_.get(company_id, []),
+        yield BuyerLine(buyer_id, person_name(first, last), email, company or "",
+                        own_territories.get(buyer_id) or by_company.get(company_id, []),
                         managers.get(buyer_id, []), *counts)
