@@ -187,3 +187,13 @@ def set_reload_marker(page: Page) -> None:
 
 def expect_no_reload(page: Page) -> None:
     assert page.evaluate("window.__e2eNoReload === true"), "the page was reloaded"
+
+
+def wait_for_htmx(page: Page) -> None:
+    """Wait until no htmx request, swap or settle is under way.
+
+    htmx wires up swapped-in content when it settles, shortly after the swap: input typed
+    into a new field before that fires no request.
+    """
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from e2e.conftest import expect_no_reload, login, screenshot, set_reload_marker
+from e2e.conftest import expect_no_reload, login, screenshot, set_reload_marker, wait_for_htmx
 from webapp.extensions import db
 from webapp.models import Meeting, OutboxMessage, Programme
 
@@ -15,6 +15,7 @@ NEXT_WEEK = (date.today() + timedelta(days=7)).isoformat()
 
 def choose_buyer(page: Page, search: str, name: str | None = None) -> str:
     """Search Bob's buyers and add one (the first match, or `name`); returns who was added."""
+    wait_for_htmx(page)  # a redrawn picker's search box listens only once settled
     box = page.locator("#buyer-q")
     box.fill("")
     box.press_sequentially(search, delay=20)
