@@ -32,6 +32,7 @@ def app_config(database: Path) -> dict:
         "PASSWORD_HASH_TIME_COST": 1,
         "PASSWORD_HASH_MEMORY_KIB": 8,
         "PASSWORD_HASH_PARALLELISM": 1,
+        "FIGURE_CACHE_SECONDS": 0,  # reports show what the scenario has just done
     }
 
 
@@ -80,14 +81,20 @@ class LiveServer:
 
 
 @pytest.fixture
-def live_app(seeded_database, tmp_path):
+def live_config() -> dict:
+    """Overrides of app_config for live_app; a test can parametrize it."""
+    return {}
+
+
+@pytest.fixture
+def live_app(seeded_database, tmp_path, live_config):
     """A fresh copy of the demo database served on a free port, with the app serving it.
 
     The server runs in this process, under pytest's filters: a warning in a view is a 500.
     """
     database = tmp_path / "e2e.db"
     shutil.copyfile(seeded_database.path, database)
-    app = create_app(app_config(database))
+    app = create_app({**app_config(database), **live_config})
     server = _ServerThread(app)
     url = f"http://127.0.0.1:{server.server.server_port}"
     app.config["PUBLIC_BASE_URL"] = url  # links in emails point at this server

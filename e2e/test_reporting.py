@@ -4,9 +4,14 @@ they download is the table they see."""
 import csv
 import io
 
+import pytest
 from playwright.sync_api import Page, expect
+from sqlalchemy import select
 
-from e2e.conftest import login, screenshot
+from e2e.conftest import expect_no_reload, login, screenshot, set_reload_marker
+from webapp.extensions import db
+from webapp.models import EventKind, User
+from webapp.services import activity
 
 
 def open_buyers(page: Page, url: str, email: str) -> None:
@@ -89,3 +94,24 @@ def test_overview_reads_on_desktop_and_ipad(page: Page, ipad_page: Page, live_se
     page.goto(f"{live_server}/reporting/programmes")
     expect(page.locator("#programmes-chart svg.chart-svg")).to_be_visible()
     screenshot(page, "reporting-programmes-desktop")
+
+
+@pytest.mark.parametrize("live_config", [{"FIGURE_CACHE_SECONDS": 60}])
+def test_kept_figures_until_sam_recomputes_them(page: Page, live_app):
+    login(page, live_app.url, "sam@demo.test")
+    page.goto(f"{live_app.url}/reporting")
+    visits = page.locator("#tile-visits .tile-value")
+    before = int(visits.inner_text().replace(",", ""))
+    with live_app.app.app_context():  # Ben visits three more times
+        ben = db.session.scalar(select(User).where(User.email == "ben@demo.test"))
+        for _ in range(3):
+            activity.record(ben, EventKind.VISIT)
+        db.session.commit()
+    page.reload()
+    expect(page.locator("#figures-as-of")).to_contain_text("reused for up to 60 s")
+    expect(visits).to_have_text(f"{before:,}")
+    set_reload_marker(page)
+    page.get_by_role("button", name="Recompute now").click()
+    expect(visits).to_have_text(f"{before + 3:,}")
+    expect_no_reload(page)
+    screenshot(page, "reporting-overview-recomputed")

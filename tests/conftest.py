@@ -72,6 +72,8 @@ def make_app(database_url, **overrides):
         "SQLALCHEMY_DATABASE_URI": database_url,
         "WTF_CSRF_ENABLED": False,
         "SERVER_NAME": "cms.test",
+        # Reports computed afresh on every request; tests/test_figure_cache.py turns it on.
+        "FIGURE_CACHE_SECONDS": 0,
         **FAST_HASHING,
         **overrides,
     }

@@ -21,7 +21,7 @@ def create_app(config=None):
 
 
 def register_extensions(app):
-    from webapp import audit, auth_session, mail_worker, security, static_files
+    from webapp import audit, auth_session, figure_cache, mail_worker, security, static_files
     from webapp.extensions import compress, csrf, db, htmx, limiter, migrate
 
     db.init_app(app)
@@ -36,6 +36,7 @@ def register_extensions(app):
     # gzip/brotli for text answers; Vary ends up naming both Accept-Encoding and HX-Request.
     compress.init_app(app)
     static_files.init_app(app)
+    figure_cache.init_app(app)
     mail_worker.init_app(app)
 
 

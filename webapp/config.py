@@ -52,6 +52,8 @@ def load_config(app, overrides=None):
         MAIL_BACKGROUND_SENDER=env.get("MAIL_BACKGROUND_SENDER", "0") == "1",
         PUBLIC_BASE_URL=env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         REDIS_URL=env.get("REDIS_URL", ""),
+        # Report figures are kept this long once computed (webapp/figure_cache.py); 0: never.
+        FIGURE_CACHE_SECONDS=float(env.get("FIGURE_CACHE_SECONDS", 60)),
         # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed
         # (the client's address counts for rate limits); 0 when clients connect directly.
         TRUSTED_PROXIES=int(env.get("TRUSTED_PROXIES", 0)),

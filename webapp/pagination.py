@@ -1,6 +1,6 @@
 """Pagination over selects, built on Flask-SQLAlchemy's."""
 
-from flask_sqlalchemy.pagination import SelectPagination
+from flask_sqlalchemy.pagination import Pagination, SelectPagination
 
 from webapp.extensions import db
 
@@ -32,3 +32,17 @@ def paginate(select, page: int, per_page: int, rows: bool = False, total: int | 
     if not count:
         pagination.total = total
     return pagination
+
+
+class KnownPagination(Pagination):
+    """A page whose items and total are known already (kept figures, for instance)."""
+
+    def __init__(self, items: list, total: int, page: int, per_page: int):
+        self._known = items, total
+        super().__init__(page=page, per_page=per_page, max_per_page=None, error_out=False)
+
+    def _query_items(self) -> list:
+        return self._known[0]
+
+    def _query_count(self) -> int:
+        return self._known[1]

@@ -7,8 +7,14 @@ Counts come from the daily rollup (ActivityDay), a few rows per buyer, so a repo
 fixed handful of statements whatever the number of buyers or events. A report on nearly
 every buyer reads every buyer's daily totals (ActivityTotalDay) and takes the few others
 away. A buyer's own activity and the programme rankings are in reporting_activity.py.
+
+The overview, the buyers table and the programme rankings are kept once computed
+(webapp/figure_cache.py, `kept`): asked for again within FIGURE_CACHE_SECONDS by the same
+viewer with the same filters, they are read back, not worked out again. What is kept is
+plain figures and ids; the buyers and programmes they name are read afresh.
 """
 
+import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -26,9 +32,9 @@ from sqlalchemy import (
     select,
     true,
 )
-from sqlalchemy.orm import contains_eager, lazyload, selectinload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
-from webapp import access
+from webapp import access, figure_cache
 from webapp.extensions import db
 from webapp.models import (
     ActivityDay,
@@ -46,7 +52,7 @@ from webapp.models import (
     person_name,
     user_territories,
 )
-from webapp.pagination import paginate
+from webapp.pagination import KnownPagination, paginate
 
 DAYS_PER_MONTH = 365.25 / 12
 LONGEST_PERIOD = 3 * 366  # days a report may span
@@ -223,7 +229,23 @@ def _per_buyer_month(visits: int, buyers: int, filters: ReportFilters) -> float:
     return visits / buyers / (filters.days / DAYS_PER_MONTH) if buyers else 0.0
 
 
-def overview(viewer: User, filters: ReportFilters) -> Overview:
+def kept(view: str, viewer: User, compute, *parts, fresh: bool = False) -> tuple:
+    """(figures, when they were computed): `compute()`'s plain figures of `view` for the
+    viewer, read back when the same viewer asked with the same `parts` (filters, sort,
+    page) a moment ago. The viewer's reach (every buyer, or their scope) is in the key."""
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    reach = "all" if access.reports_on_every_buyer(viewer) else "scope"
+    return figure_cache.get_or_compute(f"{view}:{viewer.id}:{reach}:{digest}", compute, fresh)
+
+
+def overview(viewer: User, filters: ReportFilters, fresh: bool = False
+             ) -> tuple[Overview, datetime]:
+    """The overview's figures (kept: see `kept`) and when they were computed."""
+    return kept("overview", viewer, lambda: compute_overview(viewer, filters), filters,
+                fresh=fresh)
+
+
+def compute_overview(viewer: User, filters: ReportFilters) -> Overview:
     """Totals, the comparison with every buyer, meetings and summary emails, and the chart."""
     scope_ids = ids_of(buyers_in_scope(viewer, filters))
     if access.reports_on_every_buyer(viewer) and not filters.narrows:
@@ -378,12 +400,11 @@ class BuyerRow:
         return own or (self.buyer.company.territories if self.buyer.company else [])
 
 
-def buyers_table(scope: Scope, filters: ReportFilters, sort: str = "visits",
-                 descending: bool = True, paged: bool = False, columns: tuple = ()) -> Select:
-    """One row per buyer in scope, (User, logins, visits, views, plays, last seen), sorted;
-    `paged` when only a page of it will be read. With `columns` (of User and Company),
-    those columns stand in for the User."""
-    query = select(*columns or [User]).where(scope.contains(User.id))
+def buyers_table(scope: Scope, filters: ReportFilters, sort: str, descending: bool,
+                 columns: tuple, paged: bool = False) -> Select:
+    """One row per buyer in scope, (*columns, logins, visits, views, plays, last seen),
+    sorted; `columns` are of User and Company. `paged` when only a page of it will be read."""
+    query = select(*columns).where(scope.contains(User.id))
     if paged and sort in ("name", "company"):
         # Sorted by what the users table holds: only the rows up to the page need their
         # counts, each a lookup by the buyer's id that PostgreSQL makes once the page is cut.
@@ -406,34 +427,58 @@ def buyers_table(scope: Scope, filters: ReportFilters, sort: str = "visits",
              "last_seen": [last_seen], **{c: [m] for c, m in measures.items()}}
     order = [(key.desc() if descending else key.asc()).nulls_last()
              for key in order.get(sort, order["visits"])]
-    query = (query.outerjoin(Company, Company.id == User.company_id)
-             .add_columns(*(m.label(c) for c, m in measures.items()),
-                          last_seen.label("last_seen"))
-             .order_by(*order, User.last_name, User.first_name, User.id))
-    if columns:
-        return query
-    return query.options(contains_eager(User.company), selectinload(User.territories),
-                         lazyload(User.roles), selectinload(User.company, Company.territories))
+    return (query.outerjoin(Company, Company.id == User.company_id)
+            .add_columns(*(m.label(c) for c, m in measures.items()),
+                         last_seen.label("last_seen"))
+            .order_by(*order, User.last_name, User.first_name, User.id))
 
 
-def _rows(result_rows) -> list[BuyerRow]:
-    rows = [BuyerRow(buyer, *counts) for buyer, *counts in result_rows]
+def _rows(counted: list[tuple], managers: dict[int, list[int]]) -> list[BuyerRow]:
+    """BuyerRows of (buyer id, logins, visits, views, plays, last seen) rows, in their
+    order, with the buyers and their AMs (`managers`: buyer id -> AM ids) read in; a buyer
+    or AM deleted meanwhile is left out."""
+    ids = [row[0] for row in counted]
+    if not ids:
+        return []
+    buyers = {buyer.id: buyer for buyer in db.session.scalars(
+        select(User).where(User.id.in_(ids)).options(
+            joinedload(User.company), selectinload(User.territories), lazyload(User.roles),
+            selectinload(User.company, Company.territories)))}
+    am_ids = {am_id for am_ids in managers.values() for am_id in am_ids}
+    ams = {am.id: am for am in db.session.scalars(
+        select(User).where(User.id.in_(am_ids)).options(lazyload(User.roles)))}
+    return [BuyerRow(buyers[buyer_id], *counts,
+                     account_managers=[ams[am] for am in managers.get(buyer_id, []) if am in ams])
+            for buyer_id, *counts in counted if buyer_id in buyers]
+
+
+def counted_page(viewer: User, filters: ReportFilters, sort: str, descending: bool, page: int,
+                 per_page: int) -> tuple[int, int, list[tuple], dict[int, list[int]]]:
+    """(page number, total, rows, AMs) of the buyers table, the figures `buyers_page` keeps:
+    plain rows of (buyer id, logins, visits, views, plays, last seen), and each buyer's AM
+    ids by name."""
+    scope = Scope.of(viewer, filters)
+    pagination = paginate(
+        buyers_table(scope, filters, sort, descending, (User.id,), paged=True),
+        page, per_page, rows=True, total=len(scope))
+    rows = [tuple(row) for row in pagination.items]
+    managers = {}
     if rows:
-        by_id = {row.buyer.id: row for row in rows}
-        for buyer_id, manager in db.session.execute(
-                access.account_managers_of_buyers(list(by_id))):
-            by_id[buyer_id].account_managers.append(manager)
-    return rows
+        for buyer_id, am_id in db.session.execute(access.account_managers_of_buyers(
+                [row[0] for row in rows], only=("id",))):
+            managers.setdefault(buyer_id, []).append(am_id)
+    return pagination.page, pagination.total, rows, managers
 
 
 def buyers_page(viewer: User, filters: ReportFilters, sort: str, descending: bool, page: int,
-                per_page: int):
-    """A page of the buyers table; its items are BuyerRow, AMs included."""
-    scope = Scope.of(viewer, filters)
-    pagination = paginate(buyers_table(scope, filters, sort, descending, paged=True),
-                          page, per_page, rows=True, total=len(scope))
-    pagination.items = _rows(pagination.items)
-    return pagination
+                per_page: int, fresh: bool = False) -> tuple[KnownPagination, datetime]:
+    """A page of the buyers table (items BuyerRow, AMs included; figures kept: see `kept`)
+    and when its figures were computed."""
+    (page, total, counted, managers), as_of = kept(
+        "buyers", viewer, lambda: counted_page(viewer, filters, sort, descending, page,
+                                               per_page),
+        filters, sort, descending, page, per_page, fresh=fresh)
+    return KnownPagination(_rows(counted, managers), total, page, per_page), as_of
 
 
 class BuyerLine(NamedTuple):
@@ -480,8 +525,8 @@ def all_buyer_lines(viewer: User, filters: ReportFilters, sort: str, descending:
         .order_by(Territory.name)))
     managers = _names_by_key(
         (buyer_id, person_name(first, last)) for buyer_id, first, last in db.session.execute(
-            access.account_managers_of_buyers(buyer_ids, names_only=True)))
-    query = buyers_table(scope, filters, sort, descending, columns=(
+            access.account_managers_of_buyers(buyer_ids, only=("first_name", "last_name"))))
+    query = buyers_table(scope, filters, sort, descending, (
         User.id, User.first_name, User.last_name, User.email, User.company_id, Company.name))
     for buyer_id, first, last, email, company_id, company, *counts in db.session.execute(
             query.execution_options(yield_per=chunk)):

@@ -3,6 +3,7 @@ programmes the buyers in a viewer's scope viewed, played and marked interesting.
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import Select, case, distinct, func, select, union_all
 
@@ -24,6 +25,7 @@ from webapp.services.reporting import (
     Scope,
     activity_series,
     daily_activity,
+    kept,
     totals_of,
 )
 
@@ -141,8 +143,23 @@ def _programme_events(condition, filters: ReportFilters, sign: int = 1) -> Selec
 
 
 def programme_ranking(viewer: User, filters: ReportFilters, sort: str = "views",
-                      limit: int = 50) -> list[ProgrammeRow]:
-    """The programmes most viewed / played / marked interested by the buyers in scope.
+                      limit: int = 50, fresh: bool = False
+                      ) -> tuple[list[ProgrammeRow], datetime]:
+    """The programmes most viewed / played / marked interested by the buyers in scope
+    (figures kept: see reporting.kept), and when the figures were computed."""
+    sort = sort if sort in PROGRAMME_SORTS else "views"
+    counted, as_of = kept("programmes", viewer,
+                          lambda: programme_counts(viewer, filters, sort, limit),
+                          filters, sort, limit, fresh=fresh)
+    programmes = {programme.id: programme for programme in db.session.scalars(
+        select(Programme).where(Programme.id.in_([row[0] for row in counted])))}
+    return [ProgrammeRow(programmes[programme_id], *counts)
+            for programme_id, *counts in counted if programme_id in programmes], as_of
+
+
+def programme_counts(viewer: User, filters: ReportFilters, sort: str,
+                     limit: int) -> list[tuple[int, int, int, int]]:
+    """(programme id, views, plays, thumbs up) of the top `limit` programmes by `sort`.
 
     Read from the events of the buyers in scope; for nearly every buyer, from every buyer's
     per-programme daily rollup less the events of the others."""
@@ -160,13 +177,12 @@ def programme_ranking(viewer: User, filters: ReportFilters, sort: str = "views",
     counts = (select(rows.c.programme_id, *(total.label(name) for name, total in sums.items()))
               .group_by(rows.c.programme_id)
               .having(sums["views"] + sums["plays"] + sums["interested"] > 0).subquery())
-    sort = sort if sort in PROGRAMME_SORTS else "views"
     result = db.session.execute(
-        select(Programme, *(counts.c[name] for name in PROGRAMME_SORTS))
-        .join(counts, counts.c.programme_id == Programme.id)
+        select(counts.c.programme_id, *(counts.c[name] for name in PROGRAMME_SORTS))
+        .join(Programme, counts.c.programme_id == Programme.id)
         .order_by(counts.c[sort].desc(), counts.c.views.desc(), Programme.title, Programme.id)
-        .limit(limit)).all()
-    return [ProgrammeRow(*row) for row in result]
+        .limit(limit))
+    return [tuple(row) for row in result]
 
 
 def account_managers_of(buyer: User) -> list[User]:

@@ -1,0 +1,184 @@
+"""Report figures kept once computed (webapp/figure_cache.py): read back for the same viewer
+and filters, never for another viewer, recomputed when asked and after they expire; in
+Redis, shared by every worker."""
+
+import re
+import secrets
+
+import pytest
+import redis
+from sqlalchemy import event
+
+from tests.conftest import IN_CI
+from tests.reporting_world import events, world_fixture  # noqa: F401
+from tests.test_auth import TEST_REDIS_URL
+from webapp.extensions import db
+from webapp.figure_cache import FigureCache
+from webapp.models import EventKind
+
+RECOMPUTE = {"X-Recompute": "1", "HX-Request": "true"}
+
+
+class Counter:
+    """A compute function that says how often it ran."""
+
+    def __init__(self):
+        self.runs = 0
+
+    def __call__(self):
+        self.runs += 1
+        return {"visits": self.runs}
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The cache's monotonic clock, moved by hand."""
+    now = [1000.0]
+    monkeypatch.setattr("webapp.figure_cache.time.monotonic", lambda: now[0])
+    return now
+
+
+def test_a_value_is_kept_until_it_expires(clock):
+    cache, compute = FigureCache(60), Counter()
+    first, computed_at = cache.get_or_compute("k", compute)
+    clock[0] += 59
+    assert cache.get_or_compute("k", compute) == (first, computed_at)
+    assert compute.runs == 1
+    clock[0] += 2
+    again, later = cache.get_or_compute("k", compute)
+    assert (again, compute.runs) == ({"visits": 2}, 2)
+    assert later >= computed_at
+
+
+def test_fresh_recomputes_and_keeps_the_new_value(clock):
+    cache, compute = FigureCache(60), Counter()
+    cache.get_or_compute("k", compute)
+    assert cache.get_or_compute("k", compute, fresh=True)[0] == {"visits": 2}
+    assert cache.get_or_compute("k", compute)[0] == {"visits": 2}
+    assert compute.runs == 2
+
+
+def test_zero_seconds_keeps_nothing(clock):
+    cache, compute = FigureCache(0), Counter()
+    cache.get_or_compute("k", compute)
+    cache.get_or_compute("k", compute)
+    assert compute.runs == 2
+
+
+def test_a_kept_value_is_a_copy_a_request_cannot_change(clock):
+    cache = FigureCache(60)
+    value, _ = cache.get_or_compute("k", lambda: {"visits": 1})
+    value["visits"] = 99
+    assert cache.get_or_compute("k", Counter())[0] == {"visits": 1}
+
+
+def test_memory_holds_a_bounded_number_of_values(clock, monkeypatch):
+    monkeypatch.setattr("webapp.figure_cache.LOCAL_ENTRIES", 3)
+    cache, compute = FigureCache(60), Counter()
+    for key in "abcd":
+        cache.get_or_compute(key, compute)
+    assert len(cache._local) == 3
+    cache.get_or_compute("a", compute)  # the oldest was dropped: computed again
+    assert compute.runs == 5
+
+
+def test_an_unreachable_redis_costs_a_recomputation_not_an_error():
+    cache, compute = FigureCache(60, "redis://127.0.0.1:1/0"), Counter()  # nothing listens
+    assert cache.get_or_compute("k", compute)[0] == {"visits": 1}
+    assert cache.get_or_compute("k", compute)[0] == {"visits": 2}
+
+
+@pytest.fixture
+def redis_url():
+    client = redis.Redis.from_url(TEST_REDIS_URL)
+    try:
+        client.ping()
+    except redis.ConnectionError as error:
+        message = f"TEST_REDIS_URL={TEST_REDIS_URL} is unreachable: {error}"
+        if IN_CI:
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    yield TEST_REDIS_URL
+    client.close()
+
+
+def test_workers_share_what_redis_keeps(redis_url):
+    namespace = secrets.token_hex(8)  # runs sharing the Redis never read each other's
+    one, other = FigureCache(60, redis_url, namespace), FigureCache(60, redis_url, namespace)
+    compute = Counter()
+    kept = one.get_or_compute("k", compute)
+    assert other.get_or_compute("k", compute) == kept
+    assert compute.runs == 1
+    assert 0 < one.redis.pttl(one.prefix + "k") <= 60_000
+    elsewhere = FigureCache(60, redis_url, secrets.token_hex(8))  # another database's app
+    assert elsewhere.get_or_compute("k", compute)[0] == {"visits": 2}
+    one.redis.delete(one.prefix + "k", elsewhere.prefix + "k")
+
+
+# --- Through the reporting pages ---------------------------------------------------------
+
+
+@pytest.fixture
+def app_config():
+    return {"FIGURE_CACHE_SECONDS": 60}
+
+
+def tile(page: str, name: str) -> str:
+    return re.search(rf'id="tile-{name}".*?<strong[^>]*>([^<]*)<', page, re.S).group(1)
+
+
+@pytest.fixture
+def statements(app):
+    with app.app_context():
+        engine = db.engine
+    seen = []
+
+    def record(*args):
+        seen.append(args[2])
+
+    event.listen(engine, "before_cursor_execute", record)
+    yield seen
+    event.remove(engine, "before_cursor_execute", record)
+
+
+def test_the_overview_is_read_back_until_recomputed(world, login, statements):
+    sam = login(world["people"]["sam"])
+    first = sam.get("/reporting").text
+    assert tile(first, "visits") == "6"
+    assert "Figures as of" in first and "Recompute now" in first
+    computed = len(statements)
+    events(world["people"]["ben"], EventKind.VISIT, 2)
+    statements.clear()
+    again = sam.get("/reporting").text
+    assert tile(again, "visits") == "6"  # kept: the two new visits are not counted yet
+    assert len(statements) < computed
+    recomputed = sam.get("/reporting", headers=RECOMPUTE)
+    assert recomputed.status_code == 200
+    assert tile(recomputed.text, "visits") == "8"
+    assert tile(sam.get("/reporting").text, "visits") == "8"  # what was recomputed is kept
+
+
+def test_kept_figures_are_the_viewers_own(world, login):
+    people = world["people"]
+    assert tile(login(people["sam"]).get("/reporting").text, "buyers") == "2"  # Ben, Ivan
+    # Tess asks the same page with the same filters: her scope, not Sam's kept figures.
+    assert tile(login(people["tess"]).get("/reporting").text, "buyers") == "1"  # Dora
+
+
+def test_other_filters_are_other_figures(world, login):
+    sam = login(world["people"]["sam"])
+    assert "Ben Carter" in sam.get("/reporting/buyers").text
+    narrowed = sam.get("/reporting/buyers?q=ivan").text
+    assert "Ivan Petrov" in narrowed and "Ben Carter" not in narrowed
+
+
+def test_kept_buyers_and_programmes_name_them_as_they_are_now(world, login):
+    people = world["people"]
+    assert "Ben Carter" in login(people["sam"]).get("/reporting/buyers").text
+    assert "The Fjord Murders" in login(people["rita"]).get("/reporting/programmes").text
+    people["ben"].last_name = "Carter-Lewis"
+    world["fjord"].title = "The Fjord Murders (series 2)"
+    db.session.commit()
+    assert "Ben Carter-Lewis" in login(people["sam"]).get("/reporting/buyers").text
+    assert ("The Fjord Murders (series 2)"
+            in login(people["rita"]).get("/reporting/programmes").text)
