@@ -310,16 +310,8 @@ def test_a_page_of_the_buyers_table_counts_as_the_whole_table_does(world, sort):
     table (the CSV) adds every buyer's up at once: the same figures either way."""
     crowd(world, count=4)
     filters = ReportFilters.default()
-
-    def figures(rows, buyer_id):
-        return [(buyer_id(row), row.logins, row.visits, row.programme_views,
-                 row.screener_plays, row.last_seen) for row in rows]
     admin = world["people"]["admin"]
     page = buyers_page(admin, filters, sort, False, 1, 50)[0].items
     assert sum(row.visits for row in page) > 0
-    whole = list(all_buyer_lines(admin, filters, sort, False))
-    assert (figures(page, lambda row: row.buyer.id)
-            == figures(whole, lambda row: row.id))
-    assert [(row.buyer.full_name, row.buyer.email, [t.name for t in row.territories],
-             [am.full_name for am in row.account_managers]) for row in page] == [
-        (row.name, row.email, row.territories, row.account_managers) for row in whole]
+    assert any(row.territories for row in page) and any(row.account_managers for row in page)
+    assert page == list(all_buyer_lines(admin, filters, sort, False))

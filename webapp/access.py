@@ -506,16 +506,22 @@ def reportable_users(user: User) -> Select:
     return query.where(User.id.in_(_people_linked_to(am_ids)))
 
 
-def _reporting_account_manager_ids(user: User) -> list[int]:
-    """The ids of the AMs whose buyers a user without "all users" reports on: an SC's AMs,
-    an AM themselves. Looked up first, so every report statement gets them as constants
-    instead of working the links out again inside each of its subqueries."""
-    ids = []
+def _reporting_account_managers_of(user: User) -> Select:
+    """A select of the ids of the AMs whose buyers a user without "all users" reports on:
+    an SC's AMs, an AM themselves."""
+    ids = [select(User.id).where(false())]
     if user.is_sales_coordinator:
         ids.append(account_managers_of(user).with_only_columns(User.id).order_by(None))
     if user.is_account_manager:
         ids.append(select(User.id).where(User.id == user.id))
-    return list(db.session.scalars(union(*ids))) if ids else []
+    return union(*ids)
+
+
+def _reporting_account_manager_ids(user: User) -> list[int]:
+    """The ids of _reporting_account_managers_of, looked up first, so every report statement
+    gets them as constants instead of working the links out again inside each of its
+    subqueries."""
+    return list(db.session.scalars(_reporting_account_managers_of(user)))
 
 
 def report_account_managers(user: User) -> Select:
@@ -523,7 +529,7 @@ def report_account_managers(user: User) -> Select:
     an SC's AMs, an AM themselves."""
     if reports_on_every_buyer(user):
         return account_managers()
-    return account_managers().where(User.id.in_(_reporting_account_manager_ids(user)))
+    return account_managers().where(User.id.in_(_reporting_account_managers_of(user)))
 
 
 def people_of_account_manager(account_manager_id: int) -> Select:

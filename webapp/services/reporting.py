@@ -11,7 +11,8 @@ away. A buyer's own activity and the programme rankings are in reporting_activit
 The overview, the buyers table and the programme rankings are kept once computed
 (webapp/figure_cache.py, `kept`): asked for again within FIGURE_CACHE_SECONDS by the same
 viewer with the same filters, they are read back, not worked out again. What is kept is
-plain figures and ids; the buyers and programmes they name are read afresh.
+plain data: the figures, and the names a page of the buyers table shows; the programmes of
+a ranking are read afresh.
 """
 
 import hashlib
@@ -32,7 +33,6 @@ from sqlalchemy import (
     select,
     true,
 )
-from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from webapp import access, figure_cache
 from webapp.extensions import db
@@ -384,22 +384,6 @@ BUYER_SORTS = {"name": ("Buyer", False), "company": ("Company", False),
 BUYER_COUNTS = ["logins", "visits", "programme_views", "screener_plays"]
 
 
-@dataclass
-class BuyerRow:
-    buyer: User
-    logins: int
-    visits: int
-    programme_views: int
-    screener_plays: int
-    last_seen: datetime | None
-    account_managers: list[User] = field(default_factory=list)
-
-    @property
-    def territories(self):
-        own = self.buyer.territories
-        return own or (self.buyer.company.territories if self.buyer.company else [])
-
-
 def buyers_table(scope: Scope, filters: ReportFilters, sort: str, descending: bool,
                  columns: tuple, paged: bool = False) -> Select:
     """One row per buyer in scope, (*columns, logins, visits, views, plays, last seen),
@@ -433,56 +417,8 @@ def buyers_table(scope: Scope, filters: ReportFilters, sort: str, descending: bo
             .order_by(*order, User.last_name, User.first_name, User.id))
 
 
-def _rows(counted: list[tuple], managers: dict[int, list[int]]) -> list[BuyerRow]:
-    """BuyerRows of (buyer id, logins, visits, views, plays, last seen) rows, in their
-    order, with the buyers and their AMs (`managers`: buyer id -> AM ids) read in; a buyer
-    or AM deleted meanwhile is left out."""
-    ids = [row[0] for row in counted]
-    if not ids:
-        return []
-    buyers = {buyer.id: buyer for buyer in db.session.scalars(
-        select(User).where(User.id.in_(ids)).options(
-            joinedload(User.company), selectinload(User.territories), lazyload(User.roles),
-            selectinload(User.company, Company.territories)))}
-    am_ids = {am_id for am_ids in managers.values() for am_id in am_ids}
-    ams = {am.id: am for am in db.session.scalars(
-        select(User).where(User.id.in_(am_ids)).options(lazyload(User.roles)))}
-    return [BuyerRow(buyers[buyer_id], *counts,
-                     account_managers=[ams[am] for am in managers.get(buyer_id, []) if am in ams])
-            for buyer_id, *counts in counted if buyer_id in buyers]
-
-
-def counted_page(viewer: User, filters: ReportFilters, sort: str, descending: bool, page: int,
-                 per_page: int) -> tuple[int, int, list[tuple], dict[int, list[int]]]:
-    """(page number, total, rows, AMs) of the buyers table, the figures `buyers_page` keeps:
-    plain rows of (buyer id, logins, visits, views, plays, last seen), and each buyer's AM
-    ids by name."""
-    scope = Scope.of(viewer, filters)
-    pagination = paginate(
-        buyers_table(scope, filters, sort, descending, (User.id,), paged=True),
-        page, per_page, rows=True, total=len(scope))
-    rows = [tuple(row) for row in pagination.items]
-    managers = {}
-    if rows:
-        for buyer_id, am_id in db.session.execute(access.account_managers_of_buyers(
-                [row[0] for row in rows], only=("id",))):
-            managers.setdefault(buyer_id, []).append(am_id)
-    return pagination.page, pagination.total, rows, managers
-
-
-def buyers_page(viewer: User, filters: ReportFilters, sort: str, descending: bool, page: int,
-                per_page: int, fresh: bool = False) -> tuple[KnownPagination, datetime]:
-    """A page of the buyers table (items BuyerRow, AMs included; figures kept: see `kept`)
-    and when its figures were computed."""
-    (page, total, counted, managers), as_of = kept(
-        "buyers", viewer, lambda: counted_page(viewer, filters, sort, descending, page,
-                                               per_page),
-        filters, sort, descending, page, per_page, fresh=fresh)
-    return KnownPagination(_rows(counted, managers), total, page, per_page), as_of
-
-
 class BuyerLine(NamedTuple):
-    """A row of the whole buyers table (the CSV), names written out."""
+    """A row of the buyers table, names written out: what the page and the CSV show."""
 
     id: int
     name: str
@@ -497,6 +433,11 @@ class BuyerLine(NamedTuple):
     last_seen: datetime | None
 
 
+# The buyer's columns of a BuyerLine, as buyers_table reads them.
+LINE_COLUMNS = (User.id, User.first_name, User.last_name, User.email, User.company_id,
+                Company.name)
+
+
 def _names_by_key(rows) -> dict[int, list[str]]:
     """(key, name) rows as {key: [name, ...]}, in the rows' order."""
     names: dict[int, list[str]] = {}
@@ -505,31 +446,66 @@ def _names_by_key(rows) -> dict[int, list[str]]:
     return names
 
 
+class _Names:
+    """The names of the territories (a buyer's own, else their company's) and AMs of the
+    buyers whose id `contains` (a where-clause of a user id column) accepts: a statement
+    each, a few short names per buyer."""
+
+    def __init__(self, contains):
+        self.own_territories = _names_by_key(db.session.execute(
+            select(user_territories.c.user_id, Territory.name)
+            .join(Territory, Territory.id == user_territories.c.territory_id)
+            .where(contains(user_territories.c.user_id)).order_by(Territory.name)))
+        self.by_company = _names_by_key(db.session.execute(
+            select(company_territories.c.company_id, Territory.name)
+            .join(Territory, Territory.id == company_territories.c.territory_id)
+            .where(company_territories.c.company_id.in_(
+                select(User.company_id).where(contains(User.id))))
+            .order_by(Territory.name)))
+        self.managers = _names_by_key(
+            (buyer_id, person_name(first, last)) for buyer_id, first, last in db.session.execute(
+                access.account_managers_of_buyers(select(User.id).where(contains(User.id)),
+                                                  only=("first_name", "last_name"))))
+
+    def line(self, buyer_id, first, last, email, company_id, company, *counts) -> BuyerLine:
+        """The BuyerLine of a row of buyers_table(..., LINE_COLUMNS)."""
+        return BuyerLine(buyer_id, person_name(first, last), email, company or "",
+                         self.own_territories.get(buyer_id) or self.by_company.get(company_id, []),
+                         self.managers.get(buyer_id, []), *counts)
+
+
+def lines_page(viewer: User, filters: ReportFilters, sort: str, descending: bool, page: int,
+               per_page: int) -> tuple[int, int, list[BuyerLine]]:
+    """(page number, total, BuyerLines) of a page of the buyers table."""
+    scope = Scope.of(viewer, filters)
+    pagination = paginate(buyers_table(scope, filters, sort, descending, LINE_COLUMNS,
+                                       paged=True),
+                          page, per_page, rows=True, total=len(scope))
+    lines = []
+    if pagination.items:
+        ids = [row[0] for row in pagination.items]
+        names = _Names(lambda column: column.in_(ids))
+        lines = [names.line(*row) for row in pagination.items]
+    return pagination.page, pagination.total, lines
+
+
+def buyers_page(viewer: User, filters: ReportFilters, sort: str, descending: bool, page: int,
+                per_page: int, fresh: bool = False) -> tuple[KnownPagination, datetime]:
+    """A page of the buyers table (items BuyerLine; kept: see `kept`) and when its figures
+    were computed."""
+    (page, total, lines), as_of = kept(
+        "buyers", viewer, lambda: lines_page(viewer, filters, sort, descending, page, per_page),
+        filters, sort, descending, page, per_page, fresh=fresh)
+    return KnownPagination(lines, total, page, per_page), as_of
+
+
 def all_buyer_lines(viewer: User, filters: ReportFilters, sort: str, descending: bool,
                     chunk: int = 1000) -> Iterator[BuyerLine]:
     """Every row of the buyers table, in its order, streamed from one statement a chunk at
-    a time. The names of the buyers' territories (their own, else their company's) and AMs
-    are read first, a statement each for the whole scope (a few short names per buyer), so
-    the count of statements does not grow with the number of buyers."""
+    a time. The names of the buyers' territories and AMs are read first for the whole scope,
+    so the count of statements does not grow with the number of buyers."""
     scope = Scope.of(viewer, filters)
-    buyer_ids = select(User.id).where(scope.contains(User.id))
-    own_territories = _names_by_key(db.session.execute(
-        select(user_territories.c.user_id, Territory.name)
-        .join(Territory, Territory.id == user_territories.c.territory_id)
-        .where(scope.contains(user_territories.c.user_id)).order_by(Territory.name)))
-    by_company = _names_by_key(db.session.execute(
-        select(company_territories.c.company_id, Territory.name)
-        .join(Territory, Territory.id == company_territories.c.territory_id)
-        .where(company_territories.c.company_id.in_(
-            select(User.company_id).where(scope.contains(User.id))))
-        .order_by(Territory.name)))
-    managers = _names_by_key(
-        (buyer_id, person_name(first, last)) for buyer_id, first, last in db.session.execute(
-            access.account_managers_of_buyers(buyer_ids, only=("first_name", "last_name"))))
-    query = buyers_table(scope, filters, sort, descending, (
-        User.id, User.first_name, User.last_name, User.email, User.company_id, Company.name))
-    for buyer_id, first, last, email, company_id, company, *counts in db.session.execute(
-            query.execution_options(yield_per=chunk)):
-        yield BuyerLine(buyer_id, person_name(first, last), email, company or "",
-                        own_territories.get(buyer_id) or by_company.get(company_id, []),
-                        managers.get(buyer_id, []), *counts)
+    names = _Names(scope.contains)
+    query = buyers_table(scope, filters, sort, descending, LINE_COLUMNS)
+    for row in db.session.execute(query.execution_options(yield_per=chunk)):
+        yield names.line(*row)
