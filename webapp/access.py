@@ -314,6 +314,16 @@ def registrations_visible_to(user: User) -> Select:
     return query.where(_applicant_linked(am_ids, own_territory_ids))
 
 
+def registration_matches(search: str):
+    """A where-clause on Registration: the applicant's name or email, or the company name
+    given, matches `search` (text_matches). The applicant is looked up per registration,
+    written so the database cannot turn it into a pass over every user matching the search
+    (all of them, for a name most users share) when there are a few hundred registrations."""
+    applicant = (select(User.id).where(User.id == Registration.user_id, matches_person(search))
+                 .limit(1).scalar_subquery())
+    return applicant.is_not(None) | text_matches(Registration.company_name, search)
+
+
 def _applicant_linked(am_ids: list[int], own_territory_ids: Select | None):
     """A where-clause on Registration: the applicant's direct AM is one of `am_ids`, or the
     applicant is (themselves or through their company) in a territory one of those AMs

@@ -34,10 +34,7 @@ def index():
     search = request.args.get("q", "")[:200]
     visible = _visible()
     if search.strip():
-        # The applicant is looked up per registration (EXISTS), not joined: a join makes the
-        # database read every user.
-        visible = visible.where(Registration.user.has(access.matches_person(search))
-                                | access.text_matches(Registration.company_name, search))
+        visible = visible.where(access.registration_matches(search))
     counts = dict(db.session.execute(
         visible.with_only_columns(Registration.status, func.count())
         .group_by(Registration.status)).all())
