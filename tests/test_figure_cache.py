@@ -32,13 +32,13 @@ class Counter:
 
 @pytest.fixture
 def clock(monkeypatch):
-    """The cache's monotonic clock, moved by hand."""
-    now = [1000.0]
-    monkeypatch.setattr("webapp.figure_cache.time.monotonic", lambda: now[0])
+    """The cache's clock, moved by hand."""
+    now = [1_800_000_000.0]
+    monkeypatch.setattr("webapp.figure_cache.time.time", lambda: now[0])
     return now
 
 
-def test_a_value_is_kept_until_it_expires(clock):
+def test_a_value_is_kept_while_fresh_then_computed_again(clock):
     cache, compute = FigureCache(60), Counter()
     first, computed_at = cache.get_or_compute("k", compute)
     clock[0] += 59
@@ -47,7 +47,41 @@ def test_a_value_is_kept_until_it_expires(clock):
     clock[0] += 2
     again, later = cache.get_or_compute("k", compute)
     assert (again, compute.runs) == ({"visits": 2}, 2)
-    assert later >= computed_at
+    assert (later - computed_at).total_seconds() == 61
+
+
+def test_while_one_request_computes_again_the_others_get_the_older_value(clock):
+    cache, compute = FigureCache(60), Counter()
+    first = cache.get_or_compute("k", compute)
+    clock[0] += 61
+
+    def meanwhile():  # a request arriving while the first one recomputes
+        assert cache.get_or_compute("k", compute) == first
+        return "recomputed"
+
+    assert cache.get_or_compute("k", meanwhile)[0] == "recomputed"
+    assert compute.runs == 1
+    assert cache.get_or_compute("k", compute)[0] == "recomputed"  # the claim is released
+
+
+def test_a_failed_recomputation_lets_the_next_request_try(clock):
+    cache, compute = FigureCache(60), Counter()
+    cache.get_or_compute("k", compute)
+    clock[0] += 61
+
+    def broken():
+        raise RuntimeError("database gone")
+
+    with pytest.raises(RuntimeError):
+        cache.get_or_compute("k", broken)
+    assert cache.get_or_compute("k", compute)[0] == {"visits": 2}
+
+
+def test_a_value_nobody_asks_for_is_dropped(clock):
+    cache, compute = FigureCache(60), Counter()
+    cache.get_or_compute("k", compute)
+    clock[0] += 121
+    assert cache._read(cache.prefix + "k") is None
 
 
 def test_fresh_recomputes_and_keeps_the_new_value(clock):
@@ -109,7 +143,11 @@ def test_workers_share_what_redis_keeps(redis_url):
     kept = one.get_or_compute("k", compute)
     assert other.get_or_compute("k", compute) == kept
     assert compute.runs == 1
-    assert 0 < one.redis.pttl(one.prefix + "k") <= 60_000
+    assert 60_000 < one.redis.pttl(one.prefix + "k") <= 120_000
+    assert one._claim(one.prefix + "k") and not other._claim(one.prefix + "k")
+    one._release(one.prefix + "k")
+    assert other._claim(one.prefix + "k")
+    other._release(one.prefix + "k")
     elsewhere = FigureCache(60, redis_url, secrets.token_hex(8))  # another database's app
     assert elsewhere.get_or_compute("k", compute)[0] == {"visits": 2}
     one.redis.delete(one.prefix + "k", elsewhere.prefix + "k")

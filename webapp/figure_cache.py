@@ -1,9 +1,13 @@
 """Computed figures kept for a short while, so a report asked for again is not worked out again.
 
-Each value is kept for FIGURE_CACHE_SECONDS after it was computed, then computed afresh on
-the next request: figures are at most that old, and the page says when they were computed.
+A value is fresh for FIGURE_CACHE_SECONDS after it was computed. Once it is older, the next
+request computes it again; while that one computes, requests for the same figures get the
+older value rather than each computing it too (a report costs a fraction of a second of a
+core, and a busy report must not make every worker compute it at once). A value nobody
+asks for is dropped after twice that time. The page says when its figures were computed.
+
 The store is Redis when REDIS_URL is set (shared by every worker and app server), otherwise
-the worker's own memory. Values are plain data (numbers, dates, ids, tuples), never loaded
+the worker's own memory. Values are plain data (numbers, dates, names, ids), never loaded
 database objects. Redis being unreachable costs a recomputation, never an error page.
 """
 
@@ -23,6 +27,7 @@ from flask import current_app
 log = logging.getLogger(__name__)
 EXTENSION = "figure_cache"
 LOCAL_ENTRIES = 512  # values kept in a worker's memory, the oldest dropped first
+REFRESH_CLAIM_SECONDS = 30  # a refresh whose worker died is taken over after this long
 
 
 class FigureCache:
@@ -32,19 +37,33 @@ class FigureCache:
         self.redis = (redis.Redis.from_url(redis_url, socket_timeout=0.25,
                                            socket_connect_timeout=0.25) if redis_url else None)
         self._local: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+        self._refreshing: dict[str, float] = {}
         self._lock = threading.Lock()
 
     def get_or_compute(self, key: str, compute: Callable[[], Any],
                        fresh: bool = False) -> tuple[Any, datetime]:
-        """The value kept under `key` and when it was computed; computed and kept when
-        there is none, it has expired, or `fresh` asks for it anew."""
-        if self.seconds > 0 and not fresh:
-            stored = self._read(self.prefix + key)
+        """(value, when it was computed): the value kept under `key` while it is fresh, or
+        while another request is computing it again; otherwise (or when `fresh` asks for
+        it) computed now and kept."""
+        if self.seconds <= 0:
+            return compute(), _now()
+        key = self.prefix + key
+        claimed = False
+        if not fresh:
+            stored = self._read(key)
             if stored is not None:
-                return pickle.loads(stored)
-        kept = (compute(), datetime.now(UTC))
-        if self.seconds > 0:
-            self._write(self.prefix + key, pickle.dumps(kept, pickle.HIGHEST_PROTOCOL))
+                kept = pickle.loads(stored)
+                if (_now() - kept[1]).total_seconds() < self.seconds:
+                    return kept
+                claimed = self._claim(key)
+                if not claimed:
+                    return kept
+        try:
+            kept = (compute(), _now())
+            self._write(key, pickle.dumps(kept, pickle.HIGHEST_PROTOCOL))
+        finally:
+            if claimed:
+                self._release(key)
         return kept
 
     def _read(self, key: str) -> bytes | None:
@@ -56,23 +75,52 @@ class FigureCache:
                 return None
         with self._lock:
             expires, stored = self._local.get(key, (0.0, b""))
-            if expires > time.monotonic():
+            if expires > time.time():
                 return stored
             self._local.pop(key, None)
             return None
 
     def _write(self, key: str, stored: bytes) -> None:
+        kept_for = 2 * self.seconds
         if self.redis is not None:
             try:
-                self.redis.set(key, stored, px=int(self.seconds * 1000))
+                self.redis.set(key, stored, px=int(kept_for * 1000))
             except redis.RedisError as error:
                 log.warning("figure cache unreachable, not kept: %s", error)
             return
         with self._lock:
-            self._local[key] = (time.monotonic() + self.seconds, stored)
+            self._local[key] = (time.time() + kept_for, stored)
             self._local.move_to_end(key)
             while len(self._local) > LOCAL_ENTRIES:
                 self._local.popitem(last=False)
+
+    def _claim(self, key: str) -> bool:
+        """Become the one request computing `key` again; False when another one is."""
+        if self.redis is not None:
+            try:
+                return bool(self.redis.set(key + ":refreshing", 1, nx=True,
+                                           ex=REFRESH_CLAIM_SECONDS))
+            except redis.RedisError:
+                return True
+        with self._lock:
+            if self._refreshing.get(key, 0.0) > time.time():
+                return False
+            self._refreshing[key] = time.time() + REFRESH_CLAIM_SECONDS
+            return True
+
+    def _release(self, key: str) -> None:
+        if self.redis is not None:
+            try:
+                self.redis.delete(key + ":refreshing")
+            except redis.RedisError:
+                pass
+            return
+        with self._lock:
+            self._refreshing.pop(key, None)
+
+
+def _now() -> datetime:
+    return datetime.fromtimestamp(time.time(), UTC)
 
 
 def get_or_compute(key: str, compute: Callable[[], Any], fresh: bool = False
