@@ -563,11 +563,10 @@ def people_in_territory(territory_id: int) -> Select:
     return _buyers_in_territories(select(literal(territory_id)))
 
 
-def account_managers_of_buyers(buyer_ids, only: tuple[str, ...] = ()) -> Select:
+def account_managers_of_buyers(buyer_ids, names_only: bool = False) -> Select:
     """(buyer id, AM) rows: each buyer's direct AM and every AM covering one of the buyer's
     territories (own or through the company), each pair once, by AM name. `buyer_ids` is a
-    list or a select of ids; with `only` (names of User columns, such as "id"), the AM's
-    values of those columns stand in for the AM."""
+    list or a select of ids; with `names_only`, (buyer id, AM's first name, last name) rows."""
     am = aliased(User)
     buyer = aliased(User)
     buyer_territories = union(
@@ -593,8 +592,8 @@ def account_managers_of_buyers(buyer_ids, only: tuple[str, ...] = ()) -> Select:
              .where(am.roles.any(Role.kind == RoleKind.ACCOUNT_MANAGER),
                     am.status == UserStatus.ACTIVE, am.is_suspended == false())
              .order_by(am.first_name, am.last_name, am.id))
-    if only:
-        return query.with_only_columns(pairs.c[0], *(getattr(am, name) for name in only))
+    if names_only:
+        return query.with_only_columns(pairs.c[0], am.first_name, am.last_name)
     return query.options(lazyload(am.roles))
 
 

@@ -465,7 +465,7 @@ class _Names:
         self.managers = _names_by_key(
             (buyer_id, person_name(first, last)) for buyer_id, first, last in db.session.execute(
                 access.account_managers_of_buyers(select(User.id).where(contains(User.id)),
-                                                  only=("first_name", "last_name"))))
+                                                  names_only=True)))
 
     def line(self, buyer_id, first, last, email, company_id, company, *counts) -> BuyerLine:
         """The BuyerLine of a row of buyers_table(..., LINE_COLUMNS)."""
@@ -493,10 +493,10 @@ def buyers_page(viewer: User, filters: ReportFilters, sort: str, descending: boo
                 per_page: int, fresh: bool = False) -> tuple[KnownPagination, datetime]:
     """A page of the buyers table (items BuyerLine; kept: see `kept`) and when its figures
     were computed."""
-    (page, total, lines), as_of = kept(
+    (number, total, lines), as_of = kept(
         "buyers", viewer, lambda: lines_page(viewer, filters, sort, descending, page, per_page),
         filters, sort, descending, page, per_page, fresh=fresh)
-    return KnownPagination(lines, total, page, per_page), as_of
+    return KnownPagination(lines, total, number, per_page), as_of
 
 
 def all_buyer_lines(viewer: User, filters: ReportFilters, sort: str, descending: bool,
