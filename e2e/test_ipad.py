@@ -17,6 +17,7 @@ SERVICE_WORKER_IN_CONTROL = """() => navigator.serviceWorker.controller !== null
                                                  {once: true});
         setTimeout(() => resolve(navigator.serviceWorker.controller !== null), 10000);
     })"""
+SERVICE_WORKER_ACTIVE = "() => navigator.serviceWorker.ready.then(() => true)"
 
 
 def open_first_meeting(page: Page, live_app) -> Meeting:
@@ -24,6 +25,9 @@ def open_first_meeting(page: Page, live_app) -> Meeting:
     page.goto(f"{live_app.url}/ipad/")
     expect(page.get_by_role("heading", level=2)).to_contain_text("Today")
     screenshot(page, "ipad-day-bob")
+    # The day page installs the service worker. Opened before it is active, the meeting's
+    # page could load uncontrolled, the worker's claim having come during the navigation.
+    assert page.evaluate(SERVICE_WORKER_ACTIVE) is True
     page.locator(".meeting-card").first.click()
     expect(page.locator("#sync-status")).to_have_text("All changes saved")
     meeting_id = int(page.locator("main.meeting").get_attribute("data-meeting"))
