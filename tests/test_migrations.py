@@ -11,6 +11,7 @@ from sqlalchemy.engine import make_url
 
 from tests.conftest import make_app
 from webapp.extensions import db
+from webapp.models import EXPRESSION_INDEXES, comparable_in_autogenerate
 
 
 @pytest.fixture
@@ -32,29 +33,15 @@ def empty_database_url(database_url, tmp_path):
         admin.dispose()
 
 
-# Indexes on an expression, which Alembic cannot compare: checked by name instead.
-EXPRESSION_INDEXES = {"ix_users_full_name_trgm"}
-
-
-def _comparable_on(dialect: str):
-    """Alembic's filter: leave out expression indexes, and the trigram indexes (named
-    *_trgm, PostgreSQL only) elsewhere than on PostgreSQL."""
-    def include(object_, name, type_, reflected, compare_to) -> bool:
-        if type_ != "index":
-            return True
-        return name not in EXPRESSION_INDEXES and (
-            dialect == "postgresql" or not name.endswith("_trgm"))
-    return include
-
-
 @pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based")
 def test_migrations_on_an_empty_database_match_the_models(empty_database_url):
     app = make_app(empty_database_url)
     with app.app_context():
         upgrade()
         with db.engine.connect() as connection:
+            include = comparable_in_autogenerate(connection.dialect.name)
             context = MigrationContext.configure(connection, opts={
-                "compare_type": True, "include_object": _comparable_on(connection.dialect.name)})
+                "compare_type": True, "include_object": include})
             differences = compare_metadata(context, db.metadata)
             postgresql = connection.dialect.name == "postgresql"
             indexes = set(connection.scalars(text("SELECT indexname FROM pg_indexes"))) \
