@@ -3,6 +3,7 @@
 import os
 
 import pytest
+import redis
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import OperationalError
 
@@ -33,6 +34,26 @@ def _require_database(url: str) -> None:
         pytest.skip(f"!!! SKIPPING THE WHOLE RUN: {message}")
     finally:
         engine.dispose()
+
+
+# The local Redis, or TEST_REDIS_URL's.
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture
+def redis_client():
+    """A client of TEST_REDIS_URL's Redis; unreachable, the test fails in CI and skips,
+    loudly, on a developer's machine."""
+    client = redis.Redis.from_url(TEST_REDIS_URL)
+    try:
+        client.ping()
+    except redis.ConnectionError as error:
+        message = f"TEST_REDIS_URL={TEST_REDIS_URL} is unreachable: {error}"
+        if IN_CI:
+            pytest.fail(message, pytrace=False)
+        pytest.skip(f"!!! REDIS TEST NOT RUN: {message}")
+    yield client
+    client.close()
 
 
 def _worker_database(url: str, worker: str) -> str:

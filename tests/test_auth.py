@@ -1,11 +1,9 @@
 """Logging in and out, sessions, CSRF and password hashing."""
 
-import os
 import re
 import secrets
 
 import pytest
-import redis
 from argon2 import extract_parameters
 from argon2.low_level import Type
 from flask import Flask
@@ -13,7 +11,7 @@ from limits import parse
 from limits.storage import RedisStorage
 
 from tests import factories as f
-from tests.conftest import IN_CI, make_app
+from tests.conftest import TEST_REDIS_URL, make_app
 from webapp.config import load_config
 from webapp.extensions import db, limiter
 from webapp.models import UserStatus
@@ -274,26 +272,9 @@ class TestUnreachableRedis:
         assert answers == [422, 422, 429]
 
 
-# The local Redis, or TEST_REDIS_URL's; unreachable, the class fails in CI and skips,
-# loudly, on a developer's machine.
-TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-
-
 class TestLoginThrottlingInRedis:
-    """With REDIS_URL set, every worker and server counts failures in the same place."""
-
-    @pytest.fixture
-    def redis_client(self):
-        client = redis.Redis.from_url(TEST_REDIS_URL)
-        try:
-            client.ping()
-        except redis.ConnectionError as error:
-            message = f"TEST_REDIS_URL={TEST_REDIS_URL} is unreachable: {error}"
-            if IN_CI:
-                pytest.fail(message, pytrace=False)
-            pytest.skip(message)
-        yield client
-        client.close()
+    """With REDIS_URL set, every worker and server counts failures in the same place
+    (the local Redis, or TEST_REDIS_URL's: tests/conftest.py, redis_client)."""
 
     @pytest.fixture
     def app_config(self, redis_client, monkeypatch):

@@ -6,12 +6,10 @@ import re
 import secrets
 
 import pytest
-import redis
 from sqlalchemy import event
 
-from tests.conftest import IN_CI
+from tests.conftest import TEST_REDIS_URL
 from tests.reporting_world import events, world_fixture  # noqa: F401
-from tests.test_auth import TEST_REDIS_URL
 from webapp.extensions import db
 from webapp.figure_cache import FigureCache
 from webapp.models import EventKind
@@ -123,17 +121,8 @@ def test_an_unreachable_redis_costs_a_recomputation_not_an_error():
 
 
 @pytest.fixture
-def redis_url():
-    client = redis.Redis.from_url(TEST_REDIS_URL)
-    try:
-        client.ping()
-    except redis.ConnectionError as error:
-        message = f"TEST_REDIS_URL={TEST_REDIS_URL} is unreachable: {error}"
-        if IN_CI:
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    yield TEST_REDIS_URL
-    client.close()
+def redis_url(redis_client):
+    return TEST_REDIS_URL
 
 
 def test_workers_share_what_redis_keeps(redis_url):
