@@ -65,9 +65,16 @@ def _holds_role_among_few(kind: RoleKind):
     gathered once, as holds_role does."""
     if kind != RoleKind.BUYER:
         return holds_role(kind)
-    return (select(user_roles.c.user_id)
-            .where(user_roles.c.user_id == User.id, user_roles.c.role_id == _role_id(kind))
-            .limit(1).scalar_subquery().is_not(None))
+    return _found_per_row(select(user_roles.c.user_id).where(
+        user_roles.c.user_id == User.id, user_roles.c.role_id == _role_id(kind)))
+
+
+def _found_per_row(correlated: Select):
+    """A where-clause: `correlated` (a select correlated with the outer row) finds a row.
+    Unlike EXISTS, which PostgreSQL may turn into one pass over every row the subquery could
+    find (hashed), it is looked up for each outer row: right when the outer rows are few and
+    the rows the subquery could find are many."""
+    return correlated.limit(1).scalar_subquery().is_not(None)
 
 
 def _role_id(kind: RoleKind):
@@ -319,9 +326,8 @@ def registration_matches(search: str):
     given, matches `search` (text_matches). The applicant is looked up per registration,
     written so the database cannot turn it into a pass over every user matching the search
     (all of them, for a name most users share) when there are a few hundred registrations."""
-    applicant = (select(User.id).where(User.id == Registration.user_id, matches_person(search))
-                 .limit(1).scalar_subquery())
-    return applicant.is_not(None) | text_matches(Registration.company_name, search)
+    applicant = select(User.id).where(User.id == Registration.user_id, matches_person(search))
+    return _found_per_row(applicant) | text_matches(Registration.company_name, search)
 
 
 def _applicant_linked(am_ids: list[int], own_territory_ids: Select | None):
@@ -530,7 +536,7 @@ def reportable_users(user: User) -> Select:
 def _reporting_account_managers_of(user: User) -> Select:
     """A select of the ids of the AMs whose buyers a user without "all users" reports on:
     an SC's AMs, an AM themselves."""
-    ids = [select(User.id).where(false())]
+    ids = [select(User.id).where(false())]  # none, for a user who is neither
     if user.is_sales_coordinator:
         ids.append(account_managers_of(user).with_only_columns(User.id).order_by(None))
     if user.is_account_manager:

@@ -4,7 +4,7 @@ The API other code uses:
 
 - ``record(user, kind, *, programme_id=None, list_id=None, meeting_id=None, source=None,
   interest=None, at=None)`` adds an event in the caller's transaction: it is saved when the
-  caller commits and dropped if it rolls back. For domain operations that commit.
+  caller commits and dropped if it rolls back: for domain operations that commit.
 - ``record_for_each(user_ids, kind, ...)`` does the same for each buyer among several users
   (a list or a select of ids) in a few statements whatever their number: a meeting being
   started (``EventKind.MEETING_ATTENDED`` for each buyer attendee, with meeting_id) or an
