@@ -82,7 +82,7 @@ def database_url(tmp_path_factory, worker_id):
 
 
 def make_app(database_url, **overrides):
-    engine_options = {"pool_pre_ping": True}
+    engine_options = {}
     if database_url.startswith("postgresql"):
         # Tests need no durability; skipping the flush to disk on commit saves most of their time.
         engine_options["connect_args"] = {"options": "-c synchronous_commit=off"}

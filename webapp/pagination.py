@@ -7,7 +7,18 @@ from webapp.extensions import db
 MAX_PAGE = 1_000_000
 
 
-class RowPagination(SelectPagination):
+class CountingPagination(SelectPagination):
+    """Counts only when the page cannot tell: a page with fewer rows than a whole one is the
+    last, so the rows before it and its own are the total (a narrow search's usual answer)."""
+
+    def _query_count(self):
+        shown = len(self.items)
+        if shown < self.per_page and (shown or self.page == 1):
+            return self._query_offset + shown
+        return super()._query_count()
+
+
+class RowPagination(CountingPagination):
     """Pages of whole rows, for selects of several columns such as (User, direct, ...)."""
 
     def _query_items(self):
@@ -23,12 +34,9 @@ def paginate(select, page: int, per_page: int, rows: bool = False, total: int | 
     # A page beyond any real one is empty anyway; the bound keeps OFFSET within an integer.
     page = min(max(page, 1), MAX_PAGE)
     count = total is None
-    if rows:
-        pagination = RowPagination(select=select, session=db.session(), page=page,
-                                   per_page=per_page, error_out=False, count=count)
-    else:
-        pagination = db.paginate(select, page=page, per_page=per_page, error_out=False,
-                                 count=count)
+    kind = RowPagination if rows else CountingPagination
+    pagination = kind(select=select, session=db.session(), page=page, per_page=per_page,
+                      error_out=False, count=count)
     if not count:
         pagination.total = total
     return pagination

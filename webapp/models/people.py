@@ -51,15 +51,20 @@ class Role(db.Model):
     kind: Mapped[str | None] = mapped_column(String(32), unique=True)
     description: Mapped[str] = mapped_column(String(255), default="")
 
-    grants: Mapped[list[RolePermission]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin"
-    )
+    # Read when asked for: most roles are loaded for their kind alone (is this user an AM?).
+    # The signed-in user's roles come with their grants (auth_session.load_user).
+    grants: Mapped[list[RolePermission]] = relationship(cascade="all, delete-orphan")
 
     @property
     def permissions(self) -> set[Permission]:
         if self.kind == RoleKind.ADMINISTRATOR:
             return set(Permission)
         return {Permission(g.permission) for g in self.grants if g.permission in PERMISSION_NAMES}
+
+    def grants_permission(self, permission: Permission) -> bool:
+        """Whether the role holds `permission`: `permissions` without building the set."""
+        return self.kind == RoleKind.ADMINISTRATOR or any(
+            g.permission == permission for g in self.grants)
 
     @permissions.setter
     def permissions(self, wanted):
@@ -175,7 +180,7 @@ class User(UserMixin, db.Model):
         return set().union(*(role.permissions for role in self.roles))
 
     def can(self, permission: Permission) -> bool:
-        return permission in self.permissions
+        return any(role.grants_permission(permission) for role in self.roles)
 
     def has_role(self, kind: RoleKind) -> bool:
         return any(role.kind == kind for role in self.roles)

@@ -1,7 +1,7 @@
 """Creating and editing people, suspending them, and linking Sales Coordinators to AMs."""
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import joinedload, lazyload, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from webapp import access
 from webapp.extensions import db
@@ -76,9 +76,8 @@ def builtin_role(kind: RoleKind) -> Role:
 def user_directory(*, q: str = "", role_id: int = 0, territory_id: int = 0, company: str = "",
                    status: str = "", account_manager: User | None = None) -> Select:
     """Users matching an administrator's search and filters, by surname."""
-    # The roles are shown by name: their grants are not loaded with them.
-    query = select(User).options(selectinload(User.roles).options(lazyload(Role.grants)),
-                                 selectinload(User.territories), joinedload(User.company))
+    query = select(User).options(selectinload(User.roles), selectinload(User.territories),
+                                 joinedload(User.company))
     if q and q.strip():
         query = query.where(access.matches_person(q))
     if role_id:

@@ -2,6 +2,7 @@
 
 from flask import flash, redirect, url_for
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from webapp.blueprints.admin import bp
 from webapp.blueprints.admin.forms import ConfirmForm, RoleForm
@@ -21,7 +22,8 @@ def roles():
     """Every role, its permissions and how many users hold it."""
     holders = dict(db.session.execute(
         select(user_roles.c.role_id, func.count()).group_by(user_roles.c.role_id)).all())
-    all_roles = db.session.scalars(select(Role).order_by(Role.kind.is_(None), Role.name)).all()
+    all_roles = db.session.scalars(select(Role).options(selectinload(Role.grants))
+                                   .order_by(Role.kind.is_(None), Role.name)).all()
     return render("admin/roles.html", roles=all_roles, holders=holders,
                   permissions=list(Permission), confirm=ConfirmForm())
 

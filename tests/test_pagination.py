@@ -1,0 +1,56 @@
+"""Pages of a select: the total is counted only when the page itself cannot tell it."""
+
+import pytest
+from sqlalchemy import event, select
+
+from tests import factories as f
+from webapp.extensions import db
+from webapp.models import Territory
+from webapp.pagination import paginate
+
+
+@pytest.fixture
+def territories(ctx):
+    for n in range(7):
+        f.territory(name=f"Territory {n}")
+    db.session.commit()
+    return select(Territory).order_by(Territory.name)
+
+
+@pytest.fixture
+def statements(ctx):
+    seen = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    yield seen
+    event.remove(db.engine, "before_cursor_execute", record)
+
+
+@pytest.mark.parametrize(("page", "per_page", "names", "total", "counted"), [
+    (1, 10, 7, 7, False),  # everything fits on the first page
+    (2, 3, 3, 7, True),  # a full page: more may follow
+    (3, 3, 1, 7, False),  # the last page, partly filled
+    (3, 1, 1, 7, True),  # a full page of one
+    (4, 3, 0, 7, True),  # beyond the last page: nothing shown tells nothing
+])
+@pytest.mark.parametrize("rows", [False, True])
+def test_the_total_is_right_and_counted_only_when_needed(territories, statements, page,
+                                                         per_page, names, total, counted,
+                                                         rows):
+    found = paginate(territories, page, per_page, rows=rows)
+
+    shown = [item[0].name if rows else item.name for item in found.items]
+    assert shown == [f"Territory {n}" for n in range((page - 1) * per_page, 7)][:names]
+    assert found.total == total
+    assert found.pages == -(-total // per_page)
+    assert len(statements) == (2 if counted else 1)
+
+
+def test_an_empty_select_has_no_pages(ctx, statements):
+    found = paginate(select(Territory).where(Territory.name == "nowhere"), 1, 10)
+
+    assert (found.items, found.total, found.pages) == ([], 0, 0)
+    assert len(statements) == 1
