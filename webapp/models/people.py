@@ -175,10 +175,6 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:
         return self.status == UserStatus.ACTIVE and not self.is_suspended
 
-    @property
-    def permissions(self) -> set[Permission]:
-        return set().union(*(role.permissions for role in self.roles))
-
     def can(self, permission: Permission) -> bool:
         return any(role.grants_permission(permission) for role in self.roles)
 
