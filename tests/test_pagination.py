@@ -29,24 +29,44 @@ def statements(ctx):
     event.remove(db.engine, "before_cursor_execute", record)
 
 
-@pytest.mark.parametrize(("page", "per_page", "names", "total", "counted"), [
+PAGES = [
     (1, 10, 7, 7, False),  # everything fits on the first page
     (2, 3, 3, 7, True),  # a full page: more may follow
     (3, 3, 1, 7, False),  # the last page, partly filled
     (3, 1, 1, 7, True),  # a full page of one
     (4, 3, 0, 7, True),  # beyond the last page: nothing shown tells nothing
-])
+]
+
+
+def _check(found, statements, page, per_page, names, total, statements_issued):
+    shown = [item.name if isinstance(item, Territory) else item[0].name
+             for item in found.items]
+    assert shown == [f"Territory {n}" for n in range((page - 1) * per_page, 7)][:names]
+    assert found.total == total
+    assert found.pages == -(-total // per_page)
+    assert len(statements) == statements_issued
+
+
+@pytest.mark.parametrize(("page", "per_page", "names", "total", "counted"), PAGES)
 @pytest.mark.parametrize("rows", [False, True])
 def test_the_total_is_right_and_counted_only_when_needed(territories, statements, page,
                                                          per_page, names, total, counted,
                                                          rows):
     found = paginate(territories, page, per_page, rows=rows)
 
-    shown = [item[0].name if rows else item.name for item in found.items]
-    assert shown == [f"Territory {n}" for n in range((page - 1) * per_page, 7)][:names]
-    assert found.total == total
-    assert found.pages == -(-total // per_page)
-    assert len(statements) == (2 if counted else 1)
+    _check(found, statements, page, per_page, names, total, 2 if counted else 1)
+
+
+@pytest.mark.parametrize(("page", "per_page", "names", "total", "counted"), PAGES)
+def test_rows_can_bring_their_total_along(territories, statements, page, per_page, names,
+                                          total, counted):
+    with_id = territories.add_columns(Territory.id)
+
+    found = paginate(with_id, page, per_page, total_with_rows=True)
+
+    assert all(len(row) == 2 and row[1] == row[0].id for row in found.items)
+    # Only a page beyond the last has no row to bring the total: it is counted apart.
+    _check(found, statements, page, per_page, names, total, 1 if names else 2)
 
 
 def test_an_empty_select_has_no_pages(ctx, statements):

@@ -1,6 +1,7 @@
 """Pagination over selects, built on Flask-SQLAlchemy's."""
 
 from flask_sqlalchemy.pagination import Pagination, SelectPagination
+from sqlalchemy import func
 
 from webapp.extensions import db
 
@@ -26,15 +27,34 @@ class RowPagination(CountingPagination):
         return list(self._query_args["session"].execute(select).all())
 
 
-def paginate(select, page: int, per_page: int, rows: bool = False, total: int | None = None):
+class WindowCountedPagination(RowPagination):
+    """Rows that bring their total along: count(*) over () in the page's own statement. For a
+    select whose every row is worked out before the first is shown anyway (a union of ids
+    sorted by name), which a separate count would work out a second time."""
+
+    def _query_items(self):
+        select = (self._query_args["select"].add_columns(func.count().over())
+                  .limit(self.per_page).offset(self._query_offset))
+        rows = self._query_args["session"].execute(select).all()
+        self._counted = rows[0][-1] if rows else None
+        return [tuple(row)[:-1] for row in rows]
+
+    def _query_count(self):
+        return super()._query_count() if self._counted is None else self._counted
+
+
+def paginate(select, page: int, per_page: int, rows: bool = False, total: int | None = None,
+             total_with_rows: bool = False):
     """A page of `select`; out-of-range pages come back empty rather than 404.
 
-    `total`, when the caller already knows how many rows `select` has, saves the count query.
+    `total`, when the caller already knows how many rows `select` has, saves the count query;
+    `total_with_rows` (for rows) counts them in the page's statement (WindowCountedPagination).
     """
     # A page beyond any real one is empty anyway; the bound keeps OFFSET within an integer.
     page = min(max(page, 1), MAX_PAGE)
     count = total is None
-    kind = RowPagination if rows else CountingPagination
+    kind = (WindowCountedPagination if total_with_rows else RowPagination if rows
+            else CountingPagination)
     pagination = kind(select=select, session=db.session(), page=page, per_page=per_page,
                       error_out=False, count=count)
     if not count:

@@ -19,7 +19,7 @@ def profile_context(user: User, buyers_page: int = 1) -> dict:
         context["coordinator_links"] = db.session.execute(
             access.sales_coordinator_links(user).options(*PEOPLE_SHOWN)).all()
         context["buyer_links"] = paginate(access.buyer_links(user).options(*PEOPLE_SHOWN),
-                                          buyers_page, BUYERS_PER_PAGE, rows=True)
+                                          buyers_page, BUYERS_PER_PAGE, total_with_rows=True)
     if user.is_sales_coordinator:
         context["account_manager_links"] = db.session.execute(
             access.account_manager_links(user).options(*PEOPLE_SHOWN)).all()
