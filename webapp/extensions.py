@@ -95,6 +95,36 @@ def ping(dbapi_connection) -> None:
     dbapi_connection.rollback()
 
 
+# Requests that only read end their transaction with COMMIT rather than ROLLBACK. Both end it
+# alike when nothing was written, but psycopg forgets every prepared statement on a rollback,
+# so ending each request with one would have PostgreSQL parse and plan every statement of
+# every request afresh.
+WROTE = "wrote_in_transaction"
+
+
+@event.listens_for(Engine, "begin")
+def _transaction_begins(connection):
+    connection.info[WROTE] = False
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _note_writes(connection, _cursor, statement, _parameters, _context, _executemany):
+    if not connection.info.get(WROTE) and statement.lstrip()[:6].upper() != "SELECT":
+        connection.info[WROTE] = True
+
+
+def end_read_only_transaction(error=None) -> None:
+    """At the end of a request (or any app context): commit a transaction that ran only
+    SELECTs and holds no unsaved change. Anything else is left to Flask-SQLAlchemy's
+    rollback. What the request loaded stays loaded: a streamed answer may still read it."""
+    session = db.session()
+    if (error is not None or not session.in_transaction()
+            or session.new or session.dirty or session.deleted
+            or session.connection().info.get(WROTE, True)):
+        return
+    commit_keeping_loaded()
+
+
 def commit_keeping_loaded() -> None:
     """Commit, leaving what the request has loaded as it was saved instead of expired: an
     answer drawn right after a save shows what was just written without reading it back."""

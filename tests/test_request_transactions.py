@@ -1,0 +1,91 @@
+"""How a request's transaction ends: COMMIT when it only read (PostgreSQL then keeps its
+prepared statements), a rollback of whatever it wrote and did not commit."""
+
+import pytest
+from flask import abort
+from sqlalchemy import event, func, select
+
+from tests import factories as f
+from webapp.extensions import db
+from webapp.models import Territory
+
+
+@pytest.fixture
+def endings(app, ctx):
+    """How the requests' transactions ended, in order (on the app's engine, not the test's)."""
+    with app.app_context():
+        engine = db.engine
+    seen = []
+    listeners = [("commit", lambda connection: seen.append("commit")),
+                 ("rollback", lambda connection: seen.append("rollback"))]
+    for name, listener in listeners:
+        event.listen(engine, name, listener)
+    yield seen
+    for name, listener in listeners:
+        event.remove(engine, name, listener)
+
+
+@pytest.fixture
+def routes(app):
+    """Routes of this test's app only (the authorization matrix builds its own app)."""
+
+    @app.route("/test/read")
+    def read():
+        return str(db.session.scalar(select(func.count()).select_from(Territory)))
+
+    @app.route("/test/write-then-fail")
+    def write_then_fail():
+        db.session.add(Territory(name="Written, never committed"))
+        db.session.flush()
+        abort(400)
+
+    @app.route("/test/change-then-fail")
+    def change_then_fail():
+        db.session.scalar(select(Territory)).name = "Changed, never saved"
+        abort(400)
+
+    @app.route("/test/write-and-commit")
+    def write_and_commit():
+        db.session.add(Territory(name="Committed"))
+        db.session.commit()
+        return "ok"
+
+
+def _names():
+    db.session.expire_all()
+    return sorted(db.session.scalars(select(Territory.name)))
+
+
+def test_a_request_that_only_reads_ends_with_a_commit(client, routes, endings):
+    f.territory("Nordics")
+    db.session.commit()
+    endings.clear()
+
+    assert client.get("/test/read").text == "1"
+    assert endings == ["commit"]
+
+
+def test_what_a_failed_request_wrote_is_rolled_back(client, routes, endings):
+    f.territory("Nordics")
+    db.session.commit()
+    endings.clear()
+
+    assert client.get("/test/write-then-fail").status_code == 400
+    assert endings == ["rollback"]
+    assert _names() == ["Nordics"]
+
+
+def test_an_unsaved_change_is_not_committed(client, routes, endings):
+    f.territory("Nordics")
+    db.session.commit()
+    endings.clear()
+
+    assert client.get("/test/change-then-fail").status_code == 400
+    assert "commit" not in endings
+    assert _names() == ["Nordics"]
+
+
+def test_a_request_that_committed_its_writes_keeps_them(client, routes, endings):
+    assert client.get("/test/write-and-commit").text == "ok"
+    assert endings == ["commit"]
+    assert _names() == ["Committed"]
