@@ -76,8 +76,14 @@ def similar_companies(name: str, limit: int = 3) -> list[Company]:
         return []
     scored = []
     for company in db.session.scalars(_similar_company_candidates(key)):
-        ratio = SequenceMatcher(None, key, company.name_key).ratio()
-        if ratio >= 0.75 or key in company.name_key or company.name_key in key:
+        matcher = SequenceMatcher(None, key, company.name_key)
+        contained = key in company.name_key or company.name_key in key
+        # The quick ratios are upper bounds of the ratio: below 0.75, it is not worked out.
+        if not contained and (matcher.real_quick_ratio() < 0.75
+                              or matcher.quick_ratio() < 0.75):
+            continue
+        ratio = matcher.ratio()
+        if ratio >= 0.75 or contained:
             scored.append((ratio, company))
     scored.sort(key=lambda pair: -pair[0])
     return [company for _, company in scored[:limit]]
