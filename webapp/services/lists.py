@@ -157,7 +157,7 @@ def duplicate_list(programme_list: ProgrammeList, owner: User,
 def list_with_items(list_id: int):
     """A select of one list with its items and their catalogue entries loaded."""
     return select(ProgrammeList).where(ProgrammeList.id == list_id).options(
-        selectinload(ProgrammeList.items).selectinload(ListItem.programme)
+        selectinload(ProgrammeList.items).joinedload(ListItem.programme)
         .selectinload(Programme.genres),
         selectinload(ProgrammeList.items).selectinload(ListItem.season),
         selectinload(ProgrammeList.items).selectinload(ListItem.episode),

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, and_, false, or_, select
-from sqlalchemy.orm import lazyload, selectinload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from webapp import access
 from webapp.extensions import db
@@ -33,8 +33,8 @@ def meeting_index(user: User, filters: MeetingFilters) -> Select:
     """The meetings this user may see that match the filters: upcoming (from today on, soonest
     first) or past (latest first)."""
     query = access.meetings_visible_to(user).options(
-        selectinload(Meeting.host).lazyload(User.roles),
-        selectinload(Meeting.attendees).options(selectinload(User.company),
+        joinedload(Meeting.host).lazyload(User.roles),
+        selectinload(Meeting.attendees).options(joinedload(User.company),
                                                 lazyload(User.roles)))
     today = _start_of_today()
     if filters.tab == "past":
@@ -106,6 +106,6 @@ def meetings_on(host: User, day: date) -> list[Meeting]:
     around = datetime.combine(day, time(), tzinfo=UTC)
     query = _hosted_by(host).where(Meeting.starts_at >= around - timedelta(days=1),
                                    Meeting.starts_at < around + timedelta(days=2)).options(
-        selectinload(Meeting.attendees).options(selectinload(User.company),
+        selectinload(Meeting.attendees).options(joinedload(User.company),
                                                 lazyload(User.roles)))
     return [m for m in db.session.scalars(query) if m.local_start.date() == day]

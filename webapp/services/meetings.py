@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
-from sqlalchemy.orm import lazyload, selectinload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from webapp import access
 from webapp.extensions import db
@@ -99,7 +99,7 @@ def starts_at_utc(day: date, start: time, zone_name: str) -> datetime:
 def meeting_buyers(host: User):
     """The host's buyers for the meeting form, with their company and territories loaded
     (their roles, which the picker does not show, only if asked for)."""
-    return access.buyers_of(host).options(selectinload(User.company),
+    return access.buyers_of(host).options(joinedload(User.company),
                                           selectinload(User.territories),
                                           lazyload(User.roles))
 

@@ -5,7 +5,7 @@ from datetime import date
 
 from flask import abort, jsonify, render_template, request
 from flask_login import current_user, login_required
-from sqlalchemy.orm import lazyload, selectinload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from webapp import access, static_files
 from webapp.blueprints.ipad import bp
@@ -38,10 +38,10 @@ def _hosted_meeting_or_404(meeting_id: int, whole: bool = True) -> Meeting:
     query = db.select(Meeting).where(Meeting.id == meeting_id)
     if whole:
         query = query.options(
-            selectinload(Meeting.attendees).options(selectinload(User.company),
+            selectinload(Meeting.attendees).options(joinedload(User.company),
                                                     lazyload(User.roles)),
-            selectinload(Meeting.programme_list).selectinload(ProgrammeList.items)
-            .selectinload(ListItem.programme))
+            joinedload(Meeting.programme_list).selectinload(ProgrammeList.items)
+            .joinedload(ListItem.programme))
     meeting = db.session.scalar(query)
     if meeting is None or not access.may_run_meeting(current_user, meeting):
         abort(404)

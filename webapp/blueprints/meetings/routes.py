@@ -5,7 +5,7 @@ from datetime import date
 
 from flask import Response, abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.orm import lazyload, selectinload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from webapp import access
 from webapp.blueprints.meetings import bp
@@ -43,8 +43,8 @@ def _meeting_or_404(meeting_id: int, edit: bool = False) -> Meeting:
     meeting = db.session.scalar(
         access.meetings_visible_to(current_user).where(Meeting.id == meeting_id).options(
             # Who they are is shown, not their roles.
-            selectinload(Meeting.host).lazyload(User.roles),
-            selectinload(Meeting.attendees).options(selectinload(User.company),
+            joinedload(Meeting.host).lazyload(User.roles),
+            selectinload(Meeting.attendees).options(joinedload(User.company),
                                                      lazyload(User.roles))))
     if meeting is None:
         abort(404)
@@ -84,7 +84,7 @@ def _attendees(ids: list[int]) -> list[User]:
         return []
     found = {u.id: u for u in db.session.scalars(
         access.attendee_candidates(current_user).where(User.id.in_(ids))
-        .options(selectinload(User.company), selectinload(User.territories),
+        .options(joinedload(User.company), selectinload(User.territories),
                  lazyload(User.roles)))}
     return [found[i] for i in dict.fromkeys(ids) if i in found]
 
