@@ -3,10 +3,10 @@ prepared statements), a rollback of whatever it wrote and did not commit."""
 
 import pytest
 from flask import abort
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, text
 
 from tests import factories as f
-from webapp.extensions import db
+from webapp.extensions import db, plan_for_the_values_given
 from webapp.models import Territory
 
 
@@ -43,6 +43,13 @@ def routes(app):
     def change_then_fail():
         db.session.scalar(select(Territory)).name = "Changed, never saved"
         abort(400)
+
+    @app.route("/test/planned-for-the-values")
+    def planned_for_the_values():
+        plan_for_the_values_given()
+        if db.session.get_bind().dialect.name == "postgresql":
+            return db.session.scalar(text("SHOW plan_cache_mode"))
+        return str(db.session.scalar(select(func.count()).select_from(Territory)))
 
     @app.route("/test/write-and-commit")
     def write_and_commit():
@@ -89,3 +96,14 @@ def test_a_request_that_committed_its_writes_keeps_them(client, routes, endings)
     assert client.get("/test/write-and-commit").text == "ok"
     assert endings == ["commit"]
     assert _names() == ["Committed"]
+
+
+def test_planning_for_the_values_given_lasts_the_request_and_writes_nothing(client, routes,
+                                                                           endings):
+    answer = client.get("/test/planned-for-the-values").text
+
+    assert answer in ("force_custom_plan", "0")  # PostgreSQL's setting; SQLite's count
+    assert endings == ["commit"]
+    if answer == "force_custom_plan":  # SET LOCAL: the next request plans as usual again
+        with client.application.app_context():
+            assert db.session.scalar(text("SHOW plan_cache_mode")) == "auto"

@@ -48,7 +48,10 @@ def union(*parts: Select | CompoundSelect) -> CompoundSelect:
 
 
 def _usable():
-    return (User.status == UserStatus.ACTIVE) & (User.is_suspended == false())
+    # The status written into the statement, not sent as a parameter: PostgreSQL then plans a
+    # prepared list of users from the statistics of active users rather than of any status.
+    active = literal(UserStatus.ACTIVE.value, literal_execute=True)
+    return (User.status == active) & (User.is_suspended == false())
 
 
 def holds_role(kind: RoleKind):
