@@ -198,10 +198,9 @@ def count_statements(app):
 def two_per_page(app, monkeypatch):
     monkeypatch.setitem(app.config, "USERS_PER_PAGE", 2)
     monkeypatch.setitem(app.config, "CATALOGUE_PER_PAGE", 2)
-    for module in (reporting_activity, profiles, outbox):
-        for name in dir(module):
-            if name.endswith("_PER_PAGE"):
-                monkeypatch.setattr(module, name, 2)
+    monkeypatch.setattr(reporting_activity, "TIMELINE_PER_PAGE", 2)
+    monkeypatch.setattr(profiles, "BUYERS_PER_PAGE", 2)
+    monkeypatch.setattr(outbox, "MESSAGES_PER_PAGE", 2)
 
 
 def test_no_page_issues_more_statements_for_more_rows(ctx, login, count_statements,

@@ -66,6 +66,8 @@ def _notify(registration: Registration) -> None:
 
 # How many of the nearest companies by trigrams (PostgreSQL) are compared closely.
 NEAREST_COMPANIES = 20
+# How alike two company names must be (difflib's ratio) to be called a near match.
+NEAR_MATCH = 0.75
 
 
 def similar_companies(name: str, limit: int = 3) -> list[Company]:
@@ -78,12 +80,12 @@ def similar_companies(name: str, limit: int = 3) -> list[Company]:
     for company in db.session.scalars(_similar_company_candidates(key)):
         matcher = SequenceMatcher(None, key, company.name_key)
         contained = key in company.name_key or company.name_key in key
-        # The quick ratios are upper bounds of the ratio: below 0.75, it is not worked out.
-        if not contained and (matcher.real_quick_ratio() < 0.75
-                              or matcher.quick_ratio() < 0.75):
+        # The quick ratios are upper bounds of the ratio: below the bar, it is not worked out.
+        if not contained and (matcher.real_quick_ratio() < NEAR_MATCH
+                              or matcher.quick_ratio() < NEAR_MATCH):
             continue
         ratio = matcher.ratio()
-        if ratio >= 0.75 or contained:
+        if ratio >= NEAR_MATCH or contained:
             scored.append((ratio, company))
     scored.sort(key=lambda pair: -pair[0])
     return [company for _, company in scored[:limit]]

@@ -15,12 +15,12 @@ from webapp.services import reporting_activity as buyer_activity
 from webapp.views import permission_required, render
 
 view_reporting = permission_required(Permission.VIEW_REPORTING)
+CHART_MEASURES = [(key, label) for key, label in reporting.MEASURES if key in reporting.CHARTED]
 
 
 @bp.before_request
 def plan_reports_for_their_filters():
     plan_for_the_values_given()
-CHART_MEASURES = [(key, label) for key, label in reporting.MEASURES if key in reporting.CHARTED]
 
 
 def _filters():
