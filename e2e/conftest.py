@@ -196,6 +196,13 @@ def expect_no_reload(page: Page) -> None:
     assert page.evaluate("window.__e2eNoReload === true"), "the page was reloaded"
 
 
+def wait_until_wired(page: Page) -> None:
+    """Wait for the page's load event after following a link: htmx wires the page up when
+    its document has loaded, and a field changed before that sends no request. (goto waits
+    for the load event itself; a click waits only for the new page to start.)"""
+    page.wait_for_load_state("load")
+
+
 def wait_for_htmx(page: Page) -> None:
     """Wait until no htmx request, swap or settle is under way.
 

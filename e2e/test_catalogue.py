@@ -5,7 +5,13 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from e2e.conftest import expect_no_reload, login, screenshot, set_reload_marker
+from e2e.conftest import (
+    expect_no_reload,
+    login,
+    screenshot,
+    set_reload_marker,
+    wait_until_wired,
+)
 
 IMPORT_CSV = (
     "title,programme_type,genres,year,episodes,runtime_minutes,synopsis,screener_url\n"
@@ -90,6 +96,7 @@ def open_admin_catalogue(page: Page, base_url: str) -> None:
     page.locator("details.dropdown").get_by_role("link", name="Catalogue", exact=True).click()
     expect(page).to_have_url(f"{base_url}/admin/catalogue")
     expect(page.get_by_role("heading", level=1, name="Catalogue")).to_be_visible()
+    wait_until_wired(page)
 
 
 def test_admin_edits_a_programme(page: Page, live_server):

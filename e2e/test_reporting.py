@@ -8,7 +8,13 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from e2e.conftest import expect_no_reload, login, screenshot, set_reload_marker
+from e2e.conftest import (
+    expect_no_reload,
+    login,
+    screenshot,
+    set_reload_marker,
+    wait_until_wired,
+)
 from webapp.extensions import db
 from webapp.models import EventKind, User
 from webapp.services import activity
@@ -20,6 +26,7 @@ def open_buyers(page: Page, url: str, email: str) -> None:
     expect(page.get_by_role("heading", level=1, name="Reporting")).to_be_visible()
     page.get_by_role("navigation", name="Reports").get_by_role("link", name="Buyers").click()
     expect(page.locator("#buyers-table")).to_be_visible()
+    wait_until_wired(page)
 
 
 def search(page: Page, text: str) -> None:

@@ -4,7 +4,13 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from e2e.conftest import expect_no_reload, login, screenshot, set_reload_marker
+from e2e.conftest import (
+    expect_no_reload,
+    login,
+    screenshot,
+    set_reload_marker,
+    wait_until_wired,
+)
 
 
 def open_profile(page: Page, base_url: str, first_name: str, full_name: str) -> None:
@@ -13,6 +19,7 @@ def open_profile(page: Page, base_url: str, first_name: str, full_name: str) -> 
     page.locator("#user-results").get_by_role("link", name=full_name, exact=True).click()
     expect(page).to_have_url(re.compile(r"/admin/users/\d+$"))
     expect(page.get_by_role("heading", level=1, name=re.compile(f"^{full_name}"))).to_be_visible()
+    wait_until_wired(page)
 
 
 def test_admin_assigns_and_removes_a_sales_coordinator_without_reload(page: Page, live_server):

@@ -4,7 +4,13 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from e2e.conftest import expect_no_reload, login, screenshot, set_reload_marker
+from e2e.conftest import (
+    expect_no_reload,
+    login,
+    screenshot,
+    set_reload_marker,
+    wait_until_wired,
+)
 
 # The directory lists people by last name.
 SALES_COORDINATORS = ["Tess Becker", "Uma Laurent", "Rita Oliveira", "Sam Patel"]
@@ -16,6 +22,7 @@ def open_users(page: Page, base_url: str) -> None:
     page.get_by_role("banner").get_by_role("link", name="Users", exact=True).click()
     expect(page).to_have_url(f"{base_url}/admin/users")
     expect(page.get_by_role("heading", level=1, name="Users")).to_be_visible()
+    wait_until_wired(page)
 
 
 def result_rows(page: Page):
