@@ -4,6 +4,7 @@ Redis, shared by every worker."""
 
 import re
 import secrets
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import event
@@ -73,6 +74,43 @@ def test_a_failed_recomputation_lets_the_next_request_try(clock):
     with pytest.raises(RuntimeError):
         cache.get_or_compute("k", broken)
     assert cache.get_or_compute("k", compute)[0] == {"visits": 2}
+
+
+def test_given_later_an_expired_value_is_answered_and_refreshed_once_handed_over(clock):
+    cache, compute = FigureCache(60), Counter()
+    first = cache.get_or_compute("k", compute)
+    clock[0] += 61
+    handed = []
+    assert cache.get_or_compute("k", compute, later=handed.append) == first
+    assert (compute.runs, handed) == (1, [cache.prefix + "k"])
+    # Until the refresh has run, the claim holds: others get the older value, hand nothing.
+    assert cache.get_or_compute("k", compute, later=handed.append) == first
+    assert len(handed) == 1
+    refreshed = cache.refresh(handed[0], compute)
+    assert refreshed[0] == {"visits": 2}
+    assert cache.get_or_compute("k", compute, later=handed.append) == refreshed
+    assert len(handed) == 1
+
+
+def test_a_value_never_computed_is_computed_at_once_even_given_later(clock):
+    cache, compute, handed = FigureCache(60), Counter(), []
+    assert cache.get_or_compute("k", compute, later=handed.append)[0] == {"visits": 1}
+    assert handed == []
+
+
+def test_a_failed_refresh_lets_go_of_its_claim(clock):
+    cache, compute, handed = FigureCache(60), Counter(), []
+    cache.get_or_compute("k", compute)
+    clock[0] += 61
+    cache.get_or_compute("k", compute, later=handed.append)
+
+    def broken():
+        raise RuntimeError("database gone")
+
+    with pytest.raises(RuntimeError):
+        cache.refresh(handed[0], broken)
+    cache.get_or_compute("k", compute, later=handed.append)
+    assert len(handed) == 2  # the next request claimed it again
 
 
 def test_a_value_nobody_asks_for_is_dropped(clock):
@@ -183,6 +221,49 @@ def test_the_overview_is_read_back_until_recomputed(world, login, statements):
     assert recomputed.status_code == 200
     assert tile(recomputed.text, "visits") == "8"
     assert tile(sam.get("/reporting").text, "visits") == "8"  # what was recomputed is kept
+
+
+@pytest.fixture
+def figures_expired(monkeypatch):
+    """expire(): from now on, what is kept reads as computed over a minute ago."""
+    def expire():
+        later = datetime.now(UTC) + timedelta(seconds=61)
+        monkeypatch.setattr("webapp.figure_cache._now", lambda: later)
+    return expire
+
+
+def test_expired_figures_are_answered_then_computed_again_once_the_answer_is_sent(
+        world, login, statements, figures_expired):
+    sam = login(world["people"]["sam"])
+    sam.get("/reporting")
+    computed = len(statements)
+    events(world["people"]["ben"], EventKind.VISIT, 2)
+    figures_expired()
+    statements.clear()
+    answer = sam.get("/reporting")
+    assert tile(answer.text, "visits") == "6"  # the figures kept, without waiting for new ones
+    assert len(statements) < computed
+    # Meanwhile another request gets the kept figures too, and computes nothing.
+    assert tile(sam.get("/reporting").text, "visits") == "6"
+    statements.clear()
+    answer.close()  # the answer has been sent: now the figures are worked out again
+    assert any("activity_days" in statement for statement in statements)
+    assert tile(sam.get("/reporting").text, "visits") == "8"
+
+
+def test_nothing_is_computed_after_the_answer_for_a_viewer_suspended_meanwhile(
+        world, login, statements, figures_expired):
+    sam = world["people"]["sam"]
+    client = login(sam)
+    client.get("/reporting")
+    figures_expired()
+    answer = client.get("/reporting")
+    sam.is_suspended = True
+    db.session.commit()
+    statements.clear()
+    answer.close()
+    assert statements  # the viewer was read again...
+    assert not any("activity_days" in statement for statement in statements)  # ...and no more
 
 
 def test_kept_figures_are_the_viewers_own(world, login):

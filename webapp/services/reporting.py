@@ -35,7 +35,7 @@ from sqlalchemy import (
 )
 
 from webapp import access, figure_cache
-from webapp.extensions import db
+from webapp.extensions import db, plan_for_the_values_given
 from webapp.models import (
     ActivityDay,
     ActivityEvent,
@@ -230,18 +230,34 @@ def _per_buyer_month(visits: int, buyers: int, filters: ReportFilters) -> float:
 
 
 def kept(view: str, viewer: User, compute, *parts, fresh: bool = False) -> tuple:
-    """(figures, when they were computed): `compute()`'s plain figures of `view` for the
-    viewer, read back when the same viewer asked with the same `parts` (filters, sort,
-    page) a moment ago. The viewer's reach (every buyer, or their scope) is in the key."""
+    """(figures, when they were computed): `compute(viewer)`'s plain figures of `view`,
+    read back when the same viewer asked with the same `parts` (filters, sort, page) a
+    moment ago. The viewer's reach (every buyer, or their scope) is in the key. Figures
+    that have expired are computed again once the answer has been sent, for the viewer as
+    they are then, unless their reach has changed meanwhile."""
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
-    reach = "all" if access.reports_on_every_buyer(viewer) else "scope"
-    return figure_cache.get_or_compute(f"{view}:{viewer.id}:{reach}:{digest}", compute, fresh)
+    reach = _reach(viewer)
+    viewer_id = viewer.id
+
+    def compute_apart():
+        plan_for_the_values_given()
+        viewer_now = db.session.get(User, viewer_id)
+        if viewer_now is None or not viewer_now.is_active or _reach(viewer_now) != reach:
+            raise figure_cache.NotWanted
+        return compute(viewer_now)
+
+    return figure_cache.get_or_compute(f"{view}:{viewer_id}:{reach}:{digest}",
+                                       lambda: compute(viewer), fresh, compute_apart)
+
+
+def _reach(viewer: User) -> str:
+    return "all" if access.reports_on_every_buyer(viewer) else "scope"
 
 
 def overview(viewer: User, filters: ReportFilters, fresh: bool = False
              ) -> tuple[Overview, datetime]:
     """The overview's figures (kept: see `kept`) and when they were computed."""
-    return kept("overview", viewer, lambda: compute_overview(viewer, filters), filters,
+    return kept("overview", viewer, lambda who: compute_overview(who, filters), filters,
                 fresh=fresh)
 
 
@@ -494,7 +510,7 @@ def buyers_page(viewer: User, filters: ReportFilters, sort: str, descending: boo
     """A page of the buyers table (items BuyerLine; kept: see `kept`) and when its figures
     were computed."""
     (number, total, lines), as_of = kept(
-        "buyers", viewer, lambda: lines_page(viewer, filters, sort, descending, page, per_page),
+        "buyers", viewer, lambda who: lines_page(who, filters, sort, descending, page, per_page),
         filters, sort, descending, page, per_page, fresh=fresh)
     return KnownPagination(lines, total, number, per_page), as_of
 

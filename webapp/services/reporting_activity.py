@@ -149,7 +149,7 @@ def programme_ranking(viewer: User, filters: ReportFilters, sort: str = "views",
     (figures kept: see reporting.kept), and when the figures were computed."""
     sort = sort if sort in PROGRAMME_SORTS else "views"
     counted, as_of = kept("programmes", viewer,
-                          lambda: programme_counts(viewer, filters, sort, limit),
+                          lambda who: programme_counts(who, filters, sort, limit),
                           filters, sort, limit, fresh=fresh)
     programmes = {programme.id: programme for programme in db.session.scalars(
         select(Programme).where(Programme.id.in_([row[0] for row in counted])))}
