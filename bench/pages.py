@@ -94,6 +94,7 @@ def _note_form(targets: Targets, item_id: int) -> dict:
 ADMIN, AM, SC, BUYER = "admin", "am", "sc", "buyer"
 
 ENTRIES: list[Entry] = [
+    Entry("health check", FRAGMENT, "", lambda t, n: "/healthz"),
     Entry("home", PAGE, AM, lambda t, n: "/"),
     Entry("users directory", PAGE, ADMIN, lambda t, n: "/admin/users"),
     Entry("users search", FRAGMENT, ADMIN, lambda t, n: f"/admin/users?q={_term(n)}"),

@@ -23,6 +23,7 @@ def create_app(config=None):
 def register_extensions(app):
     from webapp import audit, auth_session, figure_cache, mail_worker, security, static_files
     from webapp.extensions import (
+        begin_transactions_when_needed,
         compress,
         csrf,
         db,
@@ -33,6 +34,8 @@ def register_extensions(app):
     )
 
     db.init_app(app)
+    with app.app_context():
+        begin_transactions_when_needed(db.engine)
     # Registered after Flask-SQLAlchemy's session removal, so it runs before it.
     app.teardown_appcontext(end_read_only_transaction)
     migrate.init_app(app, db, directory=str(app.config.get("MIGRATIONS_DIR", "migrations")),

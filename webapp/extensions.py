@@ -1,7 +1,9 @@
 """Extension objects, initialised by create_app."""
 
+import re
 import sqlite3
 import time
+from functools import lru_cache
 
 from flask_compress import Compress
 from flask_htmx import HTMX
@@ -11,6 +13,8 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
+from psycopg import ServerCursor
+from psycopg.pq import TransactionStatus
 from sqlalchemy import MetaData, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
@@ -98,10 +102,64 @@ def ping(dbapi_connection) -> None:
 # Requests that only read end their transaction with COMMIT rather than ROLLBACK. Both end it
 # alike when nothing was written, but psycopg forgets every prepared statement on a rollback,
 # so ending each request with one would have PostgreSQL parse and plan every statement of
-# every request afresh.
+# every request afresh. (On PostgreSQL most such requests open no transaction at all, see
+# begin_transactions_when_needed; a report's SET LOCAL does.)
 WROTE = "wrote_in_transaction"
 # Statements that leave nothing behind once the transaction ends, by COMMIT or by ROLLBACK.
 READING = ("SELECT", "SHOW", "SET LOCAL")
+
+
+def begin_transactions_when_needed(engine: Engine) -> None:
+    """On PostgreSQL, the app's connections run in psycopg's autocommit mode, and a
+    transaction begins (BEGIN) just before the first statement that needs one: one that
+    writes, locks rows, sets something for the transaction or opens a server-side cursor.
+    As SQLite's driver does, and for the same reason: a request that only reads is spared
+    the round trips of BEGIN and COMMIT, two of the three of a page that reads one row.
+
+    What a request reads before it writes is read alike either way: at PostgreSQL's READ
+    COMMITTED level each statement sees what was committed when it started, in a transaction
+    or not. From BEGIN on, everything runs in the transaction, committed or rolled back
+    together as before; committing or rolling back with no transaction open costs nothing.
+    A connection given an isolation level of its own (AUTOCOMMIT for CREATE DATABASE, say)
+    is left as SQLAlchemy sets it."""
+    if engine.dialect.name != "postgresql" or engine.dialect._on_connect_isolation_level:
+        return
+    event.listen(engine, "connect", _in_autocommit_mode)
+    event.listen(engine, "before_cursor_execute", _begin_when_needed)
+
+
+def _in_autocommit_mode(dbapi_connection, record):
+    dbapi_connection.commit()
+    dbapi_connection.autocommit = True
+    record.info[BEGINS_WHEN_NEEDED] = True
+
+
+BEGINS_WHEN_NEEDED = "begins_transactions_when_needed"
+
+
+def _begin_when_needed(connection, cursor, statement, _parameters, _context, _executemany):
+    dbapi_connection = cursor.connection
+    if (connection.info.get(BEGINS_WHEN_NEEDED)
+            and dbapi_connection.autocommit  # SQLAlchemy sets it apart for its own levels
+            and dbapi_connection.info.transaction_status == TransactionStatus.IDLE
+            and (isinstance(cursor, ServerCursor) or needs_transaction(statement))):
+        dbapi_connection.execute("BEGIN")
+
+
+_LOCKS_ROWS = re.compile(r"\bFOR\s+(?:NO\s+KEY\s+)?(?:UPDATE|SHARE|KEY\s+SHARE)\b", re.I)
+_WRITES = re.compile(r"\b(?:INSERT|UPDATE|DELETE|MERGE)\b", re.I)
+
+
+@lru_cache(maxsize=4096)
+def needs_transaction(statement: str) -> bool:
+    """Whether `statement` must run in a transaction: anything but a plain query (SELECT,
+    SHOW, or WITH ... SELECT without a data-changing part), and a query that locks rows."""
+    head = statement.lstrip()[:6].upper()
+    if head.startswith(("SELECT", "SHOW")):
+        return bool(_LOCKS_ROWS.search(statement))
+    if head.startswith("WITH"):
+        return bool(_WRITES.search(statement) or _LOCKS_ROWS.search(statement))
+    return True
 
 
 @event.listens_for(Engine, "begin")
