@@ -1,32 +1,42 @@
 """Load benchmark: the product's pages and fragments under gunicorn, against a bare Flask app.
 
-    .venv/bin/python -m bench.load [--requests 600] [--seconds 2] [--rate 50] [--only NAME ...]
+    .venv/bin/python -m bench.load [--seconds 2] [--rate 50] [--only NAME ...]
 
 Starts gunicorn with gunicorn.conf.py on loopback, twice: first for bench/hello.py, then for
 the product on DATABASE_URL (which must hold the demo data or a generated distributor).
-Each entry of bench/pages.py is measured in two bounded phases:
+Each entry of bench/pages.py is measured in two phases, each of --seconds:
 
-- throughput: --concurrency clients send requests back to back;
-- latency at --rate requests per second, sent on a fixed schedule (a late answer delays
-  nothing: latency counts from the planned send time).
+- throughput: wrk (Debian's package, driven by bench/wrk.lua) sends the entry's requests
+  back to back on --concurrency connections, from a plan of --requests requests made in
+  advance. wrk is written in C; the Python clients of the latency phase cost more of the
+  two cores per request than the hello app itself does, so they cannot tell how many
+  requests the hello app answers (about a quarter of what wrk finds);
+- latency at --rate requests per second, sent by Python clients on a fixed schedule (a late
+  answer delays nothing: latency counts from the planned send time), at most --requests.
 
-Each of these phases stops at --requests requests or --seconds seconds, whichever comes
-first. With --mix SECONDS, a last phase sends every entry in turn at --rate for that long:
-the soak run (workers' memory is printed at its start and end).
+With --mix SECONDS, a last phase sends every entry in turn at --rate for that long: the soak
+run (workers' memory is printed at its start and end).
 """
 
 import argparse
+import math
 import os
+import re
+import shutil
 import statistics
+import subprocess
+import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote, urlencode
 
 import httpx
 
 from bench.pages import FRAGMENT, Entry, Targets, find_targets, select_entries
-from bench.server import APP, HELLO, ROOT, Session, gunicorn, worker_memory
+from bench.server import ACCEPT_ENCODING, APP, HELLO, ROOT, Session, gunicorn, worker_memory
 
 HELLO_ENTRY = Entry("hello (bare Flask)", FRAGMENT, "", lambda t, n: "/hello")
 PAGE_LIMIT, FRAGMENT_LIMIT = 50 * 1024, 5 * 1024  # bytes: HTML of a page, compressed fragment
@@ -53,16 +63,85 @@ class Figures:
         return statistics.quantiles(self.latencies, n=100, method="inclusive")[p - 1] * 1000
 
 
+@dataclass
+class Peak:
+    """What wrk measured for one entry in the throughput phase."""
+
+    requests: int = 0
+    seconds: float = 0.0
+    p50: float = float("nan")  # milliseconds
+    p95: float = float("nan")
+    p99: float = float("nan")
+    errors: int = 0
+    first_error: str = ""
+    exhausted: bool = False  # a connection sent every request of its plan and started again
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+
+WRK = shutil.which("wrk") or ""
+WRK_SCRIPT = Path(__file__).with_name("wrk.lua")
+WRK_LINE = re.compile(r"^wrk (.*)$", re.M)
+
+
+def peak(base_url: str, entry: Entry, targets: Targets, session: Session, requests: int,
+         seconds: float, concurrency: int) -> Peak:
+    """The throughput phase: wrk sends the entry's requests (each as the latency phase would,
+    made in advance) for `seconds` on `concurrency` connections, a thread each. A lane's
+    requests all go, in order, on one connection."""
+    headers = {"Accept-Encoding": ACCEPT_ENCODING}
+    if session.cookies:
+        headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in session.cookies.items())
+    if entry.htmx:
+        headers["HX-Request"] = "true"
+    if entry.method == "POST":
+        headers["X-CSRFToken"] = session.csrf_token
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    lines = [str(entry.status)]
+    for n in range(requests):
+        body = urlencode(entry.form(targets, n)) if entry.form else ""
+        path = quote(entry.path(targets, n), safe="/?=&%:")
+        lines.append(f"{entry.lane(targets, n) % concurrency}\t{entry.method}\t{path}\t{body}")
+    with tempfile.NamedTemporaryFile("w", prefix="wrk-", suffix=".txt") as plan:
+        plan.write("\n".join(lines) + "\n")
+        plan.flush()
+        command = [WRK, f"-t{concurrency}", f"-c{concurrency}", f"-d{math.ceil(seconds)}s",
+                   "--timeout", "30s", "-s", str(WRK_SCRIPT)]
+        for name, value in headers.items():
+            command += ["-H", f"{name}: {value}"]
+        command += [base_url, "--", plan.name]
+        output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    found = WRK_LINE.search(output)
+    if found is None:
+        raise SystemExit(f"wrk printed no figures for {entry.name}:\n{output}")
+    values = dict(pair.split("=", 1) for pair in found.group(1).split())
+    return Peak(int(values["requests"]), float(values["seconds"]), float(values["p50"]),
+                float(values["p95"]), float(values["p99"]), int(values["errors"]),
+                values["first_error"].replace("_", " "), values["exhausted"] == "1")
+
+
 class Driver:
     """Sends entries' requests as their roles' users, one HTTP client per thread and role."""
 
-    def __init__(self, base_url: str, targets: Targets, entries: list[Entry]):
+    def __init__(self, base_url: str, app, targets: Targets, entries: list[Entry]):
+        self.app = app  # the product on the database measured, to look things up in it
         self.targets = targets
         accounts = targets.accounts
         self.sessions = {entry.role: Session(base_url, accounts.email(entry.role),
                                              accounts.password) for entry in entries}
         self._local = threading.local()
         self._lock = threading.Lock()
+
+    def refresh_note_versions(self) -> None:
+        """After wrk's saves: wait for those it left being answered when it stopped (a
+        request per connection at most), then read the versions they left."""
+        from bench.pages import refresh_note_versions
+
+        time.sleep(1)
+        with self.app.app_context():
+            refresh_note_versions(self.targets)
 
     def _client(self, role: str) -> httpx.Client:
         clients = self._local.__dict__.setdefault("clients", {})
@@ -93,29 +172,6 @@ class Driver:
                 figures.raw_bytes = len(body)
                 figures.wire_bytes = response.num_bytes_downloaded
 
-    def throughput(self, entry: Entry, requests: int, seconds: float,
-                   concurrency: int) -> Figures:
-        """Closed loop: `concurrency` clients, each sending its next request on an answer."""
-        figures, counter = Figures(), iter(range(requests))
-        start = time.perf_counter()
-        deadline = start + seconds
-
-        def client_loop():
-            while time.perf_counter() < deadline:
-                with self._lock:
-                    n = next(counter, None)
-                if n is None:
-                    return
-                self.send(entry, n, figures, time.perf_counter())
-
-        threads = [threading.Thread(target=client_loop) for _ in range(concurrency)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        figures.elapsed = time.perf_counter() - start
-        return figures
-
     def at_rate(self, entries: list[Entry], rate: float, requests: int,
                 seconds: float) -> dict[str, Figures]:
         """Open loop: request i is due at start + i / rate, whatever the answers do."""
@@ -135,19 +191,26 @@ class Driver:
         return figures
 
 
-def _warm_up(driver: Driver, entries: list[Entry], workers: int, concurrency: int) -> None:
-    """A few requests per entry and worker: templates compiled, connections open."""
+def _warm_up(url: str, driver: Driver, entries: list[Entry], concurrency: int) -> None:
+    """A second of requests per entry: templates compiled, every worker's connections open."""
     for entry in entries:
-        driver.throughput(entry, 3 * workers, 30, concurrency)
+        peak(url, entry, driver.targets, driver.sessions[entry.role], 3000, 1, concurrency)
+        if entry.form:
+            driver.refresh_note_versions()
 
 
-def _measure(driver: Driver, entries: list[Entry], args) -> dict[str, tuple[Figures, Figures]]:
+def _measure(url: str, driver: Driver, entries: list[Entry], args
+             ) -> dict[str, tuple[Peak, Figures]]:
     results = {}
     for entry in entries:
-        peak = driver.throughput(entry, args.requests, args.seconds, args.concurrency)
-        paced = (driver.at_rate([entry], args.rate, args.requests, args.seconds)[entry.name]
-                 if args.rate else Figures())
-        results[entry.name] = (peak, paced)
+        fastest = peak(url, entry, driver.targets, driver.sessions[entry.role], args.requests,
+                       args.seconds, args.concurrency)
+        if entry.form:
+            driver.refresh_note_versions()
+        # The latency phase; without one, a single request for the answer's sizes.
+        paced = driver.at_rate([entry], args.rate or 1, args.requests if args.rate else 1,
+                               args.seconds)[entry.name]
+        results[entry.name] = (fastest, paced)
         print(f"  measured {entry.name}", flush=True)
     return results
 
@@ -158,32 +221,34 @@ def _ms(figures: Figures) -> str:
 
 def _print_table(entries: list[Entry], results, hello_rps: float, rate: float) -> None:
     """One line per entry: peak throughput and its ratio to hello, latency at the rate."""
-    print(f"\n{'entry':<22} {'kind':<8} {'req/s':>7} {'ratio':>5}   "
+    print(f"\n{'entry':<24} {'kind':<8} {'req/s':>7} {'ratio':>5}   "
           f"{'p50':>6} {'p95':>6} {'p99':>6} ms  {'errors':>6}  {'bytes':>7} {'sent':>6}")
     for entry in entries:
-        peak, paced = results[entry.name]
-        shown = paced if paced.latencies else peak
-        errors = peak.errors + paced.errors
-        limit, size = ((PAGE_LIMIT, peak.raw_bytes) if entry.kind == "page"
-                       else (FRAGMENT_LIMIT, peak.wire_bytes))
-        ratio = peak.rps / hello_rps if hello_rps else float("nan")
-        print(f"{entry.name:<22} {entry.kind:<8} {peak.rps:>7.1f} {ratio:>5.2f}   "
-              f"{_ms(shown)}     {errors:>6}  {peak.raw_bytes:>7} {peak.wire_bytes:>6}"
-              f"{'  over size' if size > limit else ''}")
+        fastest, paced = results[entry.name]
+        latencies = (_ms(paced) if rate else
+                     " ".join(f"{ms:>6.1f}" for ms in (fastest.p50, fastest.p95, fastest.p99)))
+        errors = fastest.errors + paced.errors
+        limit, size = ((PAGE_LIMIT, paced.raw_bytes) if entry.kind == "page"
+                       else (FRAGMENT_LIMIT, paced.wire_bytes))
+        ratio = fastest.rps / hello_rps if hello_rps else float("nan")
+        print(f"{entry.name:<24} {entry.kind:<8} {fastest.rps:>7.1f} {ratio:>5.2f}   "
+              f"{latencies}     {errors:>6}  {paced.raw_bytes:>7} {paced.wire_bytes:>6}"
+              f"{'  over size' if size > limit else ''}"
+              f"{'  (plan used up: raise --requests)' if fastest.exhausted else ''}")
         if errors:
-            print(f"{'':<22} first error: {peak.first_error or paced.first_error}")
+            print(f"{'':<24} first error: {fastest.first_error or paced.first_error}")
     latency = f"at {rate:g} req/s" if rate else "in the throughput phase"
-    print(f"(req/s: throughput phase; p50-p99: {latency}; bytes: the answer decoded; "
+    print(f"(req/s: throughput phase, wrk; p50-p99: {latency}; bytes: the answer decoded; "
           "sent: as sent, compressed)")
 
 
 def _print_mixed(figures: dict[str, Figures], rate: float) -> None:
     print(f"\nmixed run, every entry in turn at {rate:g} req/s in all")
-    print(f"{'entry':<22} {'requests':>8}   {'p50':>6} {'p95':>6} {'p99':>6} ms  {'errors':>6}")
+    print(f"{'entry':<24} {'requests':>8}   {'p50':>6} {'p95':>6} {'p99':>6} ms  {'errors':>6}")
     for name, item in figures.items():
-        print(f"{name:<22} {len(item.latencies):>8}   {_ms(item)}     {item.errors:>6}")
+        print(f"{name:<24} {len(item.latencies):>8}   {_ms(item)}     {item.errors:>6}")
         if item.errors:
-            print(f"{'':<22} first error: {item.first_error}")
+            print(f"{'':<24} first error: {item.first_error}")
 
 
 def _print_memory(before: dict[int, int], after: dict[int, int]) -> None:
@@ -194,7 +259,8 @@ def _print_memory(before: dict[int, int], after: dict[int, int]) -> None:
         print(f"  pid {pid}: {start} -> {end}")
 
 
-def _targets(database_url: str) -> Targets:
+def _targets(database_url: str):
+    """The product on the database measured, and the targets found in it."""
     os.environ["DATABASE_URL"] = database_url
     from webapp import create_app
     from webapp.extensions import db
@@ -203,27 +269,29 @@ def _targets(database_url: str) -> Targets:
     with app.app_context():
         targets = find_targets()
         db.engine.dispose()
-    return targets
+    return app, targets
 
 
 def main(argv=None) -> None:
     args = _arguments(argv)
+    if not WRK:
+        raise SystemExit("bench.load needs wrk for its throughput phase: apt-get install wrk")
     entries = select_entries(args.only)
     log = ROOT / "instance" / "bench" / "load-gunicorn.log"
     print(f"database: {args.database_url}\ngunicorn log: {log}")
-    targets = _targets(args.database_url)
+    app, targets = _targets(args.database_url)
     print("accounts: " + ", ".join(f"{role} {email}"
                                    for role, email in targets.accounts.emails.items()))
 
     with gunicorn(HELLO, args.database_url, log, "/hello", args.workers) as (url, master):
-        driver = Driver(url, targets, [HELLO_ENTRY])
-        _warm_up(driver, [HELLO_ENTRY], len(master.children()), args.concurrency)
-        hello = _measure(driver, [HELLO_ENTRY], args)
+        driver = Driver(url, app, targets, [HELLO_ENTRY])
+        _warm_up(url, driver, [HELLO_ENTRY], args.concurrency)
+        hello = _measure(url, driver, [HELLO_ENTRY], args)
     with gunicorn(APP, args.database_url, log, "/healthz", args.workers) as (url, master):
-        driver = Driver(url, targets, entries)
-        _warm_up(driver, entries, len(master.children()), args.concurrency)
+        driver = Driver(url, app, targets, entries)
+        _warm_up(url, driver, entries, args.concurrency)
         memory_before = worker_memory(master)
-        results = _measure(driver, entries, args)
+        results = _measure(url, driver, entries, args)
         if args.mix:
             print(f"  mixed run: all entries in turn at {args.rate:g} req/s for "
                   f"{args.mix:g} s", flush=True)
@@ -242,14 +310,15 @@ def _arguments(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL") or
                         f"sqlite:///{ROOT / 'instance' / 'webapp.db'}")
-    # Enough that the fastest entry (the hello app, over 1,000 per second) is timed for most
-    # of a second rather than a few tens of milliseconds; the others stop at --seconds.
-    parser.add_argument("--requests", type=int, default=600,
-                        help="most requests per entry and phase (default 600)")
+    # wrk's plan: more than the fastest entry (the hello app, a few thousand per second)
+    # answers in --seconds.
+    parser.add_argument("--requests", type=int, default=40_000,
+                        help="requests planned for wrk per entry, and the most sent in a "
+                             "latency phase (default 40,000)")
     parser.add_argument("--seconds", type=float, default=2.0,
                         help="most seconds per entry and phase (default 2)")
     parser.add_argument("--concurrency", type=int, default=4,
-                        help="clients in the throughput phase (default 4)")
+                        help="connections in the throughput phase (default 4)")
     parser.add_argument("--rate", type=float, default=50,
                         help="requests per second in the latency phase; 0 skips it")
     parser.add_argument("--workers", type=int, help="GUNICORN_WORKERS for both servers")
