@@ -34,8 +34,7 @@ def register_extensions(app):
     )
 
     db.init_app(app)
-    with app.app_context():
-        begin_transactions_when_needed(db.engine)
+    begin_transactions_when_needed(app)
     # Registered after Flask-SQLAlchemy's session removal, so it runs before it.
     app.teardown_appcontext(end_read_only_transaction)
     migrate.init_app(app, db, directory=str(app.config.get("MIGRATIONS_DIR", "migrations")),

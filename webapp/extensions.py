@@ -109,7 +109,7 @@ WROTE = "wrote_in_transaction"
 READING = ("SELECT", "SHOW", "SET LOCAL")
 
 
-def begin_transactions_when_needed(engine: Engine) -> None:
+def begin_transactions_when_needed(app) -> None:
     """On PostgreSQL, the app's connections run in psycopg's autocommit mode, and a
     transaction begins (BEGIN) just before the first statement that needs one: one that
     writes, locks rows, sets something for the transaction or opens a server-side cursor.
@@ -120,27 +120,26 @@ def begin_transactions_when_needed(engine: Engine) -> None:
     COMMITTED level each statement sees what was committed when it started, in a transaction
     or not. From BEGIN on, everything runs in the transaction, committed or rolled back
     together as before; committing or rolling back with no transaction open costs nothing.
-    A connection given an isolation level of its own (AUTOCOMMIT for CREATE DATABASE, say)
-    is left as SQLAlchemy sets it."""
-    if engine.dialect.name != "postgresql" or engine.dialect._on_connect_isolation_level:
+    An isolation level asked for, for the engine (SQLALCHEMY_ENGINE_OPTIONS) or for one
+    connection (AUTOCOMMIT to VACUUM, say), is left to SQLAlchemy and psycopg."""
+    if app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}).get("isolation_level"):
         return
-    event.listen(engine, "connect", _in_autocommit_mode)
-    event.listen(engine, "before_cursor_execute", _begin_when_needed)
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name == "postgresql":
+        event.listen(engine, "connect", _in_autocommit_mode)
+        event.listen(engine, "before_cursor_execute", _begin_when_needed)
 
 
-def _in_autocommit_mode(dbapi_connection, record):
+def _in_autocommit_mode(dbapi_connection, _record):
     dbapi_connection.commit()
     dbapi_connection.autocommit = True
-    record.info[BEGINS_WHEN_NEEDED] = True
-
-
-BEGINS_WHEN_NEEDED = "begins_transactions_when_needed"
 
 
 def _begin_when_needed(connection, cursor, statement, _parameters, _context, _executemany):
     dbapi_connection = cursor.connection
-    if (connection.info.get(BEGINS_WHEN_NEEDED)
-            and dbapi_connection.autocommit  # SQLAlchemy sets it apart for its own levels
+    if (dbapi_connection.autocommit
+            and "isolation_level" not in connection.get_execution_options()
             and dbapi_connection.info.transaction_status == TransactionStatus.IDLE
             and (isinstance(cursor, ServerCursor) or needs_transaction(statement))):
         dbapi_connection.execute("BEGIN")
