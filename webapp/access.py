@@ -333,6 +333,13 @@ def registration_matches(search: str):
     return _found_per_row(applicant) | text_matches(Registration.company_name, search)
 
 
+# Aliases of User made once: SQLAlchemy adapts an alias's columns the first time each is
+# used, about a millisecond for a new alias on every request. (Neither appears twice in
+# one statement: the callers' selects of ids are of User itself.)
+_APPLICANT = aliased(User, name="applicant")
+_AM, _BUYER = aliased(User, name="am"), aliased(User, name="buyer")
+
+
 def _applicant_linked(am_ids: list[int], own_territory_ids: Select | None):
     """A where-clause on Registration: the applicant's direct AM is one of `am_ids`, or the
     applicant is (themselves or through their company) in a territory one of those AMs
@@ -346,7 +353,7 @@ def _applicant_linked(am_ids: list[int], own_territory_ids: Select | None):
     if own_territory_ids is not None:
         territories = union(territories, own_territory_ids)
     territory_ids = list(db.session.scalars(territories))
-    applicant = aliased(User)
+    applicant = _APPLICANT
     in_own_territory = exists().where(user_territories.c.user_id == Registration.user_id,
                                       user_territories.c.territory_id.in_(territory_ids))
     company_in_territory = exists().where(
@@ -580,8 +587,7 @@ def account_managers_of_buyers(buyer_ids, names_only: bool = False) -> Select:
     """(buyer id, AM) rows: each buyer's direct AM and every AM covering one of the buyer's
     territories (own or through the company), each pair once, by AM name. `buyer_ids` is a
     list or a select of ids; with `names_only`, (buyer id, AM's first name, last name) rows."""
-    am = aliased(User)
-    buyer = aliased(User)
+    am, buyer = _AM, _BUYER
     buyer_territories = union(
         select(user_territories.c.user_id.label("buyer_id"),
                user_territories.c.territory_id.label("territory_id"))
