@@ -5,7 +5,7 @@ from sqlalchemy import event, select
 
 from tests import factories as f
 from webapp.extensions import db
-from webapp.models import Territory
+from webapp.models import RoleKind, Territory
 from webapp.pagination import paginate
 
 
@@ -74,3 +74,30 @@ def test_an_empty_select_has_no_pages(ctx, statements):
 
     assert (found.items, found.total, found.pages) == ([], 0, 0)
     assert len(statements) == 1
+
+
+def test_a_total_past_the_counting_bound_is_counted_that_far_and_says_so(
+        territories, statements, monkeypatch):
+    monkeypatch.setattr("webapp.pagination.COUNT_BEYOND", 4)
+
+    first = paginate(territories, 1, 2)
+    assert (first.total, first.total_is_exact, first.pages, first.has_next) == (4, False, 2, True)
+    statements.clear()
+    later = paginate(territories, 2, 2)  # four counted from this page's first row on
+    assert (later.total, later.total_is_exact, later.pages) == (6, False, 3)
+    last_but_one = paginate(territories, 3, 2)  # fewer than four left: the exact total
+    assert (last_but_one.total, last_but_one.total_is_exact, last_but_one.pages) == (7, True, 4)
+    assert len(statements) == 4
+
+
+def test_a_directory_past_the_counting_bound_says_or_more(app, ctx, login, monkeypatch):
+    monkeypatch.setattr("webapp.pagination.COUNT_BEYOND", 3)
+    app.config["USERS_PER_PAGE"] = 2
+    for n in range(4):
+        f.user(first_name="Person", last_name=str(n))
+    admin = f.user(RoleKind.ADMINISTRATOR)
+    db.session.commit()
+
+    page = login(admin).get("/admin/users").text
+
+    assert "Page 1 of 2+ · 3 or more in all" in page

@@ -1,22 +1,37 @@
 """Pagination over selects, built on Flask-SQLAlchemy's."""
 
 from flask_sqlalchemy.pagination import Pagination, SelectPagination
-from sqlalchemy import func
+from sqlalchemy import func, select
+from sqlalchemy.orm import lazyload
 
 from webapp.extensions import db
 
 MAX_PAGE = 1_000_000
+# Rows counted from the first of the page shown on, at most (several pages' worth).
+COUNT_BEYOND = 1000
 
 
 class CountingPagination(SelectPagination):
     """Counts only when the page cannot tell: a page with fewer rows than a whole one is the
-    last, so the rows before it and its own are the total (a narrow search's usual answer)."""
+    last, so the rows before it and its own are the total (a narrow search's usual answer).
+
+    Otherwise it counts at most COUNT_BEYOND rows from the page's first on: a search most
+    rows match (a name every generated buyer shares) would have the database read every
+    one of them to say how many. When there are that many, `total` is the rows counted and
+    `total_is_exact` is False: the page says "or more"."""
+
+    total_is_exact = True
 
     def _query_count(self):
         shown = len(self.items)
         if shown < self.per_page and (shown or self.page == 1):
             return self._query_offset + shown
-        return super()._query_count()
+        most = self._query_offset + COUNT_BEYOND
+        rows = (self._query_args["select"].options(lazyload("*")).order_by(None)
+                .limit(most).subquery())
+        counted = self._query_args["session"].scalar(select(func.count()).select_from(rows))
+        self.total_is_exact = counted < most
+        return counted
 
 
 class RowPagination(CountingPagination):
