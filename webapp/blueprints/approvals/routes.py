@@ -24,6 +24,14 @@ def _visible():
     return access.registrations_visible_to(current_user)
 
 
+# What a row of the list shows of the people and the territory, read in the same statement.
+_LISTED = [joinedload(Registration.user).load_only(User.first_name, User.last_name, User.email)
+           .lazyload(User.roles),
+           joinedload(Registration.territory).load_only(Territory.name),
+           joinedload(Registration.requested_account_manager)
+           .load_only(User.first_name, User.last_name).lazyload(User.roles)]
+
+
 @bp.route("")
 @approvers
 def index():
@@ -38,11 +46,7 @@ def index():
     counts = dict(db.session.execute(
         visible.with_only_columns(Registration.status, func.count())
         .group_by(Registration.status)).all())
-    # The people shown are read in the same statement; their roles are not needed here.
-    shown = [joinedload(Registration.user).lazyload(User.roles),
-             joinedload(Registration.territory),
-             joinedload(Registration.requested_account_manager).lazyload(User.roles)]
-    query = (visible.where(Registration.status == tab).options(*shown)
+    query = (visible.where(Registration.status == tab).options(*_LISTED)
              .order_by(Registration.submitted_at.desc(), Registration.id.desc()))
     page = paginate(query, request.args.get("page", 1, type=int),
                     current_app.config["USERS_PER_PAGE"], total=counts.get(tab, 0))
