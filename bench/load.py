@@ -44,18 +44,13 @@ PAGE_LIMIT, FRAGMENT_LIMIT = 50 * 1024, 5 * 1024  # bytes: HTML of a page, compr
 
 @dataclass
 class Figures:
-    """What one phase measured for one entry."""
+    """What a latency phase (Python clients) measured for one entry."""
 
     latencies: list[float] = field(default_factory=list)  # seconds
     errors: int = 0
     raw_bytes: int = 0  # last answer, decoded
     wire_bytes: int = 0  # last answer, as sent (compressed)
-    elapsed: float = 0.0
     first_error: str = ""
-
-    @property
-    def rps(self) -> float:
-        return len(self.latencies) / self.elapsed if self.elapsed else 0.0
 
     def percentile(self, p: int) -> float:
         if len(self.latencies) < 2:
@@ -185,9 +180,6 @@ class Driver:
                 time.sleep(max(0.0, planned - time.perf_counter()))
                 entry = entries[n % len(entries)]
                 pool.submit(self.send, entry, n // len(entries), figures[entry.name], planned)
-        elapsed = time.perf_counter() - start
-        for item in figures.values():
-            item.elapsed = elapsed
         return figures
 
 
