@@ -35,7 +35,14 @@ from urllib.parse import quote, urlencode
 
 import httpx
 
-from bench.pages import FRAGMENT, Entry, Targets, find_targets, select_entries
+from bench.pages import (
+    FRAGMENT,
+    Entry,
+    Targets,
+    find_targets,
+    refresh_note_versions,
+    select_entries,
+)
 from bench.server import ACCEPT_ENCODING, APP, HELLO, ROOT, Session, gunicorn, worker_memory
 
 HELLO_ENTRY = Entry("hello (bare Flask)", FRAGMENT, "", lambda t, n: "/hello")
@@ -121,6 +128,7 @@ class Driver:
     """Sends entries' requests as their roles' users, one HTTP client per thread and role."""
 
     def __init__(self, base_url: str, app, targets: Targets, entries: list[Entry]):
+        self.base_url = base_url
         self.app = app  # the product on the database measured, to look things up in it
         self.targets = targets
         accounts = targets.accounts
@@ -129,14 +137,18 @@ class Driver:
         self._local = threading.local()
         self._lock = threading.Lock()
 
-    def refresh_note_versions(self) -> None:
-        """After wrk's saves: wait for those it left being answered when it stopped (a
-        request per connection at most), then read the versions they left."""
-        from bench.pages import refresh_note_versions
-
-        time.sleep(1)
-        with self.app.app_context():
-            refresh_note_versions(self.targets)
+    def throughput(self, entry: Entry, requests: int, seconds: float,
+                   concurrency: int) -> Peak:
+        """`peak` for the entry as its role's user. After saves, waits for those wrk left
+        being answered when it stopped (a request per connection at most), then reads the
+        note versions they left, for the next phase to build on."""
+        fastest = peak(self.base_url, entry, self.targets, self.sessions[entry.role],
+                       requests, seconds, concurrency)
+        if entry.form:
+            time.sleep(1)
+            with self.app.app_context():
+                refresh_note_versions(self.targets)
+        return fastest
 
     def _client(self, role: str) -> httpx.Client:
         clients = self._local.__dict__.setdefault("clients", {})
@@ -183,22 +195,16 @@ class Driver:
         return figures
 
 
-def _warm_up(url: str, driver: Driver, entries: list[Entry], concurrency: int) -> None:
+def _warm_up(driver: Driver, entries: list[Entry], concurrency: int) -> None:
     """A second of requests per entry: templates compiled, every worker's connections open."""
     for entry in entries:
-        peak(url, entry, driver.targets, driver.sessions[entry.role], 3000, 1, concurrency)
-        if entry.form:
-            driver.refresh_note_versions()
+        driver.throughput(entry, 3000, 1, concurrency)
 
 
-def _measure(url: str, driver: Driver, entries: list[Entry], args
-             ) -> dict[str, tuple[Peak, Figures]]:
+def _measure(driver: Driver, entries: list[Entry], args) -> dict[str, tuple[Peak, Figures]]:
     results = {}
     for entry in entries:
-        fastest = peak(url, entry, driver.targets, driver.sessions[entry.role], args.requests,
-                       args.seconds, args.concurrency)
-        if entry.form:
-            driver.refresh_note_versions()
+        fastest = driver.throughput(entry, args.requests, args.seconds, args.concurrency)
         # The latency phase; without one, a single request for the answer's sizes.
         paced = driver.at_rate([entry], args.rate or 1, args.requests if args.rate else 1,
                                args.seconds)[entry.name]
@@ -277,13 +283,13 @@ def main(argv=None) -> None:
 
     with gunicorn(HELLO, args.database_url, log, "/hello", args.workers) as (url, master):
         driver = Driver(url, app, targets, [HELLO_ENTRY])
-        _warm_up(url, driver, [HELLO_ENTRY], args.concurrency)
-        hello = _measure(url, driver, [HELLO_ENTRY], args)
+        _warm_up(driver, [HELLO_ENTRY], args.concurrency)
+        hello = _measure(driver, [HELLO_ENTRY], args)
     with gunicorn(APP, args.database_url, log, "/healthz", args.workers) as (url, master):
         driver = Driver(url, app, targets, entries)
-        _warm_up(url, driver, entries, args.concurrency)
+        _warm_up(driver, entries, args.concurrency)
         memory_before = worker_memory(master)
-        results = _measure(url, driver, entries, args)
+        results = _measure(driver, entries, args)
         if args.mix:
             print(f"  mixed run: all entries in turn at {args.rate:g} req/s for "
                   f"{args.mix:g} s", flush=True)
