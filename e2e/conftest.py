@@ -203,6 +203,15 @@ def wait_until_wired(page: Page) -> None:
     page.wait_for_load_state("load")
 
 
+def page_does_not_scroll_sideways(page: Page) -> bool:
+    """Whether the page fits its viewport's width. Measured once the document and its
+    stylesheets have loaded: after a form posts or a link is followed, the new page's text
+    is there before its styles are, and the unstyled page may be wider."""
+    page.wait_for_load_state("load")
+    return page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+
+
 def wait_for_htmx(page: Page) -> None:
     """Wait until no htmx request, swap or settle is under way.
 

@@ -8,6 +8,7 @@ from playwright.sync_api import Page, expect
 from e2e.conftest import (
     expect_no_reload,
     login,
+    page_does_not_scroll_sideways,
     screenshot,
     set_reload_marker,
     wait_until_wired,
@@ -24,11 +25,6 @@ IMPORT_CSV = (
 
 def cards(page: Page):
     return page.locator("#programme-results .programme-card")
-
-
-def page_does_not_scroll_sideways(page: Page) -> bool:
-    return page.evaluate(
-        "document.documentElement.scrollWidth <= document.documentElement.clientWidth")
 
 
 def test_buyer_searches_filters_and_opens_a_programme(page: Page, live_server):

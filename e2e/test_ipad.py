@@ -6,7 +6,7 @@ import json
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from e2e.conftest import login, screenshot
+from e2e.conftest import login, page_does_not_scroll_sideways, screenshot
 from webapp.extensions import db
 from webapp.models import ListItem, Meeting, MeetingSummarySend, OutboxMessage, User
 from webapp.services.lists import update_note
@@ -50,7 +50,6 @@ SMALL_TARGETS = """[...document.querySelectorAll(
     .filter(e => e.offsetParent !== null)
     .filter(e => { const r = e.getBoundingClientRect(); return r.height < 44 || r.width < 44; })
     .map(e => e.tagName + ' ' + (e.textContent.trim() || e.id))"""
-NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
 PORTRAIT, LANDSCAPE = {"width": 834, "height": 1194}, {"width": 1194, "height": 834}
 
 
@@ -81,13 +80,13 @@ def test_taps_and_notes_reach_the_cms_at_once(ipad_page: Page, live_app):
     expect(page.locator("#catalogue-results li").first).to_be_visible()
     for size in (PORTRAIT, LANDSCAPE):  # the iPad turned either way
         page.set_viewport_size(size)
-        assert page.evaluate(NO_SIDEWAYS_SCROLL), size
+        assert page_does_not_scroll_sideways(page), size
         assert page.evaluate(SMALL_TARGETS) == [], size
     screenshot(page, "ipad-meeting-landscape")
     page.get_by_role("link", name="Back to the day's meetings").click()
     for size in (PORTRAIT, LANDSCAPE):
         page.set_viewport_size(size)
-        assert page.evaluate(NO_SIDEWAYS_SCROLL), size
+        assert page_does_not_scroll_sideways(page), size
         assert page.evaluate(SMALL_TARGETS) == [], size
 
 

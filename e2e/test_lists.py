@@ -4,7 +4,13 @@
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from e2e.conftest import expect_no_reload, login, screenshot, set_reload_marker
+from e2e.conftest import (
+    expect_no_reload,
+    login,
+    page_does_not_scroll_sideways,
+    screenshot,
+    set_reload_marker,
+)
 from webapp.extensions import db
 from webapp.models import OutboxMessage
 
@@ -91,5 +97,4 @@ def test_list_page_fits_an_ipad_and_reorders_by_tapping(ipad_page: Page, live_se
     box = ipad_page.get_by_role("button", name=f"Move down: {first}").bounding_box()
     assert box["height"] >= 44 and box["width"] >= 44
     screenshot(ipad_page, "ipad-list")
-    assert ipad_page.evaluate(
-        "document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    assert page_does_not_scroll_sideways(ipad_page)

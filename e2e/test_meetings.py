@@ -6,7 +6,14 @@ from datetime import date, timedelta
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from e2e.conftest import expect_no_reload, login, screenshot, set_reload_marker, wait_for_htmx
+from e2e.conftest import (
+    expect_no_reload,
+    login,
+    page_does_not_scroll_sideways,
+    screenshot,
+    set_reload_marker,
+    wait_for_htmx,
+)
 from webapp.extensions import db
 from webapp.models import Meeting, OutboxMessage, Programme
 
@@ -111,8 +118,7 @@ def test_meeting_pages_on_the_ipad(ipad_page: Page, live_app):
     ipad_page.locator("#meeting-results tbody tr a").first.click()
     expect(ipad_page.get_by_role("heading", name="Summary email")).to_be_visible()
     screenshot(ipad_page, "meeting-page-ipad")
-    width = ipad_page.evaluate("document.documentElement.scrollWidth")
-    assert width <= ipad_page.viewport_size["width"]
+    assert page_does_not_scroll_sideways(ipad_page)
 
 
 def test_cancelling_asks_first_then_sends_the_cancellation(page: Page, live_app):

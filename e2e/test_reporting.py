@@ -11,6 +11,7 @@ from sqlalchemy import select
 from e2e.conftest import (
     expect_no_reload,
     login,
+    page_does_not_scroll_sideways,
     screenshot,
     set_reload_marker,
     wait_until_wired,
@@ -95,8 +96,7 @@ def test_overview_reads_on_desktop_and_ipad(page: Page, ipad_page: Page, live_se
         expect(chart).to_be_visible()
         expect(view.locator("#activity-chart rect[class^='series-']").first).to_be_attached()
         expect(view.locator("#tile-visits")).not_to_contain_text("0\n")
-        assert view.evaluate("document.documentElement.scrollWidth <= "
-                             "document.documentElement.clientWidth"), "scrolls sideways"
+        assert page_does_not_scroll_sideways(view), "scrolls sideways"
         screenshot(view, f"reporting-overview-{name}")
     page.goto(f"{live_server}/reporting/programmes")
     expect(page.locator("#programmes-chart svg.chart-svg")).to_be_visible()

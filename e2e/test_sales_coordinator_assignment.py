@@ -7,6 +7,7 @@ from playwright.sync_api import Page, expect
 from e2e.conftest import (
     expect_no_reload,
     login,
+    page_does_not_scroll_sideways,
     screenshot,
     set_reload_marker,
     wait_until_wired,
@@ -146,5 +147,4 @@ def test_account_manager_profile_fits_an_ipad(ipad_page: Page, live_server):
     expect(ipad_page.locator("#sc-candidates").get_by_role("button")).to_have_count(3)
     screenshot(ipad_page, "ipad-alice-sc-candidates")
 
-    assert ipad_page.evaluate(
-        "document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    assert page_does_not_scroll_sideways(ipad_page)

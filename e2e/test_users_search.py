@@ -7,6 +7,7 @@ from playwright.sync_api import Page, expect
 from e2e.conftest import (
     expect_no_reload,
     login,
+    page_does_not_scroll_sideways,
     screenshot,
     set_reload_marker,
     wait_until_wired,
@@ -103,5 +104,4 @@ def test_users_list_fits_an_ipad(ipad_page: Page, live_server):
     screenshot(ipad_page, "ipad-users-search-carter")
 
     # The page itself must not scroll sideways; a wide table scrolls inside .table-wrap.
-    assert ipad_page.evaluate(
-        "document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    assert page_does_not_scroll_sideways(ipad_page)
