@@ -43,7 +43,16 @@ from bench.pages import (
     refresh_note_versions,
     select_entries,
 )
-from bench.server import ACCEPT_ENCODING, APP, HELLO, ROOT, Session, gunicorn, worker_memory
+from bench.server import (
+    ACCEPT_ENCODING,
+    APP,
+    HELLO,
+    ROOT,
+    USER_AGENT,
+    Session,
+    gunicorn,
+    worker_memory,
+)
 
 HELLO_ENTRY = Entry("hello (bare Flask)", FRAGMENT, "", lambda t, n: "/hello")
 PAGE_LIMIT, FRAGMENT_LIMIT = 50 * 1024, 5 * 1024  # bytes: HTML of a page, compressed fragment
@@ -93,7 +102,8 @@ def peak(base_url: str, entry: Entry, targets: Targets, session: Session, reques
     """The throughput phase: wrk sends the entry's requests (each as the latency phase would,
     made in advance) for `seconds` on `concurrency` connections, a thread each. A lane's
     requests all go, in order, on one connection."""
-    headers = {"Accept-Encoding": ACCEPT_ENCODING}
+    headers = {"Accept-Encoding": ACCEPT_ENCODING, "User-Agent": USER_AGENT}
+    session.refresh()
     if session.cookies:
         headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in session.cookies.items())
     if entry.htmx:

@@ -19,6 +19,10 @@ HELLO = "bench.hello:app"
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 # What a browser sends; the server answers with brotli or gzip.
 ACCEPT_ENCODING = "gzip, br"
+# Every client of the benchmarks, wrk included, says it is the same browser: a session is
+# bound to the browser that signed in (Flask-Login's session protection), and a request from
+# another one has its session marked no longer fresh, in a new cookie, on every answer.
+USER_AGENT = "Mozilla/5.0 (sales CMS benchmark)"
 
 
 def free_port() -> int:
@@ -103,8 +107,18 @@ class Session:
     def client(self) -> httpx.Client:
         """A client of its own for one thread, sharing this user's cookies."""
         return httpx.Client(base_url=self.base_url, cookies=self.cookies, timeout=30,
-                            headers={"Accept-Encoding": ACCEPT_ENCODING},
+                            headers={"Accept-Encoding": ACCEPT_ENCODING,
+                                     "User-Agent": USER_AGENT},
                             follow_redirects=False, verify=TLS_CONTEXT)
+
+    def refresh(self) -> None:
+        """Take the session's cookie as a browser would have it now: the server rewrites the
+        session's last-seen time at most once a minute, in a new cookie. (wrk sends the
+        cookie it is given as it is, never the one an answer sets.)"""
+        if self.email:
+            with self.client() as client:
+                client.get("/")
+                self.cookies = httpx.Cookies(client.cookies)
 
     def _log_in(self) -> None:
         with self.client() as client:

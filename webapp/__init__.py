@@ -21,7 +21,15 @@ def create_app(config=None):
 
 
 def register_extensions(app):
-    from webapp import audit, auth_session, figure_cache, mail_worker, security, static_files
+    from webapp import (
+        answer_cache,
+        audit,
+        auth_session,
+        figure_cache,
+        mail_worker,
+        security,
+        static_files,
+    )
     from webapp.extensions import (
         begin_transactions_when_needed,
         compress,
@@ -50,6 +58,8 @@ def register_extensions(app):
     static_files.init_app(app)
     figure_cache.init_app(app)
     mail_worker.init_app(app)
+    # Last: its middleware answers kept requests before anything else runs.
+    answer_cache.init_app(app)
 
 
 def register_blueprints(app):

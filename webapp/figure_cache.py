@@ -29,8 +29,11 @@ from typing import Any
 import redis
 from flask import current_app, g, has_request_context
 
+from webapp import answer_cache
+
 log = logging.getLogger(__name__)
 EXTENSION = "figure_cache"
+KEPT_FIGURES = "kept figures"  # what answers showing kept figures read (webapp/answer_cache.py)
 LOCAL_ENTRIES = 512  # values kept in a worker's memory, the oldest dropped first
 REFRESH_CLAIM_SECONDS = 30  # a refresh whose worker died is taken over after this long
 AFTER_THE_ANSWER = "figures_after_the_answer"  # g: refreshes to run once the answer is sent
@@ -59,6 +62,7 @@ class FigureCache:
         and `later` is handed the key to `refresh` once the answer has been sent."""
         if self.seconds <= 0:
             return compute(), _now()
+        answer_cache.note_read(KEPT_FIGURES)
         key = self.prefix + key
         claimed = False
         if not fresh:
@@ -82,6 +86,7 @@ class FigureCache:
         try:
             kept = (compute(), _now())
             self._write(key, pickle.dumps(kept, pickle.HIGHEST_PROTOCOL))
+            answer_cache.changed(KEPT_FIGURES)
         finally:
             if claimed:
                 self._release(key)
@@ -182,4 +187,5 @@ def init_app(app):
         refreshes = g.pop(AFTER_THE_ANSWER, None)
         if refreshes:
             response.call_on_close(partial(_refresh_apart, app, refreshes))
+            answer_cache.do_not_keep()  # it shows the figures about to be replaced
         return response
