@@ -8,7 +8,8 @@ from sqlalchemy import event, select, text
 from tests import catalogue_factories as cf
 from tests import factories as f
 from tests.conftest import TEST_REDIS_URL, make_app
-from webapp.answer_cache import EXTENSION, _tables_named
+from webapp import answer_cache
+from webapp.answer_cache import EXTENSION, RedisStore, _tables_named
 from webapp.extensions import db
 from webapp.models import User
 
@@ -218,3 +219,25 @@ def test_after_logging_out_the_old_cookie_gets_nothing_kept(admin_client):
     assert admin_client.post("/logout").status_code == 303
     admin_client.set_cookie("session", signed_in, domain="cms.test")  # replayed
     assert admin_client.get("/admin/users").status_code == 302
+
+
+def test_what_another_release_kept_is_not_sent(admin_client, app, monkeypatch):
+    warm(admin_client, "/admin/users")
+    store = app.extensions[EXTENSION].store
+    key = next(reversed(store._answers))
+    store._answers[key] = b"not an answer"  # as a release that kept something else would
+    again = admin_client.get("/admin/users")
+    assert again.status_code == 200 and "<html" in again.text
+
+
+def test_releases_keep_their_answers_apart_and_share_the_versions(redis_client, monkeypatch):
+    database = f"sqlite:///release-test-{id(monkeypatch)}.db"
+    one = RedisStore(TEST_REDIS_URL, database)
+    monkeypatch.setattr(answer_cache, "release", lambda: "the-next-release")
+    upgraded = RedisStore(TEST_REDIS_URL, database)
+    assert one.versions_key == upgraded.versions_key and one.prefix != upgraded.prefix
+    one.keep("k", b"kept", 5)
+    assert one.lookup("k")[1] == b"kept" and upgraded.lookup("k")[1] is None
+    upgraded.bump({"users"})
+    assert one.lookup("k")[0] == {"users": 1}
+    redis_client.delete(one.versions_key, one.prefix + "k")

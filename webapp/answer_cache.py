@@ -30,6 +30,7 @@ import threading
 import time
 from collections import OrderedDict
 from functools import lru_cache
+from pathlib import Path
 
 import redis
 from flask import current_app, has_app_context, request
@@ -43,6 +44,7 @@ EXTENSION = "answer_cache"
 NOT_KEPT = "answer_cache.not_kept"  # environ: this answer must not be kept
 UNTIL = "answer_cache.until"  # environ: when a kept copy of this answer stops being good
 WRITTEN = "answer_cache.written"  # a pooled connection's info: tables written, to bump
+APP_FILES = Path(__file__).parent
 LOCAL_ENTRIES = 1024  # answers kept in one process's memory, the oldest dropped first
 LARGEST = 256 * 1024  # bytes: a larger answer is not kept
 # The request headers answers vary by, besides the cookies and the URL.
@@ -123,12 +125,15 @@ class LocalStore:
 
 
 class RedisStore:
-    """Versions in one hash, answers under keys of their own that expire with them."""
+    """Versions in one hash per database, answers under keys of their own that expire with
+    them. Answers are kept per release of the app (its files' digest): a new release never
+    sends what the one before made, while the versions are one for every server."""
 
-    def __init__(self, url: str, namespace: str):
+    def __init__(self, url: str, database: str):
         self.redis = redis.Redis.from_url(url, socket_timeout=0.25, socket_connect_timeout=0.25)
-        self.prefix = f"answers:{namespace}:"
-        self.versions_key = self.prefix + "versions"
+        database = hashlib.sha256(database.encode()).hexdigest()[:16]
+        self.versions_key = f"answers:{database}:versions"
+        self.prefix = f"answers:{database}:{release()}:"
 
     def lookup(self, key: str) -> tuple[dict[str, int], bytes | None]:
         versions, stored = (self.redis.pipeline(transaction=False)
@@ -148,9 +153,9 @@ class RedisStore:
 class AnswerCache:
     """The WSGI middleware: answers a kept request itself, and keeps what the app answers."""
 
-    def __init__(self, wsgi_app, store, seconds: float):
-        self.wsgi_app, self.store, self.seconds = wsgi_app, store, seconds
-        self.hits = 0
+    def __init__(self, wsgi_app, store):
+        self.wsgi_app, self.store = wsgi_app, store
+        self.hits = 0  # answers sent again, for the tests
 
     def bump(self, tables: set[str]) -> None:
         try:
@@ -168,12 +173,11 @@ class AnswerCache:
         except redis.RedisError as error:
             log.warning("Kept answers unavailable: %s", error)
             return self.wsgi_app(environ, start_response)
-        if stored is not None:
-            kept = pickle.loads(stored)
-            if kept.still_good(versions, time.time()):
-                self.hits += 1
-                start_response(kept.status, kept.headers)
-                return [kept.body]
+        kept = _loaded(stored)
+        if kept is not None and kept.still_good(versions, time.time()):
+            self.hits += 1
+            start_response(kept.status, kept.headers)
+            return [kept.body]
         return self._answer_and_keep(key, versions, environ, start_response)
 
     def _answer_and_keep(self, key, versions, environ, start_response):
@@ -216,6 +220,26 @@ class _Sent:
             self.answer.close()
 
 
+def _loaded(stored: bytes | None) -> Kept | None:
+    try:
+        kept = pickle.loads(stored) if stored is not None else None
+    except Exception as error:  # written by something else: made afresh and kept anew
+        log.warning("A kept answer could not be read: %s", error)
+        return None
+    return kept if isinstance(kept, Kept) else None
+
+
+@lru_cache(maxsize=1)
+def release() -> str:
+    """A digest of the app's files (code, templates, static files)."""
+    digest = hashlib.blake2b(digest_size=8)
+    for path in sorted(APP_FILES.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(APP_FILES)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def _key(environ) -> str | None:
     if (environ["REQUEST_METHOD"] != "GET" or not environ.get("HTTP_COOKIE")
             or environ.get("HTTP_X_RECOMPUTE")):
@@ -247,18 +271,16 @@ def _writes(statement: str) -> bool:
 
 
 def init_app(app):
-    seconds = app.config["ANSWER_CACHE_SECONDS"]
-    if seconds <= 0:
+    if app.config["ANSWER_CACHE_SECONDS"] <= 0:
         return
     database = app.config["SQLALCHEMY_DATABASE_URI"]
     if app.config["REDIS_URL"]:
-        store = RedisStore(app.config["REDIS_URL"],
-                           hashlib.sha256(database.encode()).hexdigest()[:16])
+        store = RedisStore(app.config["REDIS_URL"], database)
     elif app.config["ANSWER_CACHE_LOCAL"]:
         store = _local_stores.setdefault(database, LocalStore())
     else:
         return
-    cache = app.extensions[EXTENSION] = AnswerCache(app.wsgi_app, store, seconds)
+    cache = app.extensions[EXTENSION] = AnswerCache(app.wsgi_app, store)
     app.wsgi_app = cache
     names = re.compile(r"\b(" + "|".join(sorted(map(re.escape, db.metadata.tables),
                                                 key=len, reverse=True)) + r")\b", re.I)
