@@ -4,7 +4,7 @@ import os
 
 import pytest
 import redis
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, event, make_url, text
 from sqlalchemy.exc import OperationalError
 
 from webapp import create_app
@@ -160,6 +160,21 @@ def ctx(app, database_url, app_config):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def statements(app):
+    """The SQL statements the app's requests run."""
+    with app.app_context():
+        engine = db.engine
+    seen = []
+
+    def record(*args):
+        seen.append(args[2])
+
+    event.listen(engine, "before_cursor_execute", record)
+    yield seen
+    event.remove(engine, "before_cursor_execute", record)
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ nothing they read changed, never to another session, never after a change, and n
 the moment their session is due to be seen again; in Redis, shared by app servers."""
 
 import pytest
-from sqlalchemy import event, select, text
+from sqlalchemy import select, text
 
 from tests import catalogue_factories as cf
 from tests import factories as f
@@ -14,21 +14,6 @@ from webapp.extensions import db
 from webapp.models import User
 
 HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def statements(app):
-    """The SQL statements the app's requests run."""
-    with app.app_context():
-        engine = db.engine
-    seen = []
-
-    def record(*args):
-        seen.append(args[2])
-
-    event.listen(engine, "before_cursor_execute", record)
-    yield seen
-    event.remove(engine, "before_cursor_execute", record)
 
 
 def warm(client, path, **headers):

@@ -7,7 +7,6 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event
 
 from tests.conftest import TEST_REDIS_URL
 from tests.reporting_world import events, world_fixture  # noqa: F401
@@ -190,20 +189,6 @@ def app_config():
 
 def tile(page: str, name: str) -> str:
     return re.search(rf'id="tile-{name}".*?<strong[^>]*>([^<]*)<', page, re.S).group(1)
-
-
-@pytest.fixture
-def statements(app):
-    with app.app_context():
-        engine = db.engine
-    seen = []
-
-    def record(*args):
-        seen.append(args[2])
-
-    event.listen(engine, "before_cursor_execute", record)
-    yield seen
-    event.remove(engine, "before_cursor_execute", record)
 
 
 def test_the_overview_is_read_back_until_recomputed(world, login, statements):
