@@ -224,5 +224,29 @@ def test_releases_keep_their_answers_apart_and_share_the_versions(redis_client, 
     one.keep("k", b"kept", 5)
     assert one.lookup("k")[1] == b"kept" and upgraded.lookup("k")[1] is None
     upgraded.bump({"users"})
-    assert one.lookup("k")[0] == {"users": 1}
+    assert one.lookup("k")[0]["users"] == 1
     redis_client.delete(one.versions_key, one.prefix + "k")
+
+
+def test_answers_kept_before_redis_lost_the_versions_are_never_sent(servers):
+    one, _ = servers
+    with one.app_context():
+        administrator = f.admin()
+        db.session.commit()
+        user_id = administrator.get_id()
+    browser = one.test_client()
+    with browser.session_transaction() as session:
+        session["_user_id"], session["_fresh"] = user_id, True
+    warm(browser, "/admin/users")
+    cache = one.extensions[EXTENSION]
+    assert browser.get("/admin/users").status_code == 200 and cache.hits == 1
+    store = cache.store
+    versions = {name.decode(): int(value)
+                for name, value in store.redis.hgetall(store.versions_key).items()}
+    store.redis.delete(store.versions_key)  # Redis restarted empty, or evicted the hash
+    store.redis.hset(store.versions_key, mapping={  # counted up again to where they were
+        name: value for name, value in versions.items() if name != "epoch"})
+    browser.get("/admin/users")
+    assert cache.hits == 1  # made again, not sent from before
+    browser.get("/admin/users")
+    assert cache.hits == 2  # and kept at the new epoch

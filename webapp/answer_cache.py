@@ -26,6 +26,7 @@ import hashlib
 import logging
 import pickle
 import re
+import secrets
 import threading
 import time
 from collections import OrderedDict
@@ -44,6 +45,7 @@ EXTENSION = "answer_cache"
 NOT_KEPT = "answer_cache.not_kept"  # environ: this answer must not be kept
 UNTIL = "answer_cache.until"  # environ: when a kept copy of this answer stops being good
 WRITTEN = "answer_cache.written"  # a pooled connection's info: tables written, to bump
+EPOCH = "epoch"  # among the versions: set anew whenever the versions were lost
 APP_FILES = Path(__file__).parent
 LOCAL_ENTRIES = 1024  # answers kept in one process's memory, the oldest dropped first
 LARGEST = 256 * 1024  # bytes: a larger answer is not kept
@@ -138,6 +140,14 @@ class RedisStore:
     def lookup(self, key: str) -> tuple[dict[str, int], bytes | None]:
         versions, stored = (self.redis.pipeline(transaction=False)
                             .hgetall(self.versions_key).get(self.prefix + key).execute())
+        if EPOCH.encode() not in versions:
+            # The versions are gone (Redis emptied or restarted): counted again from 0, they
+            # could come back to the versions an answer was kept at. A new epoch, which every
+            # answer kept from now on is kept at, tells them apart from those kept before.
+            versions[EPOCH.encode()] = (
+                self.redis.pipeline(transaction=False)
+                .hsetnx(self.versions_key, EPOCH, secrets.randbits(48) + 1)
+                .hget(self.versions_key, EPOCH).execute()[1])
         return {table.decode(): int(version) for table, version in versions.items()}, stored
 
     def keep(self, key: str, stored: bytes, seconds: float) -> None:
@@ -197,7 +207,7 @@ class AnswerCache:
             return answer
         body = b"".join(answer)
         kept = Kept(sent["status"], sent["headers"], body,
-                    {table: versions.get(table, 0) for table in reads}, environ[UNTIL])
+                    {table: versions.get(table, 0) for table in reads | {EPOCH}}, environ[UNTIL])
         try:
             self.store.keep(key, pickle.dumps(kept), kept.until - time.time())
         except redis.RedisError as error:
