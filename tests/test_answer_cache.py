@@ -9,7 +9,7 @@ from tests import catalogue_factories as cf
 from tests import factories as f
 from tests.conftest import TEST_REDIS_URL, make_app
 from webapp import answer_cache
-from webapp.answer_cache import EXTENSION, RedisStore, _tables_named
+from webapp.answer_cache import EXTENSION, RedisStore, _key, _tables_named
 from webapp.extensions import db
 from webapp.models import User
 
@@ -250,3 +250,18 @@ def test_answers_kept_before_redis_lost_the_versions_are_never_sent(servers):
     assert cache.hits == 1  # made again, not sent from before
     browser.get("/admin/users")
     assert cache.hits == 2  # and kept at the new epoch
+
+
+def test_the_key_is_the_cookies_the_url_and_what_the_answer_varies_by():
+    request = {"REQUEST_METHOD": "GET", "HTTP_COOKIE": "session=a", "PATH_INFO": "/meetings",
+               "QUERY_STRING": "q=bob", "HTTP_HOST": "cms.example.com", "wsgi.url_scheme": "https"}
+    key = _key(request)
+    for change in [{"HTTP_COOKIE": "session=b"}, {"PATH_INFO": "/lists"}, {"QUERY_STRING": ""},
+                   {"HTTP_HX_REQUEST": "true"}, {"HTTP_HX_HISTORY_RESTORE_REQUEST": "true"},
+                   {"HTTP_ACCEPT_ENCODING": "gzip"}, {"HTTP_HOST": "other.example.com"},
+                   {"wsgi.url_scheme": "http"}, {"HTTP_X_FORWARDED_PROTO": "http"}]:
+        assert _key({**request, **change}) not in (None, key), change
+    assert _key({**request, "HTTP_USER_AGENT": "another browser"}) == key
+    for never in [{"REQUEST_METHOD": "POST"}, {"REQUEST_METHOD": "HEAD"}, {"HTTP_COOKIE": ""},
+                  {"HTTP_X_RECOMPUTE": "1"}]:
+        assert _key({**request, **never}) is None, never

@@ -2,8 +2,9 @@
 
 A signed-in user's GET that answered 200 with HTML, set no cookie and wrote nothing is kept
 under a key made of the request's cookies, its URL and the headers the answer depends on
-(HX-Request, HX-History-Restore-Request, Accept-Encoding). The same request again is
-answered with the kept bytes, before Flask, the session or the database are involved.
+(HX-Request, HX-History-Restore-Request, Accept-Encoding, the host and scheme). The same
+request again is answered with the kept bytes, before Flask, the session or the database
+are involved.
 
 What makes a kept answer stale is a change to what it read. Every table has a version,
 bumped once a connection that wrote to it goes back to the pool (so after its transaction
@@ -49,8 +50,10 @@ EPOCH = "epoch"  # among the versions: set anew whenever the versions were lost
 APP_FILES = Path(__file__).parent
 LOCAL_ENTRIES = 1024  # answers kept in one process's memory, the oldest dropped first
 LARGEST = 256 * 1024  # bytes: a larger answer is not kept
-# The request headers answers vary by, besides the cookies and the URL.
-VARIES_BY = ("HTTP_HX_REQUEST", "HTTP_HX_HISTORY_RESTORE_REQUEST", "HTTP_ACCEPT_ENCODING")
+# What answers vary by, besides the cookies and the URL: how the page is asked for, how it
+# may be compressed, and what links to the site itself are made of.
+VARIES_BY = ("HTTP_HX_REQUEST", "HTTP_HX_HISTORY_RESTORE_REQUEST", "HTTP_ACCEPT_ENCODING",
+             "HTTP_HOST", "wsgi.url_scheme", "HTTP_X_FORWARDED_PROTO")
 
 
 def note_read(source: str) -> None:
