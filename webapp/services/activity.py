@@ -35,6 +35,7 @@ after bulk loads.
 import logging
 from collections import Counter
 from datetime import UTC, datetime
+from functools import cache
 from urllib.parse import urlsplit, urlunsplit
 
 from flask import current_app
@@ -69,6 +70,9 @@ __all__ = ["EmailSource", "EventKind", "follow_link", "rebuild_activity_days", "
            "record_for_each", "record_now", "record_screener_play", "tracked_link"]
 
 LINK_SALT = "activity.tracked-link"
+# A plain INSERT of the table rather than the ORM's bulk insert of the model: nothing reads
+# the new events back as objects.
+EVENTS_INSERT = insert(ActivityEvent.__table__)
 LONGEST_TOKEN = 4000
 
 
@@ -83,13 +87,20 @@ def _event_values(user_id: int, kind: EventKind, at: datetime | None, refs: dict
     return {"user_id": user_id, "kind": EventKind(kind).value, "occurred_at": at, **refs}
 
 
-def _add(dialect: str, table, column: str, rows: list[dict]):
-    """Add each row's `column` count to the `table` row with the same primary key, creating
-    it (other counts 0) when there is none; rows with `last_at` also keep the latest time.
-    The rows' keys must differ: PostgreSQL updates a row once per statement."""
+def _add(dialect: str, table, column: str, rows: list[dict]) -> tuple:
+    """(statement, rows) adding each row's `column` count to the `table` row with the same
+    primary key, creating it (other counts 0) when there is none; rows with `last_at` also
+    keep the latest time. The rows' keys must differ: PostgreSQL updates a row once per
+    statement."""
     counts = [c.name for c in table.c if not c.primary_key and c.name != "last_at"]
+    return _adding(dialect, table, column), [{**dict.fromkeys(counts, 0), **row} for row in rows]
+
+
+@cache
+def _adding(dialect: str, table, column: str):
+    """The statement of _add, built once per table and column: SQLAlchemy then works out its
+    cache key once, not for each event recorded."""
     statement = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(table)
-    statement = statement.values([{**dict.fromkeys(counts, 0), **row} for row in rows])
     changes = {column: table.c[column] + statement.excluded[column]}
     if "last_at" in table.c:
         later = statement.excluded.last_at > table.c.last_at
@@ -121,9 +132,9 @@ def _rollups(dialect: str, events: list[dict]):
 def _write(connection, dialect: str, events: list[dict]) -> None:
     """Events of one kind at one moment, and their rollups, in four statements at most:
     `connection` is the session or a connection."""
-    connection.execute(insert(ActivityEvent), events)
-    for statement in _rollups(dialect, events):
-        connection.execute(statement)
+    connection.execute(EVENTS_INSERT, events)
+    for statement, rows in _rollups(dialect, events):
+        connection.execute(statement, rows)
 
 
 def _refs(programme_id, list_id, meeting_id, source, interest) -> dict:
