@@ -9,7 +9,7 @@ from tests import catalogue_factories as cf
 from tests import factories as f
 from tests.conftest import TEST_REDIS_URL, make_app
 from webapp import answer_cache
-from webapp.answer_cache import EXTENSION, RedisStore, _key, _tables_named
+from webapp.answer_cache import EXTENSION, RedisStore, _key, _tables_named, table_names
 from webapp.extensions import db
 from webapp.models import User
 
@@ -121,18 +121,11 @@ def test_what_is_not_kept(app, ctx, login, statements):
 
 
 def test_the_tables_a_statement_names_subqueries_included():
-    names = _names()
+    names = table_names()
     assert _tables_named("SELECT users.id FROM users WHERE users.id IN (SELECT user_roles.user_id"
                          " FROM user_roles JOIN roles ON roles.id = user_roles.role_id)",
                          names) == {"users", "user_roles", "roles"}
     assert _tables_named("SELECT 1", names) == frozenset()
-
-
-def _names():
-    import re
-
-    return re.compile(r"\b(" + "|".join(sorted(db.metadata.tables, key=len, reverse=True))
-                      + r")\b", re.I)
 
 
 def test_without_redis_answers_are_kept_only_in_a_single_process(database_url):

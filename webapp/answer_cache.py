@@ -274,6 +274,12 @@ def _keepable(environ, sent) -> bool:
             and 0 < int(headers.get("content-length", 0) or 0) <= LARGEST)
 
 
+def table_names() -> re.Pattern:
+    """Any of the tables' names, as a word."""
+    return re.compile(r"\b(" + "|".join(sorted(map(re.escape, db.metadata.tables), key=len,
+                                               reverse=True)) + r")\b", re.I)
+
+
 @lru_cache(maxsize=4096)
 def _tables_named(statement: str, names: re.Pattern) -> frozenset[str]:
     return frozenset(match.lower() for match in names.findall(statement))
@@ -295,8 +301,7 @@ def init_app(app):
         return
     cache = app.extensions[EXTENSION] = AnswerCache(app.wsgi_app, store)
     app.wsgi_app = cache
-    names = re.compile(r"\b(" + "|".join(sorted(map(re.escape, db.metadata.tables),
-                                                key=len, reverse=True)) + r")\b", re.I)
+    names = table_names()
     with app.app_context():
         engine = db.engine
 
