@@ -39,7 +39,8 @@ from flask import current_app, has_app_context, request
 from flask_login import current_user
 from sqlalchemy import event
 
-from webapp.extensions import READING, db
+from webapp.auth_session import session_unchanged_until
+from webapp.extensions import db, writes
 
 log = logging.getLogger(__name__)
 EXTENSION = "answer_cache"
@@ -285,10 +286,6 @@ def _tables_named(statement: str, names: re.Pattern) -> frozenset[str]:
     return frozenset(match.lower() for match in names.findall(statement))
 
 
-def _writes(statement: str) -> bool:
-    return not statement.lstrip()[:9].upper().startswith(READING)
-
-
 def init_app(app):
     if app.config["ANSWER_CACHE_SECONDS"] <= 0:
         return
@@ -310,7 +307,7 @@ def init_app(app):
         tables = _tables_named(statement, names)
         if not tables:
             return
-        if _writes(statement):
+        if writes(statement):
             connection.info.setdefault(WRITTEN, set()).update(tables)
             _recording.wrote = True
         elif _recording.reads is not None:
@@ -325,8 +322,6 @@ def init_app(app):
     @app.after_request
     def note_until(response):
         if current_user.is_authenticated:
-            from webapp.auth_session import session_unchanged_until
-
             request.environ[UNTIL] = min(time.time() + current_app.config[
                 "ANSWER_CACHE_SECONDS"], session_unchanged_until())
         return response

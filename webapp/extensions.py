@@ -166,9 +166,15 @@ def _transaction_begins(connection):
     connection.info[WROTE] = False
 
 
+@lru_cache(maxsize=4096)
+def writes(statement: str) -> bool:
+    """Whether `statement` may leave something behind (anything but READING)."""
+    return not statement.lstrip()[:9].upper().startswith(READING)
+
+
 @event.listens_for(Engine, "before_cursor_execute")
 def _note_writes(connection, _cursor, statement, _parameters, _context, _executemany):
-    if not connection.info.get(WROTE) and not statement.lstrip()[:9].upper().startswith(READING):
+    if not connection.info.get(WROTE) and writes(statement):
         connection.info[WROTE] = True
 
 
