@@ -2,8 +2,9 @@
 
     .venv/bin/python -m bench.load [--seconds 2] [--rate 50] [--only NAME ...]
 
-Starts gunicorn with gunicorn.conf.py on loopback, twice: first for bench/hello.py, then for
-the product on DATABASE_URL (which must hold the demo data or a generated distributor).
+Starts gunicorn with gunicorn.conf.py on loopback, twice: first for bench/hello.py (hello,
+and the floors of one read and one write on the database), then for the product on
+DATABASE_URL (which must hold the demo data or a generated distributor).
 Each entry of bench/pages.py is measured in two phases, each of --seconds:
 
 - throughput: wrk (Debian's package, driven by bench/wrk.lua) sends the entry's requests
@@ -35,6 +36,7 @@ from urllib.parse import quote, urlencode
 
 import httpx
 
+from bench.hello import create_scratch_table, drop_scratch_table
 from bench.pages import (
     FRAGMENT,
     Entry,
@@ -55,6 +57,11 @@ from bench.server import (
 )
 
 HELLO_ENTRY = Entry("hello (bare Flask)", FRAGMENT, "", lambda t, n: "/hello")
+# What the database adds to the hello app at the least (bench/hello.py): the floors of a
+# page that reads and of a save, next to which the product's own are read.
+FLOOR_ENTRIES = [Entry("hello + one read", FRAGMENT, "", lambda t, n: "/hello/read"),
+                 Entry("hello + one write", FRAGMENT, "", lambda t, n: "/hello/write",
+                       method="POST")]
 PAGE_LIMIT, FRAGMENT_LIMIT = 50 * 1024, 5 * 1024  # bytes: HTML of a page, compressed fragment
 
 
@@ -291,10 +298,15 @@ def main(argv=None) -> None:
     print("accounts: " + ", ".join(f"{role} {email}"
                                    for role, email in targets.accounts.emails.items()))
 
-    with gunicorn(HELLO, args.database_url, log, "/hello", args.workers) as (url, master):
-        driver = Driver(url, app, targets, [HELLO_ENTRY])
-        _warm_up(driver, [HELLO_ENTRY], args.concurrency)
-        hello = _measure(driver, [HELLO_ENTRY], args)
+    baselines = [HELLO_ENTRY, *FLOOR_ENTRIES]
+    create_scratch_table(args.database_url)
+    try:
+        with gunicorn(HELLO, args.database_url, log, "/hello", args.workers) as (url, master):
+            driver = Driver(url, app, targets, baselines)
+            _warm_up(driver, baselines, args.concurrency)
+            hello = _measure(driver, baselines, args)
+    finally:
+        drop_scratch_table(args.database_url)
     with gunicorn(APP, args.database_url, log, "/healthz", args.workers) as (url, master):
         driver = Driver(url, app, targets, entries)
         _warm_up(driver, entries, args.concurrency)
@@ -307,7 +319,7 @@ def main(argv=None) -> None:
         memory_after = worker_memory(master)
 
     hello_rps = hello[HELLO_ENTRY.name][0].rps
-    _print_table([HELLO_ENTRY], hello, hello_rps, args.rate)
+    _print_table(baselines, hello, hello_rps, args.rate)
     _print_table(entries, results, hello_rps, args.rate)
     if args.mix:
         _print_mixed(mixed, args.rate)
