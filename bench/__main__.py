@@ -6,8 +6,9 @@
 runs in turn, each printing its own table:
 
 - load: throughput, latency at 50 requests per second, errors and sizes of every page and
-  fragment next to the bare Flask app under the same gunicorn configuration, and the
-  workers' memory (with --soak, the soak run of every entry at 50 requests per second);
+  fragment next to the bare Flask app under the same gunicorn configuration (and its floors
+  of one read and one committed write on the database), and the workers' memory (with
+  --soak, the soak run of every entry at 50 requests per second);
 - explain: statements per page and full-table scans (PostgreSQL only);
 - browser: LCP, CLS, total blocking time and bytes, desktop and iPad (needs Chromium);
 - reporting: the reporting pages' server time and statements, as an SC and over every
