@@ -5,10 +5,11 @@ Beside /hello, two floors on DATABASE_URL, with SQLAlchemy Core and nothing else
 product (no session, no sign-in, no ORM, no template): /hello/read sends one `SELECT 1`
 outside a transaction, as the product's pages that only read do, and /hello/write inserts
 one row and commits it, the least any save can do. bench.load creates their table before
-the server starts (create_scratch_table) and drops it afterwards.
+the server starts and drops it afterwards (scratch_table).
 """
 
 import os
+from contextlib import contextmanager
 
 from flask import Flask
 from sqlalchemy import Column, Integer, MetaData, Table, create_engine, insert, text
@@ -47,9 +48,13 @@ def write():
     return _plain("written\n")
 
 
-def create_scratch_table(database_url: str) -> None:
-    scratch.create(create_engine(database_url), checkfirst=True)
-
-
-def drop_scratch_table(database_url: str) -> None:
-    scratch.drop(create_engine(database_url), checkfirst=True)
+@contextmanager
+def scratch_table(database_url: str):
+    """The write floor's table, on `database_url` for as long as the block runs."""
+    owner = create_engine(database_url)
+    scratch.create(owner, checkfirst=True)
+    try:
+        yield
+    finally:
+        scratch.drop(owner, checkfirst=True)
+        owner.dispose()

@@ -36,7 +36,7 @@ from urllib.parse import quote, urlencode
 
 import httpx
 
-from bench.hello import create_scratch_table, drop_scratch_table
+from bench.hello import scratch_table
 from bench.pages import (
     FRAGMENT,
     Entry,
@@ -299,14 +299,11 @@ def main(argv=None) -> None:
                                    for role, email in targets.accounts.emails.items()))
 
     baselines = [HELLO_ENTRY, *FLOOR_ENTRIES]
-    create_scratch_table(args.database_url)
-    try:
-        with gunicorn(HELLO, args.database_url, log, "/hello", args.workers) as (url, master):
-            driver = Driver(url, app, targets, baselines)
-            _warm_up(driver, baselines, args.concurrency)
-            hello = _measure(driver, baselines, args)
-    finally:
-        drop_scratch_table(args.database_url)
+    with scratch_table(args.database_url), \
+            gunicorn(HELLO, args.database_url, log, "/hello", args.workers) as (url, master):
+        driver = Driver(url, app, targets, baselines)
+        _warm_up(driver, baselines, args.concurrency)
+        hello = _measure(driver, baselines, args)
     with gunicorn(APP, args.database_url, log, "/healthz", args.workers) as (url, master):
         driver = Driver(url, app, targets, entries)
         _warm_up(driver, entries, args.concurrency)
