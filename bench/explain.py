@@ -87,8 +87,7 @@ def main(argv=None) -> int:
     from webapp import create_app
     from webapp.extensions import db
 
-    # Every answer made, none sent again from the kept ones: their statements are planned.
-    app = create_app({"WTF_CSRF_ENABLED": False, "ANSWER_CACHE_SECONDS": 0})
+    app = create_app({"WTF_CSRF_ENABLED": False})
     with app.app_context():
         targets = find_targets()
         engine = db.engine

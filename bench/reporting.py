@@ -8,10 +8,8 @@ Run it on a database made by bench/generate.py (it signs in as sc@bench.test and
 all@bench.test). Each page is requested --runs times through the Flask test client after
 --warmup unmeasured requests; the 50th and 95th percentile of the time the app took to
 answer (the whole body read, so a streamed CSV counts in full) are printed with the number
-of SQL statements the page ran, counted by a SQLAlchemy event listener. The pages are
-measured twice: with their figures computed on every request, then read back from the
-figure cache (webapp/figure_cache.py, in memory here) as a request within a minute of the
-same viewer's gets them; the buyer's page and the CSV exports are always computed.
+of SQL statements the page ran, counted by a SQLAlchemy event listener. Every report is
+computed afresh.
 """
 
 import argparse
@@ -105,8 +103,7 @@ def measure(app, statements: list, email: str, runs: int, warmup: int, with_csv:
 def main():
     args = _parse()
     config = {"SQLALCHEMY_DATABASE_URI": args.url, "SERVER_NAME": "bench.test", "REDIS_URL": ""}
-    app = create_app({**config, "FIGURE_CACHE_SECONDS": 0})
-    kept_app = create_app({**config, "FIGURE_CACHE_SECONDS": 3600})
+    app = create_app(config)
     gc.freeze()  # as gunicorn.conf.py does in each worker once the app is loaded
     with app.app_context():
         sizes = {name: db.session.scalar(select(func.count()).select_from(table))
@@ -117,24 +114,16 @@ def main():
             db.metadata.tables["programmes"]))
         statements = []
         event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(1))
-    with kept_app.app_context():
-        event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(1))
     print(f"{args.url.split(':')[0]}: "
           f"{sizes['users']:,} users, {programmes:,} programmes, {events:,} events, "
           f"{sizes['activity days']:,} activity days; {args.runs} runs per page")
     for who, email in VIEWERS.items():
         buyers, results = measure(app, statements, email, args.runs, args.warmup, args.csv)
-        _, kept = measure(kept_app, statements, email, args.runs, max(args.warmup, 1),
-                          args.csv)
         print(f"\n{who} ({email}, {buyers:,} buyers in scope)")
-        print(f"  {'':<36} {'computed':^29}   {'figures kept':^20}")
-        print(f"  {'page':<36} {'p50 ms':>8} {'p95 ms':>8} {'statements':>11}"
-              f"   {'p50 ms':>8} {'statements':>11}")
-        for (label, p50, p95, median_count, most), (_, kept_p50, _, kept_count, _) in zip(
-                results, kept, strict=True):
+        print(f"  {'page':<36} {'p50 ms':>8} {'p95 ms':>8} {'statements':>11}")
+        for label, p50, p95, median_count, most in results:
             count = f"{median_count:g}" + (f" (max {most})" if most != median_count else "")
-            print(f"  {label:<36} {p50:8.1f} {p95:8.1f} {count:>11}"
-                  f"   {kept_p50:8.1f} {kept_count:>11g}")
+            print(f"  {label:<36} {p50:8.1f} {p95:8.1f} {count:>11}")
 
 
 if __name__ == "__main__":

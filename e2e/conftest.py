@@ -32,8 +32,6 @@ def app_config(database: Path) -> dict:
         "PASSWORD_HASH_TIME_COST": 1,
         "PASSWORD_HASH_MEMORY_KIB": 8,
         "PASSWORD_HASH_PARALLELISM": 1,
-        "FIGURE_CACHE_SECONDS": 0,  # reports show what the scenario has just done
-        "ANSWER_CACHE_LOCAL": True,  # signed-in answers kept, as with Redis in production
     }
 
 

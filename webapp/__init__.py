@@ -22,10 +22,8 @@ def create_app(config=None):
 
 def register_extensions(app):
     from webapp import (
-        answer_cache,
         audit,
         auth_session,
-        figure_cache,
         mail_worker,
         security,
         static_files,
@@ -56,10 +54,7 @@ def register_extensions(app):
     # gzip/brotli for text answers; Vary ends up naming both Accept-Encoding and HX-Request.
     compress.init_app(app)
     static_files.init_app(app)
-    figure_cache.init_app(app)
     mail_worker.init_app(app)
-    # Last: its middleware answers kept requests before anything else runs.
-    answer_cache.init_app(app)
 
 
 def register_blueprints(app):

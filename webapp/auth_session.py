@@ -64,16 +64,6 @@ def _expiry_reason(now: int) -> str | None:
     return None
 
 
-def session_unchanged_until() -> float:
-    """When the signed-in session, as it is now, ends or is due to have its last-seen time
-    rewritten: what an answer kept for it (webapp/answer_cache.py) may not outlive."""
-    config = current_app.config
-    started, last_seen = session.get(STARTED, 0), session.get(LAST_SEEN, 0)
-    return min(started + config["SESSION_LIFETIME_HOURS"] * 3600,
-               last_seen + config["SESSION_IDLE_MINUTES"] * 60,
-               last_seen + LAST_SEEN_RESOLUTION)
-
-
 def init_app(app):
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

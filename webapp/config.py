@@ -54,13 +54,6 @@ def load_config(app, overrides=None):
         MAIL_BACKGROUND_SENDER=env.get("MAIL_BACKGROUND_SENDER", "0") == "1",
         PUBLIC_BASE_URL=env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         REDIS_URL=env.get("REDIS_URL", ""),
-        # Report figures are kept this long once computed (webapp/figure_cache.py); 0: never.
-        FIGURE_CACHE_SECONDS=float(env.get("FIGURE_CACHE_SECONDS", 60)),
-        # Signed-in pages and fragments kept this long at most, and sent again while nothing
-        # they read changed (webapp/answer_cache.py); 0: never. Kept in Redis (REDIS_URL), or
-        # in memory when ANSWER_CACHE_LOCAL=1 says the app runs in a single process.
-        ANSWER_CACHE_SECONDS=float(env.get("ANSWER_CACHE_SECONDS", 60)),
-        ANSWER_CACHE_LOCAL=env.get("ANSWER_CACHE_LOCAL", "0") == "1",
         # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed
         # (the client's address counts for rate limits); 0 when clients connect directly.
         TRUSTED_PROXIES=int(env.get("TRUSTED_PROXIES", 0)),

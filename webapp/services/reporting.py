@@ -8,14 +8,10 @@ fixed handful of statements whatever the number of buyers or events. A report on
 every buyer reads every buyer's daily totals (ActivityTotalDay) and takes the few others
 away. A buyer's own activity and the programme rankings are in reporting_activity.py.
 
-The overview, the buyers table and the programme rankings are kept once computed
-(webapp/figure_cache.py, `kept`): asked for again within FIGURE_CACHE_SECONDS by the same
-viewer with the same filters, they are read back, not worked out again. What is kept is
-plain data: the figures, and the names a page of the buyers table shows; the programmes of
-a ranking are read afresh.
+Every report is worked out afresh for the viewer as they are at that moment: a link to an
+AM removed a second ago no longer puts that AM's buyers in the next page.
 """
 
-import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -34,8 +30,8 @@ from sqlalchemy import (
     true,
 )
 
-from webapp import access, figure_cache
-from webapp.extensions import db, plan_for_the_values_given
+from webapp import access
+from webapp.extensions import db
 from webapp.models import (
     ActivityDay,
     ActivityEvent,
@@ -229,39 +225,7 @@ def _per_buyer_month(visits: int, buyers: int, filters: ReportFilters) -> float:
     return visits / buyers / (filters.days / DAYS_PER_MONTH) if buyers else 0.0
 
 
-def kept(view: str, viewer: User, compute, *parts, fresh: bool = False) -> tuple:
-    """(figures, when they were computed): `compute(viewer)`'s plain figures of `view`,
-    read back when the same viewer asked with the same `parts` (filters, sort, page) a
-    moment ago. The viewer's reach (every buyer, or their scope) is in the key. Figures
-    that have expired are computed again once the answer has been sent, for the viewer as
-    they are then, unless their reach has changed meanwhile."""
-    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
-    reach = _reach(viewer)
-    viewer_id = viewer.id
-
-    def compute_apart():
-        plan_for_the_values_given()
-        viewer_now = db.session.get(User, viewer_id)
-        if viewer_now is None or not viewer_now.is_active or _reach(viewer_now) != reach:
-            raise figure_cache.NotWanted
-        return compute(viewer_now)
-
-    return figure_cache.get_or_compute(f"{view}:{viewer_id}:{reach}:{digest}",
-                                       lambda: compute(viewer), fresh, compute_apart)
-
-
-def _reach(viewer: User) -> str:
-    return "all" if access.reports_on_every_buyer(viewer) else "scope"
-
-
-def overview(viewer: User, filters: ReportFilters, fresh: bool = False
-             ) -> tuple[Overview, datetime]:
-    """The overview's figures (kept: see `kept`) and when they were computed."""
-    return kept("overview", viewer, lambda who: compute_overview(who, filters), filters,
-                fresh=fresh)
-
-
-def compute_overview(viewer: User, filters: ReportFilters) -> Overview:
+def overview(viewer: User, filters: ReportFilters) -> Overview:
     """Totals, the comparison with every buyer, meetings and summary emails, and the chart."""
     scope_ids = ids_of(buyers_in_scope(viewer, filters))
     if access.reports_on_every_buyer(viewer) and not filters.narrows:
@@ -490,9 +454,9 @@ class _Names:
                          self.managers.get(buyer_id, []), *counts)
 
 
-def lines_page(viewer: User, filters: ReportFilters, sort: str, descending: bool, page: int,
-               per_page: int) -> tuple[int, int, list[BuyerLine]]:
-    """(page number, total, BuyerLines) of a page of the buyers table."""
+def buyers_page(viewer: User, filters: ReportFilters, sort: str, descending: bool, page: int,
+                per_page: int) -> KnownPagination:
+    """A page of the buyers table (items BuyerLine)."""
     scope = Scope.of(viewer, filters)
     pagination = paginate(buyers_table(scope, filters, sort, descending, LINE_COLUMNS,
                                        paged=True),
@@ -502,17 +466,7 @@ def lines_page(viewer: User, filters: ReportFilters, sort: str, descending: bool
         ids = [row[0] for row in pagination.items]
         names = _Names(lambda column: column.in_(ids))
         lines = [names.line(*row) for row in pagination.items]
-    return pagination.page, pagination.total, lines
-
-
-def buyers_page(viewer: User, filters: ReportFilters, sort: str, descending: bool, page: int,
-                per_page: int, fresh: bool = False) -> tuple[KnownPagination, datetime]:
-    """A page of the buyers table (items BuyerLine; kept: see `kept`) and when its figures
-    were computed."""
-    (number, total, lines), as_of = kept(
-        "buyers", viewer, lambda who: lines_page(who, filters, sort, descending, page, per_page),
-        filters, sort, descending, page, per_page, fresh=fresh)
-    return KnownPagination(lines, total, number, per_page), as_of
+    return KnownPagination(lines, pagination.total, pagination.page, per_page)
 
 
 def all_buyer_lines(viewer: User, filters: ReportFilters, sort: str, descending: bool,

@@ -3,7 +3,6 @@ programmes the buyers in a viewer's scope viewed, played and marked interesting.
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import Select, case, distinct, func, select, union_all
 
@@ -25,7 +24,6 @@ from webapp.services.reporting import (
     Scope,
     activity_series,
     daily_activity,
-    kept,
     totals_of,
 )
 
@@ -143,18 +141,14 @@ def _programme_events(condition, filters: ReportFilters, sign: int = 1) -> Selec
 
 
 def programme_ranking(viewer: User, filters: ReportFilters, sort: str = "views",
-                      limit: int = 50, fresh: bool = False
-                      ) -> tuple[list[ProgrammeRow], datetime]:
-    """The programmes most viewed / played / marked interested by the buyers in scope
-    (figures kept: see reporting.kept), and when the figures were computed."""
+                      limit: int = 50) -> list[ProgrammeRow]:
+    """The programmes most viewed / played / marked interested by the buyers in scope."""
     sort = sort if sort in PROGRAMME_SORTS else "views"
-    counted, as_of = kept("programmes", viewer,
-                          lambda who: programme_counts(who, filters, sort, limit),
-                          filters, sort, limit, fresh=fresh)
+    counted = programme_counts(viewer, filters, sort, limit)
     programmes = {programme.id: programme for programme in db.session.scalars(
         select(Programme).where(Programme.id.in_([row[0] for row in counted])))}
     return [ProgrammeRow(programmes[programme_id], *counts)
-            for programme_id, *counts in counted if programme_id in programmes], as_of
+            for programme_id, *counts in counted if programme_id in programmes]
 
 
 def programme_counts(viewer: User, filters: ReportFilters, sort: str,

@@ -35,11 +35,6 @@ def _args(**changes) -> dict:
     return {**args, **changes}
 
 
-def _fresh() -> bool:
-    """The viewer asked for the figures to be computed anew, not read back."""
-    return request.headers.get("X-Recompute") == "1"
-
-
 def _page(template: str, form, filters, **context):
     return render(template, "report", form=form, filters=filters, args=_args(),
                   status=200 if filters else 422, **context)
@@ -60,11 +55,10 @@ def index():
     form, filters = _filters()
     if filters is None:
         return _page("reporting/overview.html", form, None)
-    overview, as_of = reporting.overview(current_user, filters, fresh=_fresh())
+    overview = reporting.overview(current_user, filters)
     chart = column_chart("Activity over time", overview.series, CHART_MEASURES,
                          filters.by_week)
-    return _page("reporting/overview.html", form, filters, overview=overview, chart=chart,
-                 as_of=as_of)
+    return _page("reporting/overview.html", form, filters, overview=overview, chart=chart)
 
 
 @bp.route("/reporting/buyers")
@@ -73,11 +67,11 @@ def buyers():
     """The buyers in scope with their activity: searchable, sortable, paginated."""
     form, filters = _filters()
     sort, descending = _sort(reporting.BUYER_SORTS, "visits")
-    page, as_of = reporting.buyers_page(
+    page = reporting.buyers_page(
         current_user, filters, sort, descending, request.args.get("page", 1, type=int),
-        current_app.config["USERS_PER_PAGE"], fresh=_fresh()) if filters else (None, None)
+        current_app.config["USERS_PER_PAGE"]) if filters else None
     return _page("reporting/buyers.html", form, filters, page=page, sort=sort,
-                 descending=descending, sorts=reporting.BUYER_SORTS, as_of=as_of)
+                 descending=descending, sorts=reporting.BUYER_SORTS)
 
 
 @bp.route("/reporting/users/<int:buyer_id>")
@@ -105,13 +99,12 @@ def programmes():
     form, filters = _filters()
     sort = request.args.get("sort", "views")
     sort = sort if sort in buyer_activity.PROGRAMME_SORTS else "views"
-    rows, as_of = buyer_activity.programme_ranking(
-        current_user, filters, sort, fresh=_fresh()) if filters else ([], None)
+    rows = buyer_activity.programme_ranking(current_user, filters, sort) if filters else []
     chart = bar_chart(f"Top programmes by {buyer_activity.PROGRAMME_SORTS[sort].lower()}",
                       [(row.programme.title, getattr(row, sort)) for row in rows[:10]],
                       f"series-{sort}")
     return _page("reporting/programmes.html", form, filters, rows=rows, sort=sort,
-                 sorts=buyer_activity.PROGRAMME_SORTS, chart=chart, as_of=as_of)
+                 sorts=buyer_activity.PROGRAMME_SORTS, chart=chart)
 
 
 @bp.route("/reporting/export.csv")
