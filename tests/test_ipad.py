@@ -126,11 +126,79 @@ def test_a_replayed_change_is_applied_once_and_answered_the_same(client, login, 
     first = change(client, meeting, "tap-000001", "interest", item_id=item.id, value="up")
     again = change(client, meeting, "tap-000001", "interest", item_id=item.id, value="up")
     assert first.status_code == again.status_code == 200
-    assert first.get_json() == again.get_json() == {"interest": "up"}
+    assert first.get_json() == again.get_json() == {"interest": "up", "key": "tap-000001"}
     assert events(EventKind.INTEREST_MARKED) == 2  # one per attendee, not per delivery
     db.session.refresh(item)
     assert item.interest == 1
     assert len(first.get_data()) < 2048
+
+
+def test_a_note_sent_again_under_its_key_is_answered_as_first_and_applied_once(
+        client, login, people, meeting):
+    login(people["bob"])
+    item = meeting.programme_list.items[0]
+    first = change(client, meeting, "note-lost-answer", "note", item_id=item.id,
+                   value="Wants the dub", version=1)
+    again = change(client, meeting, "note-lost-answer", "note", item_id=item.id,
+                   value="Wants the dub", version=1)
+    assert first.status_code == again.status_code == 200
+    assert first.get_json() == again.get_json() == {
+        "version": 2, "text": "Wants the dub", "key": "note-lost-answer"}
+    db.session.refresh(item)
+    assert (item.note, item.note_version) == ("Wants the dub", 2)
+
+
+@pytest.mark.parametrize("other", [
+    {"value": "Wants the dub and the subtitles"},  # typed on after the first was sent
+    {"version": "2"},
+    {"item_id": "other"},
+    {"kind": "meeting_notes"},
+])
+def test_a_key_sent_again_with_other_content_is_refused_and_changes_nothing(
+        client, login, people, meeting, other):
+    login(people["bob"])
+    item = meeting.programme_list.items[0]
+    extra = ListItem(programme=programme("Kitchen Kings"), position=2)
+    meeting.programme_list.items.append(extra)
+    db.session.commit()
+    sent = {"item_id": item.id, "value": "Wants the dub", "version": 1}
+    assert change(client, meeting, "note-reused-1", "note", **sent).status_code == 200
+    fields = {**sent, **other}
+    if fields["item_id"] == "other":
+        fields["item_id"] = extra.id
+    kind = fields.pop("kind", "note")
+    reused = change(client, meeting, "note-reused-1", kind, **fields)
+    assert reused.status_code == 422
+    assert reused.get_json()["reason"] == "key_reused"
+    assert reused.get_json()["key"] == "note-reused-1"
+    db.session.expire_all()
+    assert (item.note, item.note_version) == ("Wants the dub", 2)
+    assert (extra.note, extra.note_version) == ("", 1)
+    assert db.session.get(Meeting, meeting.id).meeting_notes_version == 1
+    kept = db.session.get(AppliedChange, "note-reused-1")
+    assert kept.status == 200 and "Wants the dub" in kept.answer
+    # The first content, sent again, is still answered as it was the first time.
+    assert change(client, meeting, "note-reused-1", "note", **sent).get_json()["version"] == 2
+
+
+def test_a_key_is_one_meetings_change_not_anothers(client, login, people, meeting):
+    other = make_meeting(people, datetime.now(UTC) + timedelta(hours=2), title="Other")
+    login(people["bob"])
+    assert change(client, meeting, "start-shared-1", "start").status_code == 200
+    reused = change(client, other, "start-shared-1", "start")
+    assert reused.status_code == 422 and reused.get_json()["reason"] == "key_reused"
+    assert db.session.get(Meeting, other.id).started_at is None
+
+
+def test_a_change_kept_before_digests_were_recorded_is_still_replayed(
+        client, login, people, meeting):
+    db.session.add(AppliedChange(key="old-change-1", meeting_id=meeting.id, status=200,
+                                 answer='{"started": true}'))
+    db.session.commit()
+    login(people["bob"])
+    replay = change(client, meeting, "old-change-1", "start")
+    assert replay.status_code == 200
+    assert replay.get_json() == {"started": True, "key": "old-change-1"}
 
 
 def test_screener_toggle_and_interest_cleared(client, login, people, meeting):
@@ -148,7 +216,8 @@ def test_a_note_is_one_record_shared_with_the_website(client, login, people, mee
     item = meeting.programme_list.items[0]
     saved = change(client, meeting, "note-000001", "note", item_id=item.id,
                    value="Loved it", version=item.note_version)
-    assert saved.status_code == 200 and saved.get_json() == {"version": 2, "text": "Loved it"}
+    assert saved.status_code == 200
+    assert saved.get_json() == {"version": 2, "text": "Loved it", "key": "note-000001"}
     assert "Loved it" in client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
 
 
@@ -197,7 +266,8 @@ def test_a_programme_added_from_the_catalogue_is_added_once(client, login, peopl
 def test_send_from_the_ipad_goes_once_and_is_recorded_like_the_website(
         client, login, people, meeting):
     login(people["bob"])
-    assert change(client, meeting, "send-000001", "send_summary").get_json() == {"sent_to": 2}
+    assert change(client, meeting, "send-000001", "send_summary").get_json() == {
+        "sent_to": 2, "key": "send-000001"}
     change(client, meeting, "send-000001", "send_summary")
     sends = db.session.scalars(select(MeetingSummarySend)).all()
     assert len(sends) == 1 and sends[0].sent_by == people["bob"]

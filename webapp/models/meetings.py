@@ -109,7 +109,9 @@ class MeetingSummarySend(db.Model):
 
 class AppliedChange(db.Model):
     """A change sent from the in-meeting view, by its idempotency key: replayed, it applies
-    once, and the replay gets the answer the first delivery got."""
+    once, and the replay gets the answer the first delivery got. `digest` fingerprints what
+    was sent under the key (none for changes kept before it was recorded), so the same key
+    with other content is told apart from a replay."""
 
     __tablename__ = "meeting_applied_changes"
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -118,3 +120,4 @@ class AppliedChange(db.Model):
     applied_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
     status: Mapped[int] = mapped_column(Integer, default=200)
     answer: Mapped[str] = mapped_column(Text, default="")
+    digest: Mapped[str | None] = mapped_column(String(64))

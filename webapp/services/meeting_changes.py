@@ -5,8 +5,14 @@ has it, and may deliver one more than once when the network drops mid-answer. Ea
 an idempotency key: the first delivery is applied and its answer kept; a replay gets that
 answer back and changes nothing. A note change also carries the version it was based on, so
 a note changed meanwhile on the website is a conflict, not an overwrite.
+
+A key names one change, never another: the CMS keeps a digest of what was first sent under
+it, and the same key with other content is refused, so a device that edited a change after
+sending it learns so instead of getting the first change's answer for the newer text. Every
+answer names its key, so the device can check that an answer is for what it sent.
 """
 
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -14,7 +20,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from webapp.extensions import commit_keeping_loaded, db
+from webapp.extensions import db
 from webapp.models import (
     AppliedChange,
     EventKind,
@@ -40,6 +46,13 @@ class Change:
     item_id: int | None = None
     value: str = ""
     base_version: int | None = None
+
+    def digest(self, meeting_id: int) -> str:
+        """What was sent under the key, as a sha256 of canonical JSON: the key's fingerprint."""
+        content = {"meeting_id": meeting_id, "kind": self.kind, "item_id": self.item_id,
+                   "value": self.value, "base_version": self.base_version}
+        canonical = json.dumps(content, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def _attendee_ids(meeting: Meeting):
@@ -107,12 +120,25 @@ def _apply(meeting: Meeting, sender, change: Change) -> tuple[int, dict]:
     raise DomainError("Unknown change.")
 
 
+def _replay(done: AppliedChange, change: Change, digest: str) -> tuple[int, dict]:
+    """The first delivery's answer, if this delivery is the same change. Changes kept before
+    digests were recorded have none and are answered as before."""
+    if done.digest is not None and done.digest != digest:
+        # As the IETF Idempotency-Key draft (draft-ietf-httpapi-idempotency-key-header) has it:
+        # a key reused with another payload is refused with 422, never answered as the first.
+        return 422, {"error": "This change's key was already used for another change.",
+                     "reason": "key_reused", "key": change.key}
+    return done.status, {**json.loads(done.answer), "key": change.key}
+
+
 def apply_change(meeting: Meeting, sender, change: Change) -> tuple[int, dict]:
-    """Apply a change once, committing it with the record of its key; a replayed key gets the
-    first answer. Conflicts answer 409 with the current text and version."""
+    """Apply a change once, committing it with the record of its key and content; a replayed
+    key gets the first answer if its content is the same, 422 if not. Conflicts answer 409
+    with the current text and version. Every answer carries the change's key."""
+    meeting_id, digest = meeting.id, change.digest(meeting.id)
     done = db.session.get(AppliedChange, change.key)
     if done is not None:
-        return done.status, json.loads(done.answer)
+        return _replay(done, change, digest)
     try:
         if meeting.status == MeetingStatus.CANCELLED:
             raise DomainError("This meeting is cancelled.")
@@ -128,12 +154,11 @@ def apply_change(meeting: Meeting, sender, change: Change) -> tuple[int, dict]:
     except DomainError as error:
         db.session.rollback()
         status, answer = 422, {"error": str(error)}
-    db.session.add(AppliedChange(key=change.key, meeting_id=meeting.id, status=status,
-                                 answer=json.dumps(answer)))
+    db.session.add(AppliedChange(key=change.key, meeting_id=meeting_id, digest=digest,
+                                 status=status, answer=json.dumps(answer)))
     try:
-        commit_keeping_loaded()
-    except IntegrityError:  # the same change, delivered twice at once: the other one won
+        db.session.commit()
+    except IntegrityError:  # the same key, delivered twice at once: the other one won
         db.session.rollback()
-        done = db.session.get(AppliedChange, change.key)
-        return done.status, json.loads(done.answer)
-    return status, answer
+        return _replay(db.session.get(AppliedChange, change.key), change, digest)
+    return status, {**answer, "key": change.key}
