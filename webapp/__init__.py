@@ -24,25 +24,14 @@ def register_extensions(app):
     from webapp import (
         audit,
         auth_session,
+        database,
         mail_worker,
         security,
         static_files,
     )
-    from webapp.extensions import (
-        begin_transactions_when_needed,
-        compress,
-        csrf,
-        db,
-        end_read_only_transaction,
-        htmx,
-        limiter,
-        migrate,
-    )
+    from webapp.extensions import compress, csrf, db, htmx, limiter, migrate
 
-    db.init_app(app)
-    begin_transactions_when_needed(app)
-    # Registered after Flask-SQLAlchemy's session removal, so it runs before it.
-    app.teardown_appcontext(end_read_only_transaction)
+    database.init_app(app, db)
     migrate.init_app(app, db, directory=str(app.config.get("MIGRATIONS_DIR", "migrations")),
                      render_as_batch=True, compare_type=True)
     csrf.init_app(app)

@@ -24,8 +24,6 @@ def load_config(app, overrides=None):
 
     app.config.update(
         SQLALCHEMY_DATABASE_URI=env.get("DATABASE_URL") or f"sqlite:///{instance / 'webapp.db'}",
-        # Pooled connections are tested after sitting idle (webapp/extensions.py), not on
-        # every checkout as pool_pre_ping would.
         SQLALCHEMY_ENGINE_OPTIONS={},
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",

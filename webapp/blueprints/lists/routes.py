@@ -24,7 +24,7 @@ from webapp.blueprints.lists.forms import (
     RenameForm,
     ShareForm,
 )
-from webapp.extensions import commit_keeping_loaded, db
+from webapp.extensions import db
 from webapp.models import (
     Episode,
     EventKind,
@@ -298,7 +298,7 @@ def note(list_id, item_id):
         except service.NoteConflict as conflict:
             db.session.rollback()
             return _item_fragment(programme_list, found, 409, conflict=conflict)
-        commit_keeping_loaded()
+        db.session.commit()
         if not is_htmx_request():
             return redirect(url_for("lists.show", list_id=list_id), code=303)
         return _item_fragment(programme_list, found)

@@ -6,8 +6,9 @@ from flask_login import current_user
 from webapp.blueprints.reporting import bp
 from webapp.blueprints.reporting.charts import bar_chart, column_chart
 from webapp.blueprints.reporting.forms import FILTER_NAMES, ReportFilterForm
+from webapp.database import plan_for_the_values_given
 from webapp.errors import render_error
-from webapp.extensions import plan_for_the_values_given
+from webapp.extensions import db
 from webapp.forms import database_id
 from webapp.permissions import Permission
 from webapp.services import activity, reporting, reporting_csv
@@ -20,7 +21,7 @@ CHART_MEASURES = [(key, label) for key, label in reporting.MEASURES if key in re
 
 @bp.before_request
 def plan_reports_for_their_filters():
-    plan_for_the_values_given()
+    plan_for_the_values_given(db.session)
 
 
 def _filters():
