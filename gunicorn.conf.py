@@ -12,10 +12,12 @@ workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2
 worker_class = "sync"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 keepalive = 5
-# Workers are replaced after about this many requests, which bounds any slow growth in
-# memory; GUNICORN_MAX_REQUESTS=0 keeps them (bench/load.py does, to watch their memory).
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 5000))
-max_requests_jitter = max_requests // 10
+# Workers are kept: a 10-minute soak shows their memory flat (bench/README.md). Recycling
+# after a count of requests replaced every worker within the same second (each gets an
+# even share of the load), stalling every request for about a second. GUNICORN_MAX_REQUESTS
+# turns it on, spread by a jitter of half the count.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 0))
+max_requests_jitter = max_requests // 2
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
