@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app webapp
 VENDOR := webapp/static/vendor
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test setup lint unit unit-sqlite unit-postgres e2e migrate seed serve clean
+.PHONY: run test setup lint unit unit-js unit-sqlite unit-postgres e2e migrate seed serve clean
 
 run: setup migrate seed
 	MAIL_BACKGROUND_SENDER=1 $(FLASK) run --host 127.0.0.1 --port 5000
@@ -44,7 +44,11 @@ seed: setup
 lint: setup
 	$(BIN)/ruff check .
 
-unit: unit-sqlite unit-postgres
+unit: unit-js unit-sqlite unit-postgres
+
+# The iPad outbox's rules (webapp/static/ipad/outbox.js), on Node's own test runner.
+unit-js:
+	node --test tests/js/
 
 # Tests run on as many workers as the machine has cores (pytest-xdist); on PostgreSQL each
 # worker gets a database of its own next to the one named in PG_TEST_URL.

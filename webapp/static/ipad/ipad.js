@@ -2,13 +2,20 @@
 // (localStorage) and is sent to the CMS in order, at once when online, later when not.
 // Each change carries an idempotency key, so a change sent twice is applied once, and
 // notes carry the version they were based on, so an edit made meanwhile on the website
-// comes back as a conflict to resolve, never as a silent overwrite.
+// comes back as a conflict to resolve, never as a silent overwrite. What goes next and what
+// an answer means is outbox.js's (window.Outbox); this file sends, and shows.
 (function () {
   "use strict";
 
+  var Outbox = window.Outbox;
   var STORE = "sales-cms.ipad.outbox";
+  var SAVED = "sales-cms.ipad.saved";
   var NOTE_DELAY = 700;
   var RETRY_EVERY = 10000;
+  // After a failed delivery the change goes again soon (a Wi-Fi blip), then less often.
+  var FIRST_RETRY = 200;
+  // A request with no answer by then is given up: its change goes again, under its key.
+  var ANSWER_WITHIN = 20000;
   var script = document.currentScript;
   var userId = document.body.dataset.user;
   var csrf = document.querySelector("meta[name=csrf-token]").content;
@@ -16,52 +23,62 @@
   var meetingId = main && main.dataset.meeting;
   var statusBox = document.getElementById("sync-status");
   var flushing = false;
-  var sending = null;  // the key of the change on its way
+  var failures = 0;  // deliveries failed in a row
+  var retry = null;
   var synced = false;  // a change reached the CMS since the page was last kept
   var signedOut = false;
   var timers = {};
 
   if ("serviceWorker" in navigator && script && script.dataset.serviceWorker) {
     navigator.serviceWorker.register(script.dataset.serviceWorker).then(keepPage, function () {});
+    navigator.serviceWorker.addEventListener("message", onKept);
+    navigator.serviceWorker.startMessages();
   }
 
   // The worker keeps a copy of this page as the CMS has it: now (its first load came before
   // the worker) and whenever everything waiting has synced, so a reload offline shows it.
   function keepPage() {
     if (!("serviceWorker" in navigator)) return;
+    var seq = loadSaved().seq || 0;
     navigator.serviceWorker.ready.then(function (registration) {
-      if (registration.active) registration.active.postMessage({keep: location.href});
+      if (registration.active) registration.active.postMessage({keep: location.href, seq: seq});
     });
+  }
+
+  // The worker kept a copy fetched after the values saved up to `seq`: it shows them.
+  function onKept(event) {
+    var data = event.data || {};
+    if (meetingId && data.kept === location.href) {
+      saveSaved(Outbox.forget(loadSaved(), userId, meetingId, data.seq));
+    }
   }
 
   // --- The outbox ----------------------------------------------------------------------
 
-  function load() {
+  function read(name, empty) {
     try {
-      var all = JSON.parse(localStorage.getItem(STORE) || "[]");
-      return Array.isArray(all) ? all : [];
+      var value = JSON.parse(localStorage.getItem(name));
+      return value && typeof value === "object" ? value : empty;
     } catch (error) {
-      return [];
+      return empty;
     }
+  }
+
+  function load() {
+    var all = read(STORE, []);
+    return Array.isArray(all) ? all : [];
   }
 
   function save(queue) {
     localStorage.setItem(STORE, JSON.stringify(queue));
   }
 
-  function mine(queue) {
-    return queue.filter(function (c) { return c.user === userId; });
+  function loadSaved() {
+    return read(SAVED, {seq: 0, values: []});
   }
 
-  // Field ids repeat across meetings ("meeting-notes"): a field is the id within its meeting.
-  function sameField(a, b) {
-    return !!a.field && a.field === b.field && a.meeting === b.meeting && a.user === b.user;
-  }
-
-  // A change the CMS answered with a conflict stays on the device, held, until the host
-  // chooses: neither text is lost by a reload or a closed tab meanwhile.
-  function held(queue) {
-    return queue.filter(function (c) { return c.conflict; });
+  function saveSaved(saved) {
+    localStorage.setItem(SAVED, JSON.stringify(saved));
   }
 
   function newKey() {
@@ -73,54 +90,26 @@
     }).join("");
   }
 
-  // A note, mark or toggle not yet sent is replaced by a newer one of the same field; the
-  // change being sent stays, and the newer one follows it. Nothing is merged into a change
-  // queued before a Send (the summary goes out as it stood when Send was tapped), except
-  // into a held conflict, which keeps the host's latest text until they choose.
+  function isNote(change) {
+    return change.kind === "note" || change.kind === "meeting_notes";
+  }
+
   function enqueue(change) {
-    var queue = load();
     change.user = userId;
     change.meeting = meetingId;
     change.url = main.dataset.changesUrl;
-    var lastSend = -1;
-    queue.forEach(function (c, i) {
-      if (c.kind === "send_summary" && c.meeting === meetingId && c.user === userId) lastSend = i;
-    });
-    if (change.kind === "send_summary" && lastSend !== -1 && queue[lastSend].key !== sending) {
-      return queue[lastSend];  // one Send waiting is enough
-    }
-    var waiting = queue.filter(function (c, i) {
-      return sameField(c, change) && c.key !== sending && (c.conflict || i > lastSend);
-    })[0];
-    if (waiting) {
-      waiting.value = change.value;
-    } else {
-      change.key = newKey();
-      queue.push(change);
-    }
-    save(queue);
+    var queued = Outbox.enqueue(load(), change, newKey);
+    save(queued.queue);
     showStatus();
     flush();
-    return waiting || change;
-  }
-
-  // The first change that may go now: held conflicts wait for the host, and so does a Send
-  // queued after one of its meeting's conflicts.
-  function nextToSend(queue) {
-    return queue.filter(function (c, i) {
-      return !c.conflict && !(c.kind === "send_summary" && queue.slice(0, i).some(function (d) {
-        return d.conflict && d.meeting === c.meeting;
-      }));
-    })[0];
-  }
-
-  function answerOf(response) {
-    return response.json().catch(function () { return {}; });
+    return queued.change;
   }
 
   function flush() {
     if (flushing) return;
-    var change = nextToSend(mine(load()));
+    clearTimeout(retry);
+    var queue = load();
+    var change = Outbox.nextToSend(queue, userId);
     if (!change || !navigator.onLine) {
       if (!change && synced) keepPage();
       synced = false;
@@ -128,56 +117,85 @@
       return;
     }
     flushing = true;
-    sending = change.key;
+    save(Outbox.markSent(queue, change.key));  // from now on, never edited
+    send(change).then(function (reply) {
+      flushing = false;
+      failures = 0;
+      signedOut = false;
+      answered(change, reply.status, reply.answer);
+      flush();
+    }, function () {
+      flushing = false;
+      failures += 1;
+      retry = setTimeout(flush, Math.min(RETRY_EVERY, FIRST_RETRY * Math.pow(3, failures - 1)));
+      fieldsOf(change).forEach(function (id) { fieldState(id, "waiting"); });
+      showStatus();
+    });
+  }
+
+  // One delivery of a change: {status, answer} when the CMS's answer says what became of
+  // it; a rejection when there is nothing to go by (no connection or answer, signed out, an
+  // expired page, a busy server), and the change goes again later, under its key.
+  function send(change) {
     var body = new URLSearchParams({key: change.key, kind: change.kind, value: change.value || "",
-                                    item_id: change.item || "", version: change.version || ""});
-    fetch(change.url, {method: "POST", body: body, credentials: "same-origin", redirect: "manual",
-                       headers: {"X-CSRFToken": csrf, "Accept": "application/json"}})
+                                    item_id: change.item || "",
+                                    version: change.version === null || change.version === undefined ?
+                                      "" : change.version});
+    var controller = window.AbortController ? new AbortController() : null;
+    var timer = controller && setTimeout(function () { controller.abort(); }, ANSWER_WITHIN);
+    return fetch(change.url, {method: "POST", body: body, credentials: "same-origin", redirect: "manual",
+                              headers: {"X-CSRFToken": csrf, "Accept": "application/json"},
+                              signal: controller ? controller.signal : undefined})
       .then(function (response) {
         if (response.type === "opaqueredirect" || response.status === 401) {
           signedOut = true;
           throw new Error("signed out");
         }
         var json = (response.headers.get("Content-Type") || "").indexOf("json") !== -1;
-        // An expired page (CSRF) or a busy server: keep the change and try again later.
-        if (response.status >= 500 || response.status === 429 || (response.status === 400 && !json)) {
-          throw new Error("try again later");
-        }
-        return answerOf(response).then(function (answer) {
-          signedOut = false;
-          if (response.status === 409 && answer.version !== undefined) {
-            hold(change, answer);
-          } else {
-            drop(change.key);
-            synced = true;
+        var answer = json ? response.json().catch(function () { return null; }) : null;
+        return Promise.resolve(answer).then(function (answer) {
+          if (Outbox.outcomeOf(change, response.status, answer) === "retry") {
+            throw new Error("try again later");
           }
-          sending = null;
-          flushing = false;
-          settle(change, response.status, answer);
-          flush();
+          return {status: response.status, answer: answer};
         });
       })
-      .catch(function () {
-        sending = null;
-        flushing = false;
-        fieldsOf(change).forEach(function (id) { fieldState(id, "waiting"); });
-        showStatus();
+      .then(function (reply) {
+        clearTimeout(timer);
+        return reply;
+      }, function (error) {
+        clearTimeout(timer);
+        throw error;
       });
   }
 
-  function drop(key) {
-    save(load().filter(function (c) { return c.key !== key; }));
+  // What the CMS answered, for the outbox and the page.
+  function answered(change, status, answer) {
+    var outcome = Outbox.outcomeOf(change, status, answer);
+    var queue = load();
+    if (outcome === "saved" || outcome === "refused") {
+      save(Outbox.settle(queue, change, outcome, answer));
+      if (outcome === "saved") {
+        synced = true;
+        rememberSaved(change, answer);
+      }
+    } else if (outcome === "conflict") {
+      save(Outbox.hold(queue, change.key, {conflict: answer}));
+    } else {
+      var fault = status === 422 ? "The CMS refused this change's key as another change's." :
+        "The CMS's answer was not for this change.";
+      save(Outbox.hold(queue, change.key, {fault: fault}));
+      // A fault of the app, not of the network: reported, and the change kept, unsaved.
+      console.error("iPad outbox fault: " + fault, {change: change, status: status, answer: answer});
+    }
+    show(change, outcome, answer || {});
   }
 
-  // Keep a conflicting change, with the CMS's text, and the newest text typed since.
-  function hold(change, answer) {
-    var queue = load();
-    var kept = queue.filter(function (c) { return c.key === change.key; })[0];
-    if (!kept) return;
-    var newer = queue.filter(function (c) { return c !== kept && sameField(c, kept); });
-    newer.forEach(function (c) { kept.value = c.value; });
-    kept.conflict = {text: answer.text || "", version: answer.version};
-    save(queue.filter(function (c) { return newer.indexOf(c) === -1; }));
+  function rememberSaved(change, answer) {
+    var value = isNote(change) ? answer.text : change.value;
+    if (isNote(change) || change.kind === "interest" || change.kind === "screener") {
+      saveSaved(Outbox.remember(loadSaved(), change, value, isNote(change) ? answer.version : null));
+    }
   }
 
   function fieldsOf(change) {
@@ -188,34 +206,30 @@
 
   // The change may be another meeting's (sent from this page after a reconnection): only
   // this meeting's fields are touched here.
-  function settle(change, status, answer) {
+  function show(change, outcome, answer) {
     var here = change.meeting === meetingId;
     var field = here && change.field && document.getElementById(change.field);
     var state = here ? change.field : null;
-    if (status === 200) {
-      if (change.kind === "note" || change.kind === "meeting_notes") {
-        // Changes of this field still waiting were based on this one's text: rebase them.
-        var queue = load();
-        queue.forEach(function (c) {
-          if (sameField(c, change) && String(c.version) === String(change.version)) {
-            c.version = answer.version;
-          }
-        });
-        save(queue);
-        if (field) field.dataset.version = answer.version;
-      }
+    if (outcome === "saved") {
+      if (isNote(change) && field) field.dataset.version = answer.version;
       if (change.kind === "add_item" && here) refreshItems();
       if (change.kind === "send_summary" && here) {
         say("send-state", "Sent to " + answer.sent_to + " buyer" + (answer.sent_to === 1 ? "" : "s") + ".");
       }
-      fieldState(state, "saved");
-    } else if (status === 409 && answer.version !== undefined) {
+      // A newer change of the field still waiting: not saved yet.
+      var newer = load().some(function (c) { return Outbox.sameField(c, change); });
+      fieldState(state, newer ? (navigator.onLine ? "saving" : "waiting") : "saved");
+    } else if (outcome === "conflict") {
       var kept = load().filter(function (c) { return c.key === change.key; })[0];
       if (field && kept) showConflict(field, kept);
+    } else if (outcome === "fault") {
+      fieldState(state, "error", "Not saved: the CMS answered wrongly (kept on this device)");
+      if (change.kind === "send_summary" && here) say("send-state", "Not sent: the CMS answered wrongly.");
     } else {
       fieldState(state, "error", answer.error || "Not saved.");
       if (change.kind === "send_summary" && here) say("send-state", answer.error || "Not sent.");
     }
+    showStatus();
   }
 
   var STATES = {saving: "Saving…", saved: "Saved", waiting: "Waiting for the connection",
@@ -235,19 +249,34 @@
     if (box) box.textContent = text;
   }
 
+  function plural(n, word) {
+    return n + " " + word + (n === 1 ? "" : "s");
+  }
+
+  // "All changes saved" only when the CMS has answered for every change, typing included.
   function showStatus() {
     if (!statusBox) return;
-    var queue = mine(load());
-    var choose = held(queue).length;
-    var waiting = queue.length - choose;
-    var toChoose = choose + " change" + (choose === 1 ? "" : "s") + " to choose";
+    var typing = Object.keys(timers).map(function (id) {
+      return {field: id, meeting: meetingId, user: userId};
+    });
+    var n = Outbox.counts(load(), userId, typing);
+    var parts = [];
+    if (n.waiting) {
+      parts.push(signedOut ? "Sign in again to send " + plural(n.waiting, "waiting change") :
+                 navigator.onLine ? "Sending " + plural(n.waiting, "change") + "…" :
+                 "Offline: " + plural(n.waiting, "change") + " waiting");
+    }
+    if (n.conflicts) {
+      parts.push((parts.length ? "" : "Changed on the website: ") + plural(n.conflicts, "change") + " to choose");
+    }
+    if (n.faults) {
+      parts.push("Not saved: " + plural(n.faults, "change") + " the CMS answered wrongly, kept on " +
+                 "this device (please report this)");
+    }
     statusBox.hidden = false;
-    statusBox.dataset.state = waiting ? (navigator.onLine && !signedOut ? "syncing" : "waiting") :
-      choose ? "conflict" : "saved";
-    statusBox.textContent = !waiting ? (choose ? "Changed on the website: " + toChoose : "All changes saved") :
-      (signedOut ? "Sign in again to send " + waiting + " waiting change" + (waiting === 1 ? "" : "s") :
-       (navigator.onLine ? "Sending " : "Offline: ") + waiting + " change" + (waiting === 1 ? "" : "s") +
-       (navigator.onLine ? "…" : " waiting")) + (choose ? " · " + toChoose : "");
+    statusBox.dataset.state = n.faults ? "error" : n.waiting ?
+      (navigator.onLine && !signedOut ? "syncing" : "waiting") : n.conflicts ? "conflict" : "saved";
+    statusBox.textContent = parts.length ? parts.join(" · ") : "All changes saved";
   }
 
   function showConflict(field, kept) {
@@ -280,30 +309,22 @@
   }
 
   // The host's choice: their text (sent again, now based on the website's version), the
-  // website's, or both. A fresh key: the old one's answer was the conflict.
+  // website's, or both.
   function resolve(field, choice, box) {
     clearTimeout(timers[field.id]);
     delete timers[field.id];
-    var queue = load();
-    var kept = queue.filter(function (c) {
-      return c.conflict && sameField(c, {field: field.id, meeting: meetingId, user: userId});
-    })[0];
     box.remove();
-    if (!kept) return;
-    field.dataset.version = kept.conflict.version;
-    if (choice === "theirs") {
-      field.value = kept.conflict.text;
-      queue = queue.filter(function (c) { return c !== kept; });
+    var chosen = Outbox.resolve(load(), {field: field.id, meeting: meetingId, user: userId}, choice,
+                                field.value, newKey);
+    save(chosen.queue);
+    field.value = chosen.text;
+    if (chosen.version !== null) field.dataset.version = chosen.version;
+    if (choice === "theirs" && chosen.held) {
+      saveSaved(Outbox.remember(loadSaved(), chosen.held, chosen.text, chosen.version));
       fieldState(field.id, "saved");
     } else {
-      if (choice === "both") field.value = (kept.conflict.text + "\n\n" + field.value).trim();
-      kept.value = field.value;
-      kept.version = kept.conflict.version;
-      kept.key = newKey();
-      delete kept.conflict;
       fieldState(field.id, navigator.onLine ? "saving" : "waiting");
     }
-    save(queue);
     showStatus();
     flush();
   }
@@ -351,6 +372,7 @@
     if (!document.getElementById(field.id + "-conflict")) fieldState(field.id, "saving");
     clearTimeout(timers[field.id]);
     timers[field.id] = setTimeout(function () { queueNote(field); }, NOTE_DELAY);
+    showStatus();
   }
 
   function onLeave(event) {
@@ -375,24 +397,49 @@
         "Offline: the summary goes out once the changes before it have synced.");
   }
 
+  function showMarks(item, kind, value) {
+    if (kind === "interest") {
+      document.querySelectorAll("#meeting-item-" + item + " [data-kind=interest]").forEach(function (b) {
+        b.setAttribute("aria-pressed", String(b.dataset.value === value));
+      });
+    } else {
+      var toggle = document.querySelector("#meeting-item-" + item + " [data-kind=screener]");
+      if (toggle) toggle.setAttribute("aria-pressed", String(value === "on"));
+    }
+  }
+
+  // Values saved since the service worker's copy of this page was kept: a reload offline
+  // shows that copy, which does not have them.
+  function showSaved() {
+    var pageVersion = function (id) {
+      var field = document.getElementById(id);
+      return field ? field.dataset.version : null;
+    };
+    Outbox.newerThanPage(loadSaved(), userId, meetingId, pageVersion).forEach(function (v) {
+      var field = document.getElementById(v.field);
+      if (isNote(v) && field) {
+        field.value = v.value;
+        field.dataset.version = v.version;
+      } else if (v.kind === "interest" || v.kind === "screener") {
+        showMarks(v.item, v.kind, v.value);
+      }
+    });
+  }
+
   // Changes still in the outbox shown as made: after a reload, offline, nothing looks lost.
   function showPending() {
+    showSaved();
     var list = document.getElementById("meeting-items");
-    mine(load()).filter(function (c) { return c.meeting === meetingId; }).forEach(function (c) {
+    load().filter(function (c) { return c.user === userId && c.meeting === meetingId; }).forEach(function (c) {
       var field = c.field && document.getElementById(c.field);
-      if ((c.kind === "note" || c.kind === "meeting_notes") && field) {
+      var state = c.fault ? "error" : "waiting";
+      if (isNote(c) && field) {
         field.value = c.value;
         if (c.conflict) showConflict(field, c);
-        else fieldState(field.id, "waiting");
-      } else if (c.kind === "interest") {
-        document.querySelectorAll("#meeting-item-" + c.item + " [data-kind=interest]").forEach(function (b) {
-          b.setAttribute("aria-pressed", String(b.dataset.value === c.value));
-        });
-        fieldState(c.field, "waiting");
-      } else if (c.kind === "screener") {
-        var toggle = document.querySelector("#meeting-item-" + c.item + " [data-kind=screener]");
-        if (toggle) toggle.setAttribute("aria-pressed", String(c.value === "on"));
-        fieldState(c.field, "waiting");
+        else fieldState(field.id, state);
+      } else if (c.kind === "interest" || c.kind === "screener") {
+        showMarks(c.item, c.kind, c.value);
+        fieldState(c.field, state);
       } else if (c.kind === "add_item" && list && !document.getElementById("pending-" + c.key)) {
         var li = document.createElement("li");
         li.className = "item pending";
@@ -459,13 +506,14 @@
   var logout = document.querySelector("form[data-logout]");
   if (logout) {
     logout.addEventListener("submit", function (event) {
-      var waiting = mine(load()).length;
+      var waiting = load().filter(function (c) { return c.user === userId; }).length;
       if (waiting && !window.confirm(waiting + " change" + (waiting === 1 ? " has" : "s have") +
           " not reached the CMS yet and will be lost. Log out anyway?")) {
         event.preventDefault();
         return;
       }
       localStorage.removeItem(STORE);
+      localStorage.removeItem(SAVED);
     });
   }
 
@@ -478,8 +526,8 @@
     main.addEventListener("input", onType);
     main.addEventListener("focusout", onLeave);
     showPending();
-    var started = main.dataset.started === "yes" || mine(load()).some(function (c) {
-      return c.meeting === meetingId && c.kind === "start";
+    var started = main.dataset.started === "yes" || load().some(function (c) {
+      return c.user === userId && c.meeting === meetingId && c.kind === "start";
     });
     if (!started) enqueue({kind: "start"});
   }

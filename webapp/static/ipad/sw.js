@@ -4,13 +4,17 @@
 // CMS's current content always wins.
 "use strict";
 
-var CACHE = "sales-cms-ipad-v2";
-var SHELL = ["/static/ipad/ipad.css", "/static/ipad/ipad.js", "/static/vendor/htmx.min.js",
-             "/static/ipad/manifest.webmanifest", "/static/ipad/icon-192.png"];
+var CACHE = "sales-cms-ipad-v3";
+var SHELL = ["/static/ipad/ipad.css", "/static/ipad/outbox.js", "/static/ipad/ipad.js",
+             "/static/vendor/htmx.min.js", "/static/ipad/manifest.webmanifest",
+             "/static/ipad/icon-192.png"];
 
+// From the CMS, not the browser's HTTP cache (static files may be kept a day there): the
+// shell's files must be of one version, outbox.js with the ipad.js that uses it.
 self.addEventListener("install", function (event) {
-  event.waitUntil(caches.open(CACHE).then(function (cache) { return cache.addAll(SHELL); })
-    .then(function () { return self.skipWaiting(); }));
+  event.waitUntil(caches.open(CACHE).then(function (cache) {
+    return cache.addAll(SHELL.map(function (url) { return new Request(url, {cache: "reload"}); }));
+  }).then(function () { return self.skipWaiting(); }));
 });
 
 self.addEventListener("activate", function (event) {
@@ -65,10 +69,19 @@ self.addEventListener("fetch", function (event) {
   }
 });
 
-// A page asks to be kept as soon as it is shown (its first load came before the worker).
+// A page asks to be kept as soon as it is shown (its first load came before the worker) and
+// when its changes have synced. Once the copy is kept the page is told, with the `seq` it
+// sent: the values it saved up to then are in the copy (see Outbox.forget). A page that
+// did not come (offline, or signed out: a redirect to the login page) is not kept.
 self.addEventListener("message", function (event) {
   var url = event.data && event.data.keep;
+  var client = event.source;
   if (url && new URL(url).origin === self.location.origin) {
-    event.waitUntil(caches.open(CACHE).then(function (cache) { return cache.add(url); }));
+    event.waitUntil(fetch(url, {credentials: "same-origin"}).then(function (response) {
+      if (!response.ok || response.redirected) throw new Error("not kept");
+      return caches.open(CACHE).then(function (cache) { return cache.put(url, response); });
+    }).then(function () {
+      if (client) client.postMessage({kept: url, seq: event.data.seq});
+    }).catch(function () {}));
   }
 });
