@@ -536,6 +536,13 @@
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "visible") flush();
   });
+  // Text typed in the last moments before a reload or a closed tab goes into the outbox now.
+  window.addEventListener("pagehide", function () {
+    Object.keys(timers).forEach(function (id) {
+      var field = document.getElementById(id);
+      if (field) queueNote(field);
+    });
+  });
   setInterval(flush, RETRY_EVERY);
   showStatus();
   flush();
