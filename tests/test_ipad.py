@@ -389,6 +389,15 @@ def test_the_view_is_installable_full_screen_from_the_home_screen(client, login,
         assert "javascript" in worker.mimetype
 
 
+def test_the_outbox_rules_load_before_the_view_and_are_kept_for_offline(
+        client, login, people, meeting):
+    login(people["bob"])
+    page = client.get(f"/ipad/meetings/{meeting.id}").get_data(as_text=True)
+    assert page.index('src="/static/ipad/outbox.js"') < page.index('src="/static/ipad/ipad.js"')
+    with client.get("/ipad/sw.js") as worker:
+        assert '"/static/ipad/outbox.js"' in worker.get_data(as_text=True)
+
+
 def test_the_stylesheet_has_no_hover_only_controls_and_reads_at_arms_length(client):
     with client.get("/static/ipad/ipad.css") as response:
         css = response.get_data(as_text=True)
