@@ -5,7 +5,7 @@ import wtforms
 from markupsafe import Markup, escape
 from sqlalchemy import Select, select
 from wtforms import SelectChoice
-from wtforms.validators import ValidationError
+from wtforms.validators import StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from webapp.extensions import db
@@ -13,21 +13,41 @@ from webapp.models import User, person_name
 from webapp.services.passwords import password_problem
 
 NONE_CHOICE = SelectChoice(0, "—")
-# The largest id or count a database integer column holds (PostgreSQL's integer).
-DATABASE_INT_MAX = 2**31 - 1
+# The numbers a database integer column holds (PostgreSQL's integer).
+DATABASE_INT_MIN, DATABASE_INT_MAX = -(2**31), 2**31 - 1
 
 # The demo and test accounts live under the reserved .test domain; let forms accept it.
 if "test" in email_validator.SPECIAL_USE_DOMAIN_NAMES:
     email_validator.SPECIAL_USE_DOMAIN_NAMES.remove("test")
 
 
+def whole_number(value, low: int = DATABASE_INT_MIN, high: int = DATABASE_INT_MAX) -> int:
+    """A number sent by a client, from `low` to `high` (by default any a database integer
+    holds), else ValueError. Only ASCII digits after an optional sign: int() would also take
+    "1_000" and other scripts' digits. Nothing longer than the bounds is converted, so a
+    400-digit number costs nothing and never reaches a comparison or the database."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    else:
+        text = str(value).strip()
+        digits = text[1:] if text[:1] in ("+", "-") else text
+        if not (digits.isascii() and digits.isdigit()) or len(digits.lstrip("0")) > 10:
+            raise ValueError("not a whole number")
+        number = int(text)
+    if not low <= number <= high:
+        raise ValueError("out of range")
+    return number
+
+
 def database_id(value) -> int:
     """An id sent by a client: a whole number a database integer holds, else ValueError
     (so `request.args.get(name, type=database_id)` gives None for anything else)."""
-    number = int(value)
-    if not 0 < number <= DATABASE_INT_MAX:
-        raise ValueError("not an id")
-    return number
+    return whole_number(value, 1, DATABASE_INT_MAX)
+
+
+def choice_id(value) -> int:
+    """An id chosen in a select, 0 standing for none; anything else is ValueError."""
+    return whole_number(value, 0, DATABASE_INT_MAX)
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -76,15 +96,16 @@ class CheckboxListField(SelectMultipleField):
     option_widget = CheckboxInput()
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("coerce", int)
+        kwargs.setdefault("coerce", database_id)
         super().__init__(*args, **kwargs)
 
 
 class OptionalIdField(SelectField):
-    """A select of database ids where 0 stands for 'none'."""
+    """A select of database ids where 0 stands for 'none'. Anything but an id a database
+    integer holds is refused (`invalid_value_message`) without asking the field's validators."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("coerce", int)
+        kwargs.setdefault("coerce", choice_id)
         kwargs.setdefault("default", 0)
         super().__init__(*args, **kwargs)
 
@@ -92,6 +113,68 @@ class OptionalIdField(SelectField):
         if valuelist and valuelist[0] == "":
             valuelist = ["0"]
         super().process_formdata(valuelist)
+
+    def pre_validate(self, form):
+        if self.process_errors:
+            raise StopValidation()
+        super().pre_validate(form)
+
+
+class WholeNumber:
+    """Validator for a field that keeps the text sent (a hidden id the view reads itself):
+    a whole number from `low` to `high`, as whole_number reads it."""
+
+    def __init__(self, low: int = DATABASE_INT_MIN, high: int = DATABASE_INT_MAX,
+                 message: str | None = None):
+        self.low, self.high = low, high
+        self.message = message or f"Enter a number from {low:,} to {high:,}."
+
+    def __call__(self, form, field):
+        try:
+            whole_number(field.data, self.low, self.high)
+        except ValueError:
+            raise ValidationError(self.message) from None
+
+
+class WholeNumberField(wtforms.IntegerField):
+    """A whole number from `low` to `high`, by default any a database integer holds.
+
+    Text, decimals and numbers no database integer holds (one of 400 digits) are a form
+    error as the field is read, and its validators are not asked: WTForms' NumberRange makes
+    a float of the number, which a huge one overflows. The range is checked after the
+    validators, so DataRequired or InputRequired speak first. `message`, when given, is the
+    error for every wrong number."""
+
+    def __init__(self, label=None, validators=None, low: int = DATABASE_INT_MIN,
+                 high: int = DATABASE_INT_MAX, message: str | None = None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.low, self.high, self.message = low, high, message
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if not valuelist or not valuelist[0].strip():
+            return  # empty: for Optional, DataRequired or InputRequired to judge
+        try:
+            self.data = whole_number(valuelist[0])
+        except ValueError:
+            text = valuelist[0].strip()
+            digits = text[1:] if text[:1] in ("+", "-") else text
+            too_long = digits.isascii() and digits.isdigit()
+            raise ValueError(self.message or (self._range_message() if too_long else
+                                              self.gettext("Not a valid integer value."))) from None
+
+    def pre_validate(self, form):
+        if self.process_errors:
+            raise StopValidation()
+
+    def post_validate(self, form, validation_stopped):
+        if not validation_stopped and self.data is not None \
+                and not self.low <= self.data <= self.high:
+            raise ValidationError(self.message or self._range_message())
+
+    def _range_message(self) -> str:
+        return f"Enter a number from {self.low:,} to {self.high:,}."
+
 
 PASSWORD_HINT = "At least 8 characters. A few words you will remember make a good password."
 

@@ -3,11 +3,11 @@ the rest (ranges, links, duplicates), so the CSV import refuses the same things.
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, IntegerField, StringField, TextAreaField, URLField
+from wtforms import BooleanField, StringField, TextAreaField, URLField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from webapp.extensions import db
-from webapp.forms import CheckboxListField, SelectField, choices
+from webapp.forms import CheckboxListField, SelectField, WholeNumberField, choices
 from webapp.models import PROGRAMME_TYPES
 from webapp.services import catalogue
 
@@ -22,10 +22,10 @@ def _screener_field():
 class ProgrammeForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     programme_type = SelectField("Type", choices=choices((t, t) for t in PROGRAMME_TYPES))
-    year = IntegerField("Year", validators=[Optional()])
-    episode_count = IntegerField("Episodes", validators=[Optional()])
-    runtime_minutes = IntegerField("Runtime (minutes)", validators=[Optional()],
-                                   description="Per episode for a series.")
+    year = WholeNumberField("Year", validators=[Optional()])
+    episode_count = WholeNumberField("Episodes", validators=[Optional()])
+    runtime_minutes = WholeNumberField("Runtime (minutes)", validators=[Optional()],
+                                       description="Per episode for a series.")
     genres = CheckboxListField("Genres")
     new_genres = StringField("New genres", validators=[Optional(), Length(max=500)],
                              description="Genres not in the list above, separated by commas.")
@@ -47,19 +47,19 @@ class ProgrammeForm(FlaskForm):
 
 
 class SeasonForm(FlaskForm):
-    number = IntegerField("Season number", validators=[InputRequired(
+    number = WholeNumberField("Season number", validators=[InputRequired(
         message="Enter the season number.")])
     title = StringField("Title", validators=[Optional(), Length(max=200)],
                         description="Leave empty to call it “Season <number>”.")
-    year = IntegerField("Year", validators=[Optional()])
+    year = WholeNumberField("Year", validators=[Optional()])
     screener_url = _screener_field()
 
 
 class EpisodeForm(FlaskForm):
-    number = IntegerField("Episode number", validators=[InputRequired(
+    number = WholeNumberField("Episode number", validators=[InputRequired(
         message="Enter the episode number.")])
     title = StringField("Title", validators=[Optional(), Length(max=200)])
-    runtime_minutes = IntegerField("Runtime (minutes)", validators=[Optional()])
+    runtime_minutes = WholeNumberField("Runtime (minutes)", validators=[Optional()])
     synopsis = TextAreaField("Synopsis", validators=[Optional(), Length(max=10_000)],
                              render_kw={"rows": 4})
     screener_url = _screener_field()

@@ -11,12 +11,14 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 
 from webapp import access
 from webapp.forms import (
+    DATABASE_INT_MAX,
     NONE_CHOICE,
     PASSWORD_HINT,
     CheckboxListField,
     OptionalIdField,
     PasswordPolicy,
     SelectField,
+    WholeNumber,
     choices,
     named_choices,
     people_choices,
@@ -88,7 +90,8 @@ class UserFilterForm(FlaskForm):
 
 
 class SalesCoordinatorForm(FlaskForm):
-    sales_coordinator_id = HiddenField(validators=[DataRequired()])
+    sales_coordinator_id = HiddenField(validators=[
+        DataRequired(), WholeNumber(1, DATABASE_INT_MAX, "Choose a Sales Coordinator.")])
 
 
 class RoleForm(FlaskForm):

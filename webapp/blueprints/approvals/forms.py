@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms import StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
 
 from webapp import access
 from webapp.forms import (
@@ -8,6 +8,7 @@ from webapp.forms import (
     NONE_CHOICE,
     CheckboxListField,
     OptionalIdField,
+    WholeNumberField,
     named_choices,
     people_choices,
 )
@@ -15,8 +16,8 @@ from webapp.models import Region, Territory
 
 
 class ApproveForm(FlaskForm):
-    company_id = IntegerField("Existing company", validators=[
-        Optional(), NumberRange(min=0, max=DATABASE_INT_MAX)])
+    company_id = WholeNumberField("Existing company", validators=[Optional()], low=0,
+                                  high=DATABASE_INT_MAX, message="Choose a company from the list.")
     company_name = StringField("Company", validators=[Optional(), Length(max=120)])
     account_manager = OptionalIdField("Account Manager")
     territories = CheckboxListField("Territories")

@@ -1,15 +1,25 @@
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import joinedload
-from wtforms import HiddenField, IntegerField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms import HiddenField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from webapp import access
 from webapp.extensions import db
-from webapp.forms import DATABASE_INT_MAX, NONE_CHOICE, OptionalIdField, SelectField, choices
+from webapp.forms import (
+    DATABASE_INT_MAX,
+    NONE_CHOICE,
+    OptionalIdField,
+    SelectField,
+    WholeNumberField,
+    choices,
+)
 from webapp.models import User
 from webapp.services.lists import KIND_LABELS, kinds_for
 
-DATABASE_ID = NumberRange(min=1, max=DATABASE_INT_MAX)
+
+def _catalogue_id(required: bool = False) -> WholeNumberField:
+    return WholeNumberField(validators=[DataRequired() if required else Optional()], low=1,
+                            high=DATABASE_INT_MAX, message="Choose from the catalogue.")
 
 
 def _buyer_choices(user):
@@ -39,9 +49,9 @@ class RenameForm(FlaskForm):
 
 
 class AddItemForm(FlaskForm):
-    programme_id = IntegerField(validators=[DataRequired(), DATABASE_ID])
-    season_id = IntegerField(validators=[Optional(), DATABASE_ID])
-    episode_id = IntegerField(validators=[Optional(), DATABASE_ID])
+    programme_id = _catalogue_id(required=True)
+    season_id = _catalogue_id()
+    episode_id = _catalogue_id()
 
 
 class MoveForm(FlaskForm):
@@ -55,9 +65,9 @@ class MoveForm(FlaskForm):
 class NoteForm(FlaskForm):
     note = TextAreaField("Note", validators=[Optional(), Length(max=5000)])
     # The version the note was read at: without it a save could overwrite someone else's.
-    version = IntegerField(validators=[
-        InputRequired(message="Reload the page and save again: the note's version is missing."),
-        NumberRange(min=0, max=DATABASE_INT_MAX)])
+    version = WholeNumberField(validators=[
+        InputRequired(message="Reload the page and save again: the note's version is missing.")],
+        low=0, message="Reload the page and save again: the note's version is not a valid one.")
 
 
 class ShareForm(FlaskForm):

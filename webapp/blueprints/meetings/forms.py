@@ -2,42 +2,41 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     HiddenField,
-    IntegerField,
     StringField,
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from webapp import access
 from webapp.extensions import db
 from webapp.forms import (
-    DATABASE_INT_MAX,
     NONE_CHOICE,
     OptionalIdField,
     SelectField,
     SelectMultipleField,
+    WholeNumberField,
     choices,
     database_id,
 )
 from webapp.models import ProgrammeList, User
 from webapp.services.meetings import COMMON_TIMEZONES, LONGEST_MEETING
 
-ANY_ID = NumberRange(min=0, max=DATABASE_INT_MAX, message="Choose from the list.")
-
 
 class MeetingForm(FlaskForm):
     # Checked by the service, which says why a host cannot be chosen.
-    host = OptionalIdField("Host", validate_choice=False, validators=[ANY_ID])
+    host = OptionalIdField("Host", validate_choice=False,
+                           invalid_value_message="Choose from the list.")
     title = StringField("Title", validators=[DataRequired("Give the meeting a title."),
                                              Length(max=200)])
     day = DateField("Date", validators=[DataRequired("Give the date, e.g. 2026-10-13.")])
     start = TimeField("Start time",
                       validators=[DataRequired("Give the start time, e.g. 14:30.")])
     timezone = SelectField("Time zone")
-    duration = IntegerField("Duration (minutes)", default=30, validators=[
-        DataRequired("Give the duration in minutes."),
-        NumberRange(5, LONGEST_MEETING, "A meeting lasts between 5 minutes and 12 hours.")])
+    duration = WholeNumberField(
+        "Duration (minutes)", default=30,
+        validators=[DataRequired("Give the duration in minutes.")], low=5, high=LONGEST_MEETING,
+        message="A meeting lasts between 5 minutes and 12 hours.")
     market = StringField("Market", validators=[Optional(), Length(max=120)],
                          description="e.g. MIPCOM 2026")
     stand = StringField("Stand", validators=[Optional(), Length(max=60)])
@@ -48,7 +47,7 @@ class MeetingForm(FlaskForm):
     # The chosen buyers, kept in hidden inputs by the buyer picker.
     attendees = SelectMultipleField("Buyers", coerce=database_id, validate_choice=False)
     source_list = OptionalIdField(
-        "Start the meeting list from", validators=[ANY_ID],
+        "Start the meeting list from", invalid_value_message="Choose from the list.",
         description="Its items and notes are copied into the meeting: later changes to that "
                     "list leave the meeting alone.")
     allow_clash = HiddenField()
@@ -73,14 +72,14 @@ class MeetingForm(FlaskForm):
 class NotesForm(FlaskForm):
     notes = TextAreaField("Meeting notes", validators=[Optional(), Length(max=20000)])
     # The version the notes were read at: without it a save could overwrite someone else's.
-    version = IntegerField(validators=[
-        InputRequired(message="Reload the page and save again: the notes' version is missing."),
-        NumberRange(min=0, max=DATABASE_INT_MAX)])
+    version = WholeNumberField(validators=[
+        InputRequired(message="Reload the page and save again: the notes' version is missing.")],
+        low=0, message="Reload the page and save again: the notes' version is not a valid one.")
 
 
 class CopyListForm(FlaskForm):
-    source_list = OptionalIdField("Add the items of", validators=[
-        NumberRange(min=1, max=DATABASE_INT_MAX, message="Choose a list.")])
+    source_list = OptionalIdField("Add the items of", validators=[DataRequired("Choose a list.")],
+                                  invalid_value_message="Choose a list.")
 
     def fill_choices(self, user: User):
         lists = db.session.scalars(access.lists_visible_to(user)
