@@ -32,7 +32,7 @@
   if ("serviceWorker" in navigator && script && script.dataset.serviceWorker) {
     navigator.serviceWorker.register(script.dataset.serviceWorker).then(keepPage, function () {});
     navigator.serviceWorker.addEventListener("message", onKept);
-    navigator.serviceWorker.startMessages();
+    if (navigator.serviceWorker.startMessages) navigator.serviceWorker.startMessages();
   }
 
   // The worker keeps a copy of this page as the CMS has it: now (its first load came before
