@@ -8,10 +8,12 @@ interest marks and types item and meeting notes. IPAD_FAULT_SEED replays a run (
 printed, and shown when the test fails); IPAD_FAULTS sets how many faults to inject.
 """
 
+import json
 import os
 import random
 import re
 from collections import Counter, deque
+from urllib.parse import parse_qs
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
@@ -252,3 +254,36 @@ def test_a_note_typed_on_after_its_answer_was_lost_is_saved_not_replaced(
         "Wants the dub, and subtitles for the Nordics")
     page.reload()
     expect(note).to_have_value("Wants the dub, and subtitles for the Nordics")
+
+
+@pytest.mark.parametrize("answer", [
+    (200, {"text": "Another change's text", "version": 9}),  # an answer for another change
+    (422, {"error": "This change's key was already used for another change.",
+           "reason": "key_reused"}),
+], ids=["answer for another change", "key refused as another's"])
+def test_an_answer_that_is_not_for_the_change_sent_is_a_fault_shown_and_the_change_kept(
+        ipad_page: Page, live_app, answer):
+    page = ipad_page
+    status, body = answer
+
+    def wrong_answer(route: Route) -> None:
+        key = parse_qs(route.request.post_data)["key"][0]
+        route.fulfill(status=status, content_type="application/json",
+                      body=json.dumps({**body, "key": key}))
+
+    meeting_id = open_meeting(page, live_app.url, "bob@demo.test")
+    item = int(page.locator("#meeting-items > li.item").first.get_attribute("data-item"))
+    before = on_the_server(live_app, meeting_id, [item])
+    page.route(CHANGES, wrong_answer)
+    page.locator(f"#note-{item}").fill("Wants the dub")
+    page.locator(f"#note-{item}").blur()
+    expect(page.locator("#sync-status")).to_contain_text(
+        "Not saved: 1 change the CMS answered wrongly, kept on this device")
+    expect(page.locator("#sync-status")).to_have_attribute("data-state", "error")
+    expect(page.locator(f"[data-state-for='note-{item}']")).to_contain_text("Not saved")
+    kept = json.loads(page.evaluate("localStorage.getItem('sales-cms.ipad.outbox')"))
+    assert [(c["value"], bool(c["fault"])) for c in kept] == [("Wants the dub", True)]
+    assert on_the_server(live_app, meeting_id, [item]) == before
+    page.reload()  # still kept, still not claimed saved
+    expect(page.locator("#sync-status")).to_contain_text("Not saved: 1 change")
+    expect(page.locator(f"#note-{item}")).to_have_value("Wants the dub")
