@@ -1,6 +1,7 @@
 """Territories, regions and companies."""
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from webapp.extensions import db
 from webapp.models import Company, Region, Territory, User, company_territories, user_territories
@@ -21,11 +22,42 @@ def _check_name_free(model, name: str, exclude_id: int | None = None) -> str:
     return name
 
 
+def _insert_unless_taken(model, name: str) -> int | None:
+    """Insert a row named `name` and return its id; None if the name is taken, by a row
+    committed or one another transaction is inserting now (waited for, on PostgreSQL, until
+    it commits). Never a unique-key error, so the caller's transaction carries on."""
+    dialect = db.session.get_bind().dialect.name
+    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
+    return db.session.scalar(
+        insert(model.__table__).values(name=name, name_key=name.casefold())
+        .on_conflict_do_nothing(index_elements=[model.name_key]).returning(model.id))
+
+
 def create_named(model, name: str, **fields):
-    item = model(name=_check_name_free(model, name), **fields)
-    db.session.add(item)
+    """A new territory, region or company; a name already taken (case aside) is refused, also
+    when two requests add it at the same moment."""
+    name = _check_name_free(model, name)
+    item_id = _insert_unless_taken(model, name)
+    if item_id is None:
+        raise DomainError(f"A {NOUNS[model]} called “{name}” already exists.", field="name")
+    item = db.session.get(model, item_id)
+    for key, value in fields.items():
+        setattr(item, key, value)
     db.session.flush()
     return item
+
+
+def find_or_create_named(model, name: str):
+    """The territory, region or company called `name` (case aside), created if there is none:
+    two requests creating the same name at once both end up with the one row."""
+    name = " ".join(name.split())
+    existing = db.session.scalar(select(model).where(model.name_key == name.casefold()))
+    if existing is not None:
+        return existing
+    item_id = _insert_unless_taken(model, name)
+    if item_id is None:  # created by another request a moment ago
+        return db.session.scalar(select(model).where(model.name_key == name.casefold()))
+    return db.session.get(model, item_id)
 
 
 def rename(item, name: str, **fields):

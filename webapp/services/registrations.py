@@ -19,7 +19,7 @@ from webapp.models import (
 from webapp.services import DomainError
 from webapp.services.accounts import find_by_email, normalise_email, set_password
 from webapp.services.mail import absolute_url, queue_email
-from webapp.services.places import create_named
+from webapp.services.places import find_or_create_named
 from webapp.services.users import builtin_role
 
 
@@ -110,7 +110,8 @@ def _similar_company_candidates(key: str):
 
 def company_for(company_id: int | None, new_name: str | None) -> Company:
     """The company chosen in a review: an existing one, or one created from `new_name`
-    (an existing company with that exact name is used rather than duplicated)."""
+    (an existing company with that exact name is used rather than duplicated, even one
+    created by another review a moment ago)."""
     if company_id:
         company = db.session.get(Company, company_id)
         if company is None:
@@ -119,8 +120,7 @@ def company_for(company_id: int | None, new_name: str | None) -> Company:
     name = " ".join((new_name or "").split())
     if not name:
         raise DomainError("Choose a company or type the name of a new one.", field="company")
-    existing = db.session.scalar(select(Company).where(Company.name_key == name.casefold()))
-    return existing or create_named(Company, name)
+    return find_or_create_named(Company, name)
 
 
 def _describe(user: User) -> dict[str, str]:

@@ -1,0 +1,194 @@
+"""Every action that emails or creates is safe to repeat: the same form sent twice at the same
+moment (a double click, two tabs, a proxy's retry) has one effect and sends one set of
+emails, and the second answer is the page as it now stands, saying what happened.
+
+Each pair of requests is sent from two threads, each with its own test client (and so its
+own database connection). A barrier holds each request at its first statement that writes
+or locks until the other has reached its own: both have read the state they act on, the
+moment a double submit is most likely to do its work twice. On PostgreSQL the two then run
+side by side; on SQLite the second waits for the first's write (the driver's busy timeout).
+"""
+
+import re
+import threading
+from dataclasses import dataclass
+from datetime import date, timedelta
+from html.parser import HTMLParser
+
+import pytest
+from sqlalchemy import event, func, select
+
+from tests import factories as f
+from webapp.extensions import db
+from webapp.models import (
+    Company,
+    OutboxMessage,
+    Registration,
+    RegistrationStatus,
+)
+from webapp.services.registrations import register
+
+pytestmark = pytest.mark.usefixtures("ctx")
+NEXT_WEEK = date.today() + timedelta(days=7)
+
+
+@dataclass
+class Answer:
+    status: int  # of the POST itself
+    page: str  # what the user then sees: the answer, or the page it redirects to
+
+
+class _Forms(HTMLParser):
+    """The hidden inputs of each form of a page, by the form's action."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms: dict[str, dict[str, str]] = {}
+        self._open: dict[str, str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self._open = self.forms.setdefault(attrs.get("action") or "", {})
+        elif tag == "input" and self._open is not None and attrs.get("type") == "hidden":
+            self._open[attrs["name"]] = attrs.get("value") or ""
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._open = None
+
+
+def hidden_fields(client, page_url: str, action: str = "") -> dict[str, str]:
+    """What a browser would send back, unseen, with the form posting to `action`."""
+    page = client.get(page_url)
+    assert page.status_code == 200
+    parser = _Forms()
+    parser.feed(page.get_data(as_text=True))
+    return parser.forms[action]
+
+
+# A statement that writes or locks rows: where a request starts to act on what it has read.
+ACTS = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b|\bFOR\s+UPDATE\b", re.IGNORECASE)
+
+
+def at_once(app, user, *posts: tuple[str, dict]) -> list[Answer]:
+    """Send each (url, form) as `user`, each from its own client in its own thread, so that
+    all of them have read what they act on before any of them writes or locks a row: each
+    request waits at its first such statement until every other one has reached its own."""
+    user_id = user.get_id()
+    gate = threading.Barrier(len(posts))
+    thread = threading.local()
+    answers: list[Answer | None] = [None] * len(posts)
+    errors: list[BaseException] = []
+
+    def hold_first_act(_connection, _cursor, statement, *_args):
+        if getattr(thread, "posting", False) and ACTS.search(statement):
+            thread.posting = False
+            try:
+                # A request that never acts (refused before it writes) lets the others go.
+                gate.wait(timeout=5)
+            except threading.BrokenBarrierError:
+                pass
+
+    def post(index: int, url: str, data: dict) -> None:
+        client = app.test_client()
+        with client.session_transaction() as session:
+            session["_user_id"], session["_fresh"] = user_id, True
+        try:
+            thread.posting = True
+            response = client.post(url, data=data)
+            thread.posting = False
+            page = response
+            if response.status_code in (302, 303):
+                page = client.get(response.headers["Location"])
+            answers[index] = Answer(response.status_code, page.get_data(as_text=True))
+        except BaseException as error:  # an exception here is the app's 500
+            errors.append(error)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", hold_first_act)
+    try:
+        threads = [threading.Thread(target=post, args=(i, *each))
+                   for i, each in enumerate(posts)]
+        for each in threads:
+            each.start()
+        for each in threads:
+            each.join(timeout=60)
+    finally:
+        event.remove(engine, "before_cursor_execute", hold_first_act)
+    assert not errors, f"a request failed: {errors[0]!r}"
+    assert all(answer is not None and answer.status < 500 for answer in answers)
+    return answers
+
+
+def twice(app, user, url: str, data: dict, already: str) -> tuple[Answer, Answer]:
+    """The same form sent twice at once: (the answer that did it, the one that says it was
+    done already, with `already` on the page it shows)."""
+    answers = at_once(app, user, (url, data), (url, dict(data)))
+    told = [answer for answer in answers if already in answer.page]
+    assert len(told) == 1, f"one answer says “{already}”, not {len(told)}"
+    [done] = [answer for answer in answers if answer is not told[0]]
+    return done, told[0]
+
+
+def emails(kind: str) -> list[OutboxMessage]:
+    return db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == kind)
+                              .order_by(OutboxMessage.id)).all()
+
+
+def count(model, *conditions) -> int:
+    return db.session.scalar(select(func.count()).select_from(model).where(*conditions))
+
+
+# Registrations
+
+
+@pytest.fixture
+def world():
+    uk = f.territory("UK & Ireland")
+    alice = f.account_manager(first_name="Alice", territories=[uk])
+    return {"uk": uk, "alice": alice,
+            "sam": f.sales_coordinator(alice, first_name="Sam", last_name="Patel")}
+
+
+def application(world, first_name="Nina", company_name="Broadcaster Ltd") -> Registration:
+    registration = register(
+        first_name=first_name, last_name="Holm", email=f"{first_name.lower()}@example.com",
+        password="a long enough password", company_name=company_name, job_title="Buyer",
+        phone="", territory=world["uk"], account_manager=world["alice"])
+    db.session.commit()
+    return registration
+
+
+def approval(client, world, registration, company_name="Broadcaster Ltd") -> dict:
+    url = f"/approvals/{registration.user_id}"
+    return {**hidden_fields(client, url, f"{url}/approve"), "company_id": 0,
+            "company_name": company_name, "account_manager": world["alice"].id,
+            "territories": [world["uk"].id]}
+
+
+def test_two_applicants_approved_at_once_into_one_new_company_share_it(app, login, world):
+    nina = application(world, "Nina", company_name="Nordlys Media")
+    olaf = application(world, "Olaf", company_name="Nordlys Media")
+    client = login(world["sam"])
+    answers = at_once(app, world["sam"], *[
+        (f"/approvals/{r.user_id}/approve", approval(client, world, r, "Nordlys Media"))
+        for r in (nina, olaf)])
+    [company] = db.session.scalars(select(Company).where(Company.name == "Nordlys Media"))
+    db.session.expire_all()
+    assert {nina.user.company_id, olaf.user.company_id} == {company.id}
+    assert nina.status == olaf.status == RegistrationStatus.APPROVED
+    assert [a.status for a in answers] == [303, 303]
+
+
+# Companies
+
+
+def test_adding_a_company_twice_at_once_adds_it_once(app, login):
+    administrator = f.admin()
+    login(administrator)
+    done, again = twice(app, administrator, "/admin/companies", {"name": "Acme Television"},
+                        already="called “Acme Television” already exists")
+    assert count(Company, Company.name == "Acme Television") == 1
+    assert done.status == 303 and again.status == 422
