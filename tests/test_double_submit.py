@@ -24,6 +24,7 @@ from webapp.models import (
     Company,
     OutboxMessage,
     Registration,
+    RegistrationEvent,
     RegistrationStatus,
 )
 from webapp.services.registrations import register
@@ -166,6 +167,49 @@ def approval(client, world, registration, company_name="Broadcaster Ltd") -> dic
     return {**hidden_fields(client, url, f"{url}/approve"), "company_id": 0,
             "company_name": company_name, "account_manager": world["alice"].id,
             "territories": [world["uk"].id]}
+
+
+def rejection(client, registration) -> dict:
+    url = f"/approvals/{registration.user_id}"
+    return {**hidden_fields(client, url, f"{url}/reject"), "reason": "Not a broadcaster."}
+
+
+def test_approving_twice_at_once_approves_once_and_emails_once(app, login, world):
+    registration = application(world)
+    data = approval(login(world["sam"]), world, registration)
+    done, again = twice(app, world["sam"], f"/approvals/{registration.user_id}/approve", data,
+                        already="already been approved by Sam Patel")
+    assert len(emails("registration_approved")) == 1
+    assert count(Company, Company.name == "Broadcaster Ltd") == 1
+    assert count(RegistrationEvent, RegistrationEvent.action == "approved") == 1
+    assert done.status == 303 and again.status == 422
+
+
+def test_rejecting_twice_at_once_rejects_once_and_emails_once(app, login, world):
+    registration = application(world)
+    data = rejection(login(world["sam"]), registration)
+    done, again = twice(app, world["sam"], f"/approvals/{registration.user_id}/reject", data,
+                        already="already been rejected by Sam Patel")
+    assert len(emails("registration_rejected")) == 1
+    assert count(RegistrationEvent, RegistrationEvent.action == "rejected") == 1
+    assert done.status == 303 and again.status == 422
+
+
+def test_an_approval_and_a_rejection_at_once_decide_once(app, login, world):
+    registration = application(world)
+    client = login(world["sam"])
+    url = f"/approvals/{registration.user_id}"
+    approved, rejected = at_once(app, world["sam"],
+                                 (f"{url}/approve", approval(client, world, registration)),
+                                 (f"{url}/reject", rejection(client, registration)))
+    assert len(emails("registration_approved") + emails("registration_rejected")) == 1
+    assert count(RegistrationEvent, RegistrationEvent.action != "submitted") == 1
+    # Whichever came second finds the application decided, and says so.
+    assert sorted([approved.status, rejected.status]) == [303, 422]
+    if approved.status == 303:
+        assert "already been approved by Sam Patel" in rejected.page
+    else:
+        assert "already been rejected by Sam Patel" in approved.page
 
 
 def test_two_applicants_approved_at_once_into_one_new_company_share_it(app, login, world):

@@ -16,10 +16,12 @@ from webapp.models import (
     User,
     UserStatus,
 )
+from webapp.models.outbox import as_utc
 from webapp.services import DomainError
 from webapp.services.accounts import find_by_email, normalise_email, set_password
 from webapp.services.mail import absolute_url, queue_email
 from webapp.services.places import find_or_create_named
+from webapp.services.row_locks import lock
 from webapp.services.users import builtin_role
 
 
@@ -151,16 +153,38 @@ def _decide(registration: Registration, by: User, status: RegistrationStatus, ac
     db.session.flush()
 
 
-def approve(registration: Registration, *, by: User, company: Company, account_manager=None,
-            territories=(), region=None) -> None:
-    """Approve: the applicant becomes an active buyer of `company` and is emailed a login link."""
-    if registration.status == RegistrationStatus.APPROVED:
-        raise DomainError("This application has already been approved.")
+def latest_event_id(registration: Registration) -> int:
+    """What a review page was drawn from: the id of the registration's latest event. A
+    decision posted from that page carries it, so one made meanwhile is not overridden."""
+    return max((event.id for event in registration.events), default=0)
+
+
+def _lock_for_decision(registration: Registration, seen: int | None) -> None:
+    """Hold the registration until the decision is committed, and refuse if it was decided
+    since the reviewer's page showed it (`seen`, from latest_event_id): a second click, a
+    second tab or a retried request then decides nothing and emails nobody."""
+    lock(registration)
+    decided_since = (seen is not None and registration.decided_at is not None
+                     and latest_event_id(registration) != seen)
+    if registration.status == RegistrationStatus.APPROVED or decided_since:
+        decider = registration.decided_by.full_name if registration.decided_by else (
+            "a former user")
+        raise DomainError(f"This application has already been {registration.status} by "
+                          f"{decider} ({as_utc(registration.decided_at):%d %b %Y, %H:%M} UTC).")
+
+
+def approve(registration: Registration, *, by: User, company_id: int | None = None,
+            company_name: str | None = None, account_manager=None, territories=(),
+            region=None, seen: int | None = None) -> None:
+    """Approve: the applicant becomes an active buyer of the company chosen (company_for) and
+    is emailed a login link. `seen` as for _lock_for_decision."""
+    _lock_for_decision(registration, seen)
     if not territories:
         raise DomainError("Choose at least one territory.", field="territories")
     if account_manager is not None and not account_manager.is_account_manager:
         raise DomainError("Choose a user who holds the Account Manager role.",
                           field="account_manager")
+    company = company_for(company_id, company_name)
     user = registration.user
     before = _describe(user)
     user.company, user.account_manager, user.region = company, account_manager, region
@@ -171,10 +195,11 @@ def approve(registration: Registration, *, by: User, company: Company, account_m
                 person=user, login_url=absolute_url("auth.login"))
 
 
-def reject(registration: Registration, *, by: User, reason: str) -> None:
-    """Reject with a reason the applicant is told. A rejected application can be approved later."""
-    if registration.status == RegistrationStatus.APPROVED:
-        raise DomainError("This application has already been approved.")
+def reject(registration: Registration, *, by: User, reason: str,
+           seen: int | None = None) -> None:
+    """Reject with a reason the applicant is told. A rejected application can be approved
+    later. `seen` as for _lock_for_decision."""
+    _lock_for_decision(registration, seen)
     reason = reason.strip()
     if not reason:
         raise DomainError("Give the applicant a reason.", field="reason")

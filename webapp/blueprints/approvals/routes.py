@@ -82,8 +82,11 @@ def _approve_form(registration: Registration) -> ApproveForm:
 
 def _review_page(registration, approve_form, reject_form, status=200, block=None):
     name = approve_form.company_name.data or ""
+    # Decisions posted from this page carry what it shows, so one made meanwhile is not
+    # overridden (drawn afresh after a refused decision, as the page shows the news).
     return render("approvals/review.html", block, registration=registration,
                   person=registration.user,
+                  seen=service.latest_event_id(registration) if block is None else None,
                   approve_form=approve_form, reject_form=reject_form,
                   matches=_company_matches(name), similar=service.similar_companies(name),
                   status=status)
@@ -117,6 +120,11 @@ def companies(applicant_id):
     return _review_page(registration, form, RejectForm(), block="company_picker")
 
 
+def _seen() -> int | None:
+    """The registration's latest event when the reviewer's page was drawn (hidden input)."""
+    return request.form.get("seen", type=int)
+
+
 @bp.route("/<int:applicant_id>/approve", methods=["POST"])
 @approvers
 def approve(applicant_id):
@@ -126,12 +134,13 @@ def approve(applicant_id):
     if form.validate_on_submit():
         try:
             service.approve(
-                registration, by=current_user,
-                company=service.company_for(form.company_id.data, form.company_name.data),
+                registration, by=current_user, company_id=form.company_id.data,
+                company_name=form.company_name.data,
                 account_manager=(db.session.get(User, form.account_manager.data)
                                  if form.account_manager.data else None),
-                territories=[db.session.get(Territory, i) for i in form.territories.data],
-                region=db.session.get(Region, form.region.data) if form.region.data else None)
+                territories=[db.session.get(Territory, i) for i in form.territories.data or ()],
+                region=db.session.get(Region, form.region.data) if form.region.data else None,
+                seen=_seen())
         except DomainError as error:
             db.session.rollback()
             _field_error(form, error)
@@ -150,7 +159,8 @@ def reject(applicant_id):
     form = RejectForm()
     if form.validate_on_submit():
         try:
-            service.reject(registration, by=current_user, reason=form.reason.data)
+            service.reject(registration, by=current_user, reason=form.reason.data,
+                           seen=_seen())
         except DomainError as error:
             db.session.rollback()
             _field_error(form, error)
