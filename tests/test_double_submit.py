@@ -12,21 +12,29 @@ side by side; on SQLite the second waits for the first's write (the driver's bus
 import re
 import threading
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
 
 import pytest
 from sqlalchemy import event, func, select
 
 from tests import factories as f
+from tests.catalogue_factories import programme
 from webapp.extensions import db
 from webapp.models import (
     Company,
+    ListItem,
+    ListKind,
+    Meeting,
+    MeetingStatus,
+    MeetingSummarySend,
     OutboxMessage,
+    ProgrammeList,
     Registration,
     RegistrationEvent,
     RegistrationStatus,
 )
+from webapp.services.meeting_summary import send_summary
 from webapp.services.registrations import register
 
 pytestmark = pytest.mark.usefixtures("ctx")
@@ -224,6 +232,91 @@ def test_two_applicants_approved_at_once_into_one_new_company_share_it(app, logi
     assert {nina.user.company_id, olaf.user.company_id} == {company.id}
     assert nina.status == olaf.status == RegistrationStatus.APPROVED
     assert [a.status for a in answers] == [303, 303]
+
+
+# Meetings
+
+
+@pytest.fixture
+def people():
+    dach = f.territory("DACH")
+    bob = f.account_manager(first_name="Bob", territories=[dach])
+    return {"bob": bob, "dach": dach,
+            "tess": f.sales_coordinator(first_name="Tess", last_name="Weber",
+                                        territories=[dach]),
+            "dora": f.buyer(first_name="Dora", territories=[dach]),
+            "hans": f.buyer(first_name="Hans", territories=[dach])}
+
+
+def meeting_of(people, status=MeetingStatus.SCHEDULED) -> Meeting:
+    meeting = Meeting(title="Alpenblick × Bob", host=people["bob"], created_by=people["tess"],
+                      status=status, timezone="Europe/Berlin",
+                      starts_at=datetime.now(UTC) + timedelta(days=3),
+                      attendees=[people["dora"], people["hans"]])
+    meeting.programme_list = ProgrammeList(name=meeting.title, kind=ListKind.MEETING,
+                                           owner=people["bob"])
+    meeting.programme_list.items.append(ListItem(programme=programme("Wild Atlantic"),
+                                                 position=1, note="Loved it."))
+    db.session.add(meeting)
+    db.session.commit()
+    return meeting
+
+
+def meeting_form(people, **fields) -> dict:
+    return {"host": people["bob"].id, "title": "Alpenblick × Bob", "day": NEXT_WEEK.isoformat(),
+            "start": "10:00", "timezone": "Europe/Berlin", "duration": "30",
+            "market": "MIPCOM 2026", "attendees": [people["dora"].id, people["hans"].id],
+            "action": "schedule", **fields}
+
+
+def test_sending_the_summary_twice_at_once_sends_it_once(app, login, people):
+    meeting = meeting_of(people)
+    url = f"/meetings/{meeting.id}/summary"
+    data = hidden_fields(login(people["tess"]), f"/meetings/{meeting.id}", url)
+    done, again = twice(app, people["tess"], url, data, already="Already sent by Tess Weber")
+    assert count(MeetingSummarySend) == 1
+    assert len(emails("meeting_summary")) == 2  # one for each of the two buyers
+    assert done.status == 303 and again.status == 409
+
+
+def test_re_sending_the_summary_twice_at_once_re_sends_it_once(app, login, people):
+    meeting = meeting_of(people)
+    send_summary(meeting, people["tess"])
+    db.session.commit()
+    url = f"/meetings/{meeting.id}/summary"
+    data = hidden_fields(login(people["tess"]), f"/meetings/{meeting.id}", url)
+    assert data.get("resend")  # the page asks for a re-send
+    done, again = twice(app, people["tess"], url, data, already="Already sent by Tess Weber")
+    assert count(MeetingSummarySend) == 2
+    assert len(emails("meeting_summary")) == 4
+    assert done.status == 303 and again.status == 409
+
+
+def test_cancelling_twice_at_once_sends_one_cancellation(app, login, people):
+    meeting = meeting_of(people)
+    url = f"/meetings/{meeting.id}/cancel"
+    data = hidden_fields(login(people["tess"]), f"/meetings/{meeting.id}", url)
+    done, again = twice(app, people["tess"], url, data,
+                        already="This meeting is already cancelled.")
+    assert len(emails("meeting_cancelled")) == 2
+    db.session.refresh(meeting)
+    assert meeting.status == MeetingStatus.CANCELLED and meeting.sequence == 1
+    assert done.status == again.status == 303
+    assert "“Alpenblick × Bob” cancelled." in done.page
+
+
+def test_scheduling_a_draft_from_two_tabs_at_once_invites_once(app, login, people):
+    meeting = meeting_of(people, MeetingStatus.DRAFT)
+    url = f"/meetings/{meeting.id}/edit"
+    client = login(people["tess"])
+    tabs = [{**hidden_fields(client, url, url), **meeting_form(people)} for _ in range(2)]
+    answers = at_once(app, people["tess"], *[(url, tab) for tab in tabs])
+    assert len(emails("meeting_invite")) == 2
+    db.session.refresh(meeting)
+    assert meeting.status == MeetingStatus.SCHEDULED and meeting.sequence == 0
+    # Each tab's answer is the meeting as it now stands: scheduled.
+    assert [a.status for a in answers] == [303, 303]
+    assert all("Scheduled" in a.page for a in answers)
 
 
 # Companies

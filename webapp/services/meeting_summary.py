@@ -18,9 +18,11 @@ from webapp.models import (
     MeetingSummarySend,
     User,
 )
+from webapp.models.outbox import as_utc
 from webapp.services import DomainError
 from webapp.services.activity import tracked_link
 from webapp.services.mail import absolute_url, queue_email, render_email
+from webapp.services.row_locks import lock
 
 
 @dataclass
@@ -77,10 +79,26 @@ def may_send_summary(meeting: Meeting) -> str | None:
     return None
 
 
-def send_summary(meeting: Meeting, sender: User,
-                 idempotency_key: str | None = None) -> MeetingSummarySend:
+class AlreadySent(DomainError):
+    """The summary went out since the sender's page showed it (or, unasked, before)."""
+
+    def __init__(self, latest: MeetingSummarySend, confirm: bool):
+        by = latest.sent_by.full_name if latest.sent_by else "a former user"
+        message = f"Already sent by {by} ({as_utc(latest.sent_at):%d %b %Y, %H:%M} UTC)"
+        super().__init__(f"{message}: confirm to send it again." if confirm else f"{message}.")
+        self.latest = latest
+
+
+def send_summary(meeting: Meeting, sender: User, idempotency_key: str | None = None, *,
+                 resend: bool = True, last_seen: int | None = None) -> MeetingSummarySend:
     """Queue one email per attendee, with the current content, and record the send. With an
-    idempotency key, a second call with the same key returns the first send."""
+    idempotency key, a second call with the same key returns the first send.
+
+    The meeting is locked first, so sends at the same moment go one after the other. From
+    the meeting page, a send that follows an earlier one must say so (`resend`), and
+    `last_seen` is the latest send the page showed (0: none): one made since then, by a
+    double click, another tab or a retried request, is not repeated (AlreadySent)."""
+    lock(meeting)
     if idempotency_key:
         earlier = db.session.scalar(select(MeetingSummarySend).where(
             MeetingSummarySend.idempotency_key == idempotency_key))
@@ -88,6 +106,11 @@ def send_summary(meeting: Meeting, sender: User,
             return earlier
     if reason := may_send_summary(meeting):
         raise DomainError(reason)
+    latest = db.session.scalar(_sends(meeting).limit(1))
+    if latest is not None and not resend:
+        raise AlreadySent(latest, confirm=True)
+    if latest is not None and last_seen is not None and latest.id != last_seen:
+        raise AlreadySent(latest, confirm=False)
     for buyer in meeting.attendees:
         queue_email(buyer.email, "meeting_summary", summary_subject(meeting), meeting=meeting,
                     buyer=buyer, lines=summary_lines(meeting, buyer))
@@ -98,7 +121,11 @@ def send_summary(meeting: Meeting, sender: User,
     return send
 
 
+def _sends(meeting: Meeting):
+    return (select(MeetingSummarySend).where(MeetingSummarySend.meeting_id == meeting.id)
+            .order_by(MeetingSummarySend.sent_at.desc(), MeetingSummarySend.id.desc()))
+
+
 def sends_of(meeting: Meeting) -> list[MeetingSummarySend]:
-    return list(db.session.scalars(
-        select(MeetingSummarySend).where(MeetingSummarySend.meeting_id == meeting.id)
-        .order_by(MeetingSummarySend.sent_at.desc(), MeetingSummarySend.id.desc())))
+    """The meeting's sends, the latest first."""
+    return list(db.session.scalars(_sends(meeting)))

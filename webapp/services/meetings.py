@@ -26,6 +26,7 @@ from webapp.models import (
 from webapp.models.outbox import as_utc
 from webapp.services import DomainError
 from webapp.services.meeting_invites import send_cancellation, send_invites
+from webapp.services.row_locks import lock
 
 # The zones of the markets and offices a distributor's team works in; a meeting keeps any
 # other valid zone it was given.
@@ -162,7 +163,15 @@ def save_meeting(editor: User, details: MeetingDetails, meeting: Meeting | None 
     """Create or change a meeting. `schedule` turns a draft into a scheduled meeting; a
     scheduled meeting's attendees get (updated) invites, removed attendees a cancellation.
     A clash with another of the host's meetings raises ClashWarning unless the editor
-    accepted a clash with that very meeting (`accepted_clashes`, meeting ids)."""
+    accepted a clash with that very meeting (`accepted_clashes`, meeting ids).
+
+    A meeting being changed is locked first: a second save at the same moment (two tabs
+    scheduling one draft) waits, then finds the first's changes and sends only what differs
+    from them, usually nothing."""
+    if meeting is not None:
+        lock(meeting)
+        if meeting.status == MeetingStatus.CANCELLED:
+            raise DomainError("This meeting has been cancelled, so it cannot be changed.")
     starts_at = _check(editor, details, meeting)
     found = clashes(details.host, starts_at, details.duration_minutes, meeting)
     if any(m.id not in accepted_clashes for m in found):
@@ -247,7 +256,9 @@ def update_meeting_notes(meeting: Meeting, notes: str, based_on_version: int | N
 
 
 def cancel_meeting(meeting: Meeting) -> None:
-    """Cancel a scheduled meeting; its attendees get the cancellation for their calendars."""
+    """Cancel a scheduled meeting; its attendees get the cancellation for their calendars.
+    Locked first, so a second cancel at the same moment finds it cancelled."""
+    lock(meeting)
     if meeting.status == MeetingStatus.CANCELLED:
         raise DomainError("This meeting is already cancelled.")
     if meeting.held:

@@ -293,16 +293,17 @@ def copy_list(meeting_id):
 @bp.route("/meetings/<int:meeting_id>/summary", methods=["POST"])
 def send_summary(meeting_id):
     """Send the summary email to the attendees, as the meeting stands now; re-sending is
-    confirmed first."""
+    confirmed first, and a send made since the page was drawn is not repeated."""
     meeting = _meeting_or_404(meeting_id)
     form = SendSummaryForm()
     if not form.validate_on_submit():
         abort(400)
-    if summary.sends_of(meeting) and form.resend.data != "1":
-        return _meeting_page(meeting, status=409, send_error="The summary was sent before: "
-                             "confirm to send it again.")
     try:
-        summary.send_summary(meeting, current_user)
+        summary.send_summary(meeting, current_user, resend=form.resend.data == "1",
+                             last_seen=request.form.get("last_send", type=int))
+    except summary.AlreadySent as already:
+        db.session.rollback()
+        return _meeting_page(meeting, status=409, send_error=str(already))
     except DomainError as error:
         db.session.rollback()
         return _meeting_page(meeting, status=422, send_error=str(error))
@@ -315,10 +316,13 @@ def send_summary(meeting_id):
 @bp.route("/meetings/<int:meeting_id>/cancel", methods=["POST"])
 def cancel(meeting_id):
     """Cancel the meeting; attendees get the cancellation for their calendars."""
-    meeting = _meeting_or_404(meeting_id, edit=True)
+    # Seeing a meeting is what changing it takes (access.may_edit_meeting), until it is
+    # cancelled: cancelling it again is answered by the service ("already cancelled").
+    meeting = _meeting_or_404(meeting_id)
     try:
         service.cancel_meeting(meeting)
     except DomainError as error:
+        db.session.rollback()
         flash(str(error), "error")
         return redirect(url_for("meetings.show", meeting_id=meeting_id), code=303)
     db.session.commit()
