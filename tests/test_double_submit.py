@@ -305,6 +305,18 @@ def test_cancelling_twice_at_once_sends_one_cancellation(app, login, people):
     assert "“Alpenblick × Bob” cancelled." in done.page
 
 
+def test_scheduling_a_draft_twice_at_once_invites_once(app, login, people):
+    meeting = meeting_of(people, MeetingStatus.DRAFT)
+    url = f"/meetings/{meeting.id}/edit"
+    data = {**hidden_fields(login(people["tess"]), url, url), **meeting_form(people)}
+    done, again = twice(app, people["tess"], url, data, already="Already saved by Tess Weber")
+    assert len(emails("meeting_invite")) == 2
+    db.session.refresh(meeting)
+    assert meeting.status == MeetingStatus.SCHEDULED and meeting.sequence == 0
+    assert done.status == again.status == 303
+    assert "invitations are on their way" in done.page
+
+
 def test_scheduling_a_draft_from_two_tabs_at_once_invites_once(app, login, people):
     meeting = meeting_of(people, MeetingStatus.DRAFT)
     url = f"/meetings/{meeting.id}/edit"
@@ -317,6 +329,34 @@ def test_scheduling_a_draft_from_two_tabs_at_once_invites_once(app, login, peopl
     # Each tab's answer is the meeting as it now stands: scheduled.
     assert [a.status for a in answers] == [303, 303]
     assert all("Scheduled" in a.page for a in answers)
+
+
+def test_creating_a_meeting_twice_at_once_creates_it_once(app, login, people):
+    data = {**hidden_fields(login(people["tess"]), "/meetings/new", "/meetings/new"),
+            **meeting_form(people, title="Created once")}
+    done, again = twice(app, people["tess"], "/meetings/new", data,
+                        already="Already saved by Tess Weber")
+    assert count(Meeting, Meeting.title == "Created once") == 1
+    assert len(emails("meeting_invite")) == 2
+    assert done.status == again.status == 303
+    assert "<h1>Created once" in again.page  # sent to the meeting the first one created
+
+
+def test_a_meeting_form_sent_again_with_other_content_is_refused_not_replayed(
+        client, login, people):
+    login(people["tess"])
+    data = {**hidden_fields(client, "/meetings/new", "/meetings/new"),
+            **meeting_form(people, title="First try", action="draft")}
+    assert client.post("/meetings/new", data=data).status_code == 303
+    # The same page brought back (the browser's Back) and changed: neither the first
+    # meeting's answer nor a second meeting, but the form again with a new token.
+    changed = client.post("/meetings/new", data={**data, "title": "Second thoughts"})
+    assert changed.status_code == 409
+    page = changed.get_data(as_text=True)
+    assert "This form was saved already by Tess Weber" in page
+    assert 'value="Second thoughts"' in page
+    assert f'value="{data["form_token"]}"' not in page
+    assert count(Meeting) == 1
 
 
 # Companies

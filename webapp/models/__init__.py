@@ -21,6 +21,7 @@ from webapp.models.catalogue import (
     Season,
     programme_genres,
 )
+from webapp.models.form_tokens import FormToken
 from webapp.models.lists import ListItem, ListKind, ListShare, ProgrammeList
 from webapp.models.meetings import (
     AppliedChange,
@@ -53,6 +54,7 @@ __all__ = [
     "ActivityTotalDay",
     "EmailSource",
     "EventKind",
+    "FormToken",
     "AppliedChange",
     "PROGRAMME_TYPES",
     "Episode",

@@ -19,7 +19,7 @@ from webapp.extensions import db
 from webapp.forms import database_id
 from webapp.models import Company, Meeting, ProgrammeList, User
 from webapp.pagination import paginate
-from webapp.services import DomainError
+from webapp.services import DomainError, form_tokens
 from webapp.services import meeting_summary as summary
 from webapp.services import meetings as service
 from webapp.services.lists import list_with_items
@@ -132,10 +132,18 @@ def _meeting_list(meeting: Meeting | None) -> ProgrammeList | None:
     return db.session.scalar(list_with_items(meeting.list_id))
 
 
-def _form_page(form: MeetingForm, meeting: Meeting | None, status: int = 200, clash=None):
+def _form_token() -> str:
+    """The form's one-time token: the one it was sent with, or a new one."""
+    posted = request.form.get("form_token", "")
+    return posted if form_tokens.TOKEN.fullmatch(posted) else form_tokens.new_token()
+
+
+def _form_page(form: MeetingForm, meeting: Meeting | None, status: int = 200, clash=None,
+               form_token: str | None = None):
     details = _details(form)
     # Editing a meeting, its list is edited in place below the form (saved as it changes).
     return render("meetings/form.html", form=form, meeting=meeting, clash=clash,
+                  form_token=form_token or _form_token(),
                   picker=_picker_context(_pickable_host(details.host, meeting),
                                          details.attendees),
                   programme_list=_meeting_list(meeting), editable=meeting is not None,
@@ -157,10 +165,18 @@ def _save(form: MeetingForm, meeting: Meeting | None):
                                      "again from the list.")
         return _form_page(form, meeting, 422)
     try:
+        used = form_tokens.use(request.form.get("form_token"), current_user,
+                               request.form.items(multi=True))
         saved = service.save_meeting(
             current_user, _details(form), meeting,
             schedule=request.form.get("action") == "schedule", source_list=_source_list(form),
             accepted_clashes=_accepted_clashes(form))
+    except form_tokens.AlreadySubmitted as done:  # this very form, sent again
+        flash(str(done), "info")
+        return redirect(done.earlier.result_url or url_for("meetings.index"), code=303)
+    except form_tokens.SentWithOtherContent as changed:
+        form.form_errors.append(str(changed))
+        return _form_page(form, meeting, 409, form_token=form_tokens.new_token())
     except service.ClashWarning as clash:
         db.session.rollback()
         return _form_page(form, meeting, 409, clash=clash)
@@ -169,6 +185,8 @@ def _save(form: MeetingForm, meeting: Meeting | None):
         (getattr(form, error.field).errors if error.field else form.form_errors).append(
             str(error))
         return _form_page(form, meeting, 422)
+    if used is not None:
+        used.result_url = url_for("meetings.show", meeting_id=saved.id)
     db.session.commit()
     flash(f"“{saved.title}” saved." if saved.status == "draft" else
           f"“{saved.title}” saved; invitations are on their way.", "success")
