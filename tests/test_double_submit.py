@@ -25,6 +25,7 @@ from webapp.models import (
     Company,
     ListItem,
     ListKind,
+    ListShare,
     Meeting,
     MeetingStatus,
     MeetingSummarySend,
@@ -359,6 +360,25 @@ def test_a_meeting_form_sent_again_with_other_content_is_refused_not_replayed(
     assert count(Meeting) == 1
 
 
+# Lists
+
+
+def test_sharing_a_list_twice_at_once_emails_the_buyer_once(app, login, people):
+    shared = ProgrammeList(name="For Dora", kind=ListKind.BUYER, owner=people["bob"],
+                           buyer=people["dora"])
+    shared.items.append(ListItem(programme=programme("Fjord"), position=1))
+    db.session.add(shared)
+    db.session.commit()
+    url = f"/lists/{shared.id}/share"
+    data = {**hidden_fields(login(people["bob"]), url),
+            "buyer": people["dora"].id, "message": "As discussed"}
+    done, again = twice(app, people["bob"], url, data,
+                        already="Already sent to Dora Tester by Bob Tester")
+    assert count(ListShare) == 1
+    assert len(emails("list_shared")) == 1
+    assert done.status == 303 and again.status == 409
+
+
 # Companies
 
 
@@ -369,3 +389,4 @@ def test_adding_a_company_twice_at_once_adds_it_once(app, login):
                         already="called “Acme Television” already exists")
     assert count(Company, Company.name == "Acme Television") == 1
     assert done.status == 303 and again.status == 422
+

@@ -20,10 +20,12 @@ from webapp.models import (
     Season,
     User,
 )
+from webapp.models.outbox import as_utc
 from webapp.permissions import Permission
 from webapp.services import DomainError
 from webapp.services.activity import tracked_link
 from webapp.services.mail import absolute_url, queue_email
+from webapp.services.row_locks import lock
 from webapp.services.spreadsheets import safe_cell
 
 KIND_LABELS = {ListKind.MY: "My list", ListKind.BUYER: "Buyer list",
@@ -182,12 +184,41 @@ def export_csv(programme_list: ProgrammeList) -> str:
     return out.getvalue()
 
 
+class AlreadyShared(DomainError):
+    """The list went to this buyer since the sharer's form was drawn."""
+
+    def __init__(self, share: ListShare):
+        by = share.shared_by.full_name if share.shared_by else "a former user"
+        super().__init__(f"Already sent to {share.buyer.full_name} by {by} "
+                         f"({as_utc(share.shared_at):%d %b %Y, %H:%M} UTC).")
+        self.share = share
+
+
+def latest_share_id(programme_list: ProgrammeList) -> int:
+    """The latest share of the list (0: none), for the share form to carry."""
+    return db.session.scalar(select(func.max(ListShare.id))
+                             .where(ListShare.list_id == programme_list.id)) or 0
+
+
 def share_list(programme_list: ProgrammeList, buyer: User, by: User,
-               message: str = "") -> ListShare:
-    """Email the list to one of the sharer's buyers; they may then open it on the website."""
+               message: str = "", last_seen: int | None = None) -> ListShare:
+    """Email the list to one of the sharer's buyers; they may then open it on the website.
+
+    The list is locked first, so shares at the same moment go one after the other.
+    `last_seen` is the latest share the form was drawn after (latest_share_id): a share with
+    the same buyer since then, by a double click, another tab or a retried request, is not
+    repeated (AlreadyShared)."""
     in_scope = access.buyers_looked_after_by(by).where(User.id == buyer.id)
     if db.session.scalar(in_scope) is None:
         raise DomainError("Choose one of your buyers.", field="buyer")
+    lock(programme_list)
+    if last_seen is not None:
+        latest = db.session.scalar(
+            select(ListShare).where(ListShare.list_id == programme_list.id,
+                                    ListShare.buyer_id == buyer.id)
+            .order_by(ListShare.id.desc()).limit(1))
+        if latest is not None and latest.id > last_seen:
+            raise AlreadyShared(latest)
     if not programme_list.items:
         raise DomainError("Add at least one programme before sharing the list.")
     share = ListShare(list=programme_list, buyer=buyer, shared_by=by, message=message.strip())

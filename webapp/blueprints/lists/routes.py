@@ -315,19 +315,22 @@ def share(list_id):
     if not access.may_create_lists(current_user):
         abort(403)
     form = ShareForm().fill_choices(current_user)
+    status = 422 if form.is_submitted() else 200
     if form.validate_on_submit():
         buyer = db.session.get(User, form.buyer.data) if form.buyer.data else None
         try:
             if buyer is None:
                 raise DomainError("Choose the buyer to send the list to.", field="buyer")
-            service.share_list(programme_list, buyer, current_user, form.message.data or "")
+            service.share_list(programme_list, buyer, current_user, form.message.data or "",
+                               last_seen=request.form.get("last_share", type=int))
         except DomainError as error:
             db.session.rollback()
             (getattr(form, error.field).errors if error.field else form.form_errors).append(
                 str(error))
+            status = 409 if isinstance(error, service.AlreadyShared) else 422
         else:
             db.session.commit()
             flash(f"“{programme_list.name}” is on its way to {buyer.full_name}.", "success")
             return redirect(url_for("lists.show", list_id=list_id), code=303)
     return render("lists/share.html", programme_list=programme_list, form=form,
-                  status=422 if form.is_submitted() else 200)
+                  last_share=service.latest_share_id(programme_list), status=status)
