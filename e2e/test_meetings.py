@@ -32,6 +32,7 @@ def choose_buyer(page: Page, search: str, name: str | None = None) -> str:
     added = option.locator("strong").inner_text()
     option.click()
     expect(page.locator(".chosen-buyers")).to_contain_text(added)
+    wait_for_htmx(page)  # the redrawn picker settled before anything else is typed
     return added
 
 
@@ -60,6 +61,7 @@ def test_tess_sets_up_a_meeting_for_bob_and_bob_sees_it(page: Page, live_app):
     # Removing one and adding it back keeps the others.
     page.get_by_role("button", name=f"Remove {others[1]}").click()
     expect(chosen).to_have_count(2)
+    wait_for_htmx(page)
     choose_buyer(page, others[1].split()[0], others[1])
     expect(chosen).to_have_count(3)
     expect_no_reload(page)
@@ -90,6 +92,7 @@ def test_tess_sets_up_a_meeting_for_bob_and_bob_sees_it(page: Page, live_app):
     results.get_by_role("button", name=f"Add {title}", exact=True).click()
     expect(items).to_contain_text(title)
     page.get_by_role("button", name=f"Edit the note on {title}").click()
+    wait_for_htmx(page)
     page.get_by_label(f"Note on {title}", exact=True).fill("Pitch as a Sunday early-evening show.")
     page.get_by_role("button", name="Save note").click()
     expect(items.locator("li").filter(has_text=title)).to_contain_text(
@@ -108,6 +111,44 @@ def test_tess_sets_up_a_meeting_for_bob_and_bob_sees_it(page: Page, live_app):
     expect(page.get_by_text("They want returning drama for Sundays.")).to_be_visible()
     expect(page.locator("#list-items")).to_contain_text("Pitch as a Sunday early-evening show.")
     expect(page.get_by_text("Set up by")).to_be_visible()
+
+
+def test_a_late_picker_answer_leaves_the_focus_in_the_field_the_user_moved_on_to(
+        page: Page, live_app):
+    login(page, live_app.url, "tess@demo.test")
+    page.goto(f"{live_app.url}/meetings/new")
+    page.get_by_label("Host").select_option(label="Bob Keller")
+    expect(page.locator("#buyer-options")).to_contain_text("Dora Weber")
+    wait_for_htmx(page)
+    held = []  # the answer to the first buyer added, held back: slow Wi-Fi
+
+    def answer_late(route):
+        if held:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route(lambda url: "/meetings/buyers" in url and "add=" in url, answer_late)
+    with page.expect_request(lambda request: "add=" in request.url):
+        page.locator("#buyer-options button").filter(has_text="Dora Weber").click()
+    title = page.get_by_label("Title")
+    title.click()
+    page.keyboard.type("Alpenblick × Bob", delay=20)
+    assert len(held) == 1, "the picker's answer came before the user moved on"
+    held[0].fulfill(response=held[0].fetch())
+    expect(page.locator(".chosen-buyers")).to_contain_text("Dora Weber")
+    wait_for_htmx(page)
+    page.keyboard.type(": autumn drama", delay=20)
+
+    expect(title).to_have_value("Alpenblick × Bob: autumn drama")
+    expect(title).to_be_focused()
+    expect(page.locator("#buyer-q")).to_have_value("")
+
+    # Staying in the picker, the focus comes back to its search box for the next buyer.
+    page.locator("#buyer-options button").first.click()
+    expect(page.locator(".chosen-buyers > li")).to_have_count(2)
+    wait_for_htmx(page)
+    expect(page.locator("#buyer-q")).to_be_focused()
 
 
 def test_meeting_pages_on_the_ipad(ipad_page: Page, live_app):

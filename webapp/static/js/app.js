@@ -37,6 +37,28 @@
     if (box) box.focus();
   }
 
+  // A picker redrawn by htmx (data-picker: a buyer added or removed) gets the focus back in
+  // its search box only if the focus was in the picker when the answer came. On slow Wi-Fi
+  // the user has often moved on to the next field by then: the focus stays there.
+  var focusInPicker = {};
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (target && target.id && target.hasAttribute("data-picker")) {
+      focusInPicker[target.id] = target.contains(document.activeElement);
+    }
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    Object.keys(focusInPicker).forEach(function (id) {
+      var wasInPicker = focusInPicker[id];
+      delete focusInPicker[id];
+      var picker = document.getElementById(id);
+      var active = document.activeElement;
+      var focusLost = !active || active === document.body || (picker && picker.contains(active));
+      var box = picker && picker.querySelector("[data-picker-input]");
+      if (wasInPicker && focusLost && box && active !== box) box.focus();
+    });
+  });
+
   function showRequestError(message) {
     var box = document.getElementById("request-error");
     if (!box) return;
