@@ -25,6 +25,7 @@ from webapp.models import (
 )
 from webapp.models.outbox import as_utc
 from webapp.services import DomainError
+from webapp.services.lists import list_with_items
 from webapp.services.meeting_invites import send_cancellation, send_invites
 from webapp.services.row_locks import lock
 
@@ -64,10 +65,11 @@ class ClashWarning(DomainError):
 
 @dataclass
 class MeetingDetails:
-    """What the meeting form gives: checked by save_meeting before anything changes."""
+    """What the meeting form gives, as sent: checked by save_meeting before anything changes
+    (the host and the buyers by id, since which ones the editor may choose is its to say)."""
 
     title: str
-    host: User | None
+    host_id: int | None
     day: date | None
     start: time | None
     timezone: str
@@ -76,7 +78,8 @@ class MeetingDetails:
     stand: str = ""
     room: str = ""
     pre_meeting_notes: str = ""
-    attendees: list[User] = field(default_factory=list)
+    attendee_ids: list[int] = field(default_factory=list)
+    source_list_id: int | None = None
 
 
 def zone(name: str) -> ZoneInfo:
@@ -103,6 +106,31 @@ def meeting_buyers(host: User):
     return access.buyers_of(host).options(joinedload(User.company),
                                           selectinload(User.territories),
                                           lazyload(User.roles))
+
+
+def choosable_host(editor: User, host_id: int | None,
+                   meeting: Meeting | None = None) -> User | None:
+    """The host with id `host_id`, if `editor` may choose them (access.hosts_available_to),
+    or the meeting already has them; else None. The form's buyer picker shows only this
+    host's buyers, so a host typed in by hand opens nobody's."""
+    if not host_id:
+        return None
+    if meeting is not None and meeting.host_id == host_id:
+        return meeting.host
+    return db.session.scalar(access.hosts_available_to(editor).where(User.id == host_id))
+
+
+def chosen_attendees(editor: User, ids: list[int]) -> list[User]:
+    """The buyers with these ids that `editor` may see in the buyer picker
+    (access.attendee_candidates), each once, in the order chosen, with their company and
+    territories loaded."""
+    if not ids:
+        return []
+    found = {u.id: u for u in db.session.scalars(
+        access.attendee_candidates(editor).where(User.id.in_(ids))
+        .options(joinedload(User.company), selectinload(User.territories),
+                 lazyload(User.roles)))}
+    return [found[i] for i in dict.fromkeys(ids) if i in found]
 
 
 def buyers_not_of(host: User | None, buyers: list[User]) -> list[User]:
@@ -132,16 +160,24 @@ def clashes(host: User, starts_at: datetime, duration_minutes: int,
     return [m for m in db.session.scalars(query) if m.ends_at > starts_at]
 
 
-def _check(editor: User, details: MeetingDetails, meeting: Meeting | None) -> datetime:
-    """Every rule of the form, as DomainErrors on the field at fault; the start in UTC."""
+@dataclass
+class _Checked:
+    """The form's details as save_meeting applies them."""
+
+    host: User
+    starts_at: datetime
+    attendees: list[User]
+    source_list: ProgrammeList | None
+
+
+def _check(editor: User, details: MeetingDetails, meeting: Meeting | None) -> _Checked:
+    """Every rule of the form, as DomainErrors on the field at fault."""
     if not " ".join(details.title.split()):
         raise DomainError("Give the meeting a title.", field="title")
-    host = details.host
-    if host is None:
+    if not details.host_id:
         raise DomainError("Choose who hosts the meeting.", field="host")
-    keeps_host = meeting is not None and meeting.host_id == host.id
-    if not keeps_host and db.session.scalar(
-            access.hosts_available_to(editor).where(User.id == host.id)) is None:
+    host = choosable_host(editor, details.host_id, meeting)
+    if host is None:
         raise DomainError("You cannot set up meetings for this host.", field="host")
     if details.day is None or details.start is None:
         raise DomainError("Give the date and the start time.",
@@ -149,19 +185,34 @@ def _check(editor: User, details: MeetingDetails, meeting: Meeting | None) -> da
     if not details.duration_minutes or not 5 <= details.duration_minutes <= LONGEST_MEETING:
         raise DomainError("A meeting lasts between 5 minutes and 12 hours.", field="duration")
     starts_at = starts_at_utc(details.day, details.start, details.timezone)
-    strangers = buyers_not_of(host, details.attendees)
+    attendees = chosen_attendees(editor, details.attendee_ids)
+    if len(attendees) != len(set(details.attendee_ids)):
+        raise DomainError("Some of the chosen buyers cannot be added: choose them again from "
+                          "the list.", field="attendees")
+    strangers = buyers_not_of(host, attendees)
     if strangers:
         names = ", ".join(b.full_name for b in strangers)
         raise DomainError(f"Not among {host.full_name}'s buyers: {names}. Remove them or "
                           "choose another host.", field="attendees")
-    return starts_at
+    return _Checked(host, starts_at, attendees, _visible_list(editor, details.source_list_id))
+
+
+def _visible_list(editor: User, list_id: int | None) -> ProgrammeList | None:
+    """The list to start the meeting's list from, if the editor may see it."""
+    if not list_id:
+        return None
+    source = db.session.scalar(list_with_items(list_id).where(
+        ProgrammeList.id.in_(access.lists_visible_to(editor).with_only_columns(ProgrammeList.id))))
+    if source is None:
+        raise DomainError("Choose one of the lists you can see.", field="source_list")
+    return source
 
 
 def save_meeting(editor: User, details: MeetingDetails, meeting: Meeting | None = None,
-                 schedule: bool = False, source_list: ProgrammeList | None = None,
-                 accepted_clashes: Collection[int] = ()) -> Meeting:
+                 schedule: bool = False, accepted_clashes: Collection[int] = ()) -> Meeting:
     """Create or change a meeting. `schedule` turns a draft into a scheduled meeting; a
     scheduled meeting's attendees get (updated) invites, removed attendees a cancellation.
+    The meeting's list starts with the items of the details' source list, if any.
     A clash with another of the host's meetings raises ClashWarning unless the editor
     accepted a clash with that very meeting (`accepted_clashes`, meeting ids).
 
@@ -172,8 +223,8 @@ def save_meeting(editor: User, details: MeetingDetails, meeting: Meeting | None 
         lock(meeting)
         if meeting.status == MeetingStatus.CANCELLED:
             raise DomainError("This meeting has been cancelled, so it cannot be changed.")
-    starts_at = _check(editor, details, meeting)
-    found = clashes(details.host, starts_at, details.duration_minutes, meeting)
+    checked = _check(editor, details, meeting)
+    found = clashes(checked.host, checked.starts_at, details.duration_minutes, meeting)
     if any(m.id not in accepted_clashes for m in found):
         raise ClashWarning(found)
     creating = meeting is None
@@ -184,20 +235,20 @@ def save_meeting(editor: User, details: MeetingDetails, meeting: Meeting | None 
     before["starts_at"] = as_utc(before["starts_at"])
     previous_attendees = list(meeting.attendees)
     meeting.title = " ".join(details.title.split())
-    meeting.host = details.host
-    meeting.starts_at = starts_at
+    meeting.host = checked.host
+    meeting.starts_at = checked.starts_at
     meeting.timezone = details.timezone
     meeting.duration_minutes = details.duration_minutes
     meeting.market, meeting.stand, meeting.room = (
         details.market.strip(), details.stand.strip(), details.room.strip())
     meeting.pre_meeting_notes = details.pre_meeting_notes.strip()
-    meeting.attendees = list(details.attendees)
+    meeting.attendees = checked.attendees
     if schedule and meeting.status == MeetingStatus.DRAFT:
         meeting.status = MeetingStatus.SCHEDULED
     db.session.flush()
     meeting_list(meeting).name = meeting.title
-    if source_list is not None:
-        copy_list_into(meeting, source_list)
+    if checked.source_list is not None:
+        copy_list_into(meeting, checked.source_list)
     if meeting.status == MeetingStatus.SCHEDULED:
         _send_calendar_changes(meeting, before, previous_attendees, creating)
     return meeting

@@ -79,50 +79,14 @@ def index():
                   hosts=hosts, errors=errors, status=400 if errors else 200)
 
 
-def _attendees(ids: list[int]) -> list[User]:
-    if not ids:
-        return []
-    found = {u.id: u for u in db.session.scalars(
-        access.attendee_candidates(current_user).where(User.id.in_(ids))
-        .options(joinedload(User.company), selectinload(User.territories),
-                 lazyload(User.roles)))}
-    return [found[i] for i in dict.fromkeys(ids) if i in found]
-
-
-def _user_or_none(user_id) -> User | None:
-    try:
-        return db.session.get(User, database_id(user_id))
-    except (TypeError, ValueError):
-        return None
-
-
 def _details(form: MeetingForm) -> service.MeetingDetails:
     return service.MeetingDetails(
-        title=form.title.data or "", host=_user_or_none(form.host.data),
+        title=form.title.data or "", host_id=form.host.data or None,
         day=form.day.data, start=form.start.data, timezone=form.timezone.data or "UTC",
         duration_minutes=form.duration.data, market=form.market.data or "",
         stand=form.stand.data or "", room=form.room.data or "",
         pre_meeting_notes=form.pre_meeting_notes.data or "",
-        attendees=_attendees(form.attendees.data or []))
-
-
-def _source_list(form: MeetingForm) -> ProgrammeList | None:
-    if not form.source_list.data:
-        return None
-    source = db.session.scalar(list_with_items(form.source_list.data).where(
-        ProgrammeList.id.in_(access.lists_visible_to(current_user)
-                             .with_only_columns(ProgrammeList.id))))
-    if source is None:
-        raise DomainError("Choose one of the lists you can see.", field="source_list")
-    return source
-
-
-def _pickable_host(host: User | None, meeting: Meeting | None) -> User | None:
-    """The posted host, if the user may choose them (or the meeting already has them): a
-    host typed in by hand must not open another AM's buyers in the picker."""
-    if host is None or (meeting is not None and meeting.host_id == host.id):
-        return host
-    return db.session.scalar(access.hosts_available_to(current_user).where(User.id == host.id))
+        attendee_ids=form.attendees.data or [], source_list_id=form.source_list.data or None)
 
 
 def _meeting_list(meeting: Meeting | None) -> ProgrammeList | None:
@@ -140,12 +104,12 @@ def _form_token() -> str:
 
 def _form_page(form: MeetingForm, meeting: Meeting | None, status: int = 200, clash=None,
                form_token: str | None = None):
-    details = _details(form)
     # Editing a meeting, its list is edited in place below the form (saved as it changes).
     return render("meetings/form.html", form=form, meeting=meeting, clash=clash,
                   form_token=form_token or _form_token(),
-                  picker=_picker_context(_pickable_host(details.host, meeting),
-                                         details.attendees),
+                  picker=_picker_context(
+                      service.choosable_host(current_user, form.host.data, meeting),
+                      service.chosen_attendees(current_user, form.attendees.data or [])),
                   programme_list=_meeting_list(meeting), editable=meeting is not None,
                   status=status)
 
@@ -160,16 +124,12 @@ def _save(form: MeetingForm, meeting: Meeting | None):
     """Validate and save the form; the form again, with what was typed, when it fails."""
     if not form.validate_on_submit():
         return _form_page(form, meeting, 422 if form.is_submitted() else 200)
-    if len(_attendees(form.attendees.data)) != len(set(form.attendees.data)):
-        form.attendees.errors.append("Some of the chosen buyers cannot be added: choose them "
-                                     "again from the list.")
-        return _form_page(form, meeting, 422)
     try:
         used = form_tokens.use(request.form.get("form_token"), current_user,
                                request.form.items(multi=True))
         saved = service.save_meeting(
             current_user, _details(form), meeting,
-            schedule=request.form.get("action") == "schedule", source_list=_source_list(form),
+            schedule=request.form.get("action") == "schedule",
             accepted_clashes=_accepted_clashes(form))
     except form_tokens.AlreadySubmitted as done:  # this very form, sent again
         flash(str(done), "info")
@@ -245,13 +205,13 @@ def _picker_context(host: User | None, selected: list[User], search: str = "") -
 def buyer_picker():
     """The buyer picker for the meeting form (htmx): the host's buyers, searchable; adding and
     removing buyers, and changing the host, answer with the picker again."""
-    host = db.session.scalar(access.hosts_available_to(current_user).where(
-        User.id == (request.args.get("host", type=database_id) or 0)))
+    host = service.choosable_host(current_user, request.args.get("host", type=database_id))
     ids = [i for i in request.args.getlist("attendees", type=database_id)
            if i != request.args.get("remove", type=database_id)]
     if added := request.args.get("add", type=database_id):
         ids.append(added)
-    context = _picker_context(host, _attendees(ids), request.args.get("buyer_q", "")[:200])
+    context = _picker_context(host, service.chosen_attendees(current_user, ids),
+                              request.args.get("buyer_q", "")[:200])
     return render("meetings/_buyer_picker.html", **context,
                   focus_search=bool(added or request.args.get("remove")))
 
