@@ -1,5 +1,6 @@
 """Helpers every blueprint's views share."""
 
+from collections.abc import Mapping
 from functools import wraps
 
 from flask import abort, make_response, render_template
@@ -7,6 +8,7 @@ from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_block
 
 from webapp.extensions import db, htmx
+from webapp.services import DomainError
 
 
 def is_htmx_request() -> bool:
@@ -19,6 +21,24 @@ def render(template: str, block: str | None = None, status: int = 200, **context
     if block and is_htmx_request():
         return render_block(template, block, **context), status
     return render_template(template, **context), status
+
+
+def refused(error: DomainError, form=None, field: str | None = None,
+            fields: Mapping[str, str] | None = None) -> str:
+    """A service refused what the request asked: undo what the request changed, and put each
+    problem on `form`, on the field at fault (the service's field names, or `fields`'
+    translation of them where the form's differ), else on `field`, else on the form as a
+    whole. Returns the message, for an answer that shows it elsewhere (a flash, a block)."""
+    db.session.rollback()
+    if form is not None:
+        for problem in error.problems:
+            name = (fields or {}).get(problem.field, problem.field)
+            name = name if name and name in form else field
+            if name is None:
+                form.form_errors.append(str(problem))
+            else:  # a field never validated still has WTForms' empty tuple
+                form[name].errors = [*form[name].errors, str(problem)]
+    return str(error)
 
 
 def permission_required(permission):

@@ -31,10 +31,6 @@ class InvalidFields(DomainError):
         self.problems = problems
 
 
-def problems_of(error: DomainError) -> list[DomainError]:
-    return getattr(error, "problems", [error])
-
-
 # --- Searching ---------------------------------------------------------------------------
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from webapp.extensions import db
 from webapp.services import DomainError
-from webapp.services.catalogue import create_programme, problems_of, split_genres
+from webapp.services.catalogue import create_programme, split_genres
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5_000
@@ -151,7 +151,7 @@ def import_programmes(csv_text: str) -> ImportReport:
                 create_programme(**_fields(columns, row))
         except DomainError as error:
             report.errors.append(RowError(number, title.strip(),
-                                          [str(p) for p in problems_of(error)]))
+                                          [str(p) for p in error.problems]))
         except IntegrityError:
             # Only a concurrent change (say, the same genre created at the same moment) gets
             # here; the row is reported and can be imported again.

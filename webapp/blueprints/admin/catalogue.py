@@ -20,16 +20,10 @@ from webapp.permissions import Permission
 from webapp.services import DomainError, catalogue_import
 from webapp.services import catalogue as service
 from webapp.services import programme_images as images
-from webapp.views import get_or_404, permission_required, render
+from webapp.views import get_or_404, permission_required, refused, render
 
 manage_catalogue = permission_required(Permission.MANAGE_CATALOGUE)
 FORM_FIELD_OF = {"genres": "new_genres"}  # service field -> form field, where they differ
-
-
-def _show_problems(form, error: DomainError, default: str) -> None:
-    for problem in service.problems_of(error):
-        name = FORM_FIELD_OF.get(problem.field, problem.field)
-        getattr(form, name if name in form else default).errors.append(str(problem))
 
 
 @bp.route("/catalogue")
@@ -68,9 +62,8 @@ def _save_programme(form: ProgrammeForm, programme: Programme | None) -> Program
         if new_image or form.remove_image.data:
             replaced = service.set_programme_image(saved, new_image)
     except DomainError as error:
-        db.session.rollback()
+        refused(error, form, field="title", fields=FORM_FIELD_OF)
         images.discard_image(new_image)
-        _show_problems(form, error, "title")
         return None
     db.session.commit()
     images.discard_image(replaced)
@@ -133,8 +126,7 @@ def _part_page(form, save, *, programme: Programme, heading: str, back: str, anc
         try:
             saved = save(**data)
         except DomainError as error:
-            db.session.rollback()
-            _show_problems(form, error, "number")
+            refused(error, form, field="number", fields=FORM_FIELD_OF)
         else:
             db.session.commit()
             flash(f"{_label(saved)} saved.", "success")
@@ -246,8 +238,7 @@ def import_programmes():
             report = catalogue_import.import_programmes(
                 catalogue_import.read_upload(form.file.data.stream))
         except DomainError as error:
-            db.session.rollback()
-            form.file.errors.append(str(error))
+            refused(error, form, field="file")
         else:
             db.session.commit()
     failed = form.is_submitted() and report is None

@@ -10,7 +10,7 @@ from webapp.models.outbox import as_utc
 from webapp.pagination import paginate
 from webapp.permissions import Permission
 from webapp.services import DomainError, mail
-from webapp.views import email_html_response, get_or_404, permission_required, render
+from webapp.views import email_html_response, get_or_404, permission_required, refused, render
 
 manage_outbox = permission_required(Permission.MANAGE_OUTBOX)
 
@@ -63,7 +63,7 @@ def retry_outbox_message(message_id):
     try:
         mail.retry(message)
     except DomainError as error:
-        flash(str(error), "error")
+        flash(refused(error), "error")
     else:
         db.session.commit()
         flash("The email will be sent again in a moment.", "success")

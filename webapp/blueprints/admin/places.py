@@ -15,7 +15,7 @@ from webapp.pagination import paginate
 from webapp.permissions import Permission
 from webapp.services import DomainError
 from webapp.services import places as place_service
-from webapp.views import permission_required, render
+from webapp.views import permission_required, refused, render
 
 manage_places = permission_required(Permission.MANAGE_TERRITORIES)
 KINDS = "territories,regions,companies"
@@ -79,8 +79,7 @@ def places(kind_name):
         try:
             item = place_service.create_named(kind.model, form.name.data, **kind.fields(form))
         except DomainError as error:
-            db.session.rollback()
-            form.name.errors.append(str(error))
+            refused(error, form, field="name")
         else:
             db.session.commit()
             flash(f"{kind.noun.capitalize()} “{item.name}” added.", "success")
@@ -102,8 +101,7 @@ def edit_place(kind_name, item_id):
         try:
             place_service.rename(item, form.name.data, **kind.fields(form))
         except DomainError as error:
-            db.session.rollback()
-            form.name.errors.append(str(error))
+            refused(error, form, field="name")
         else:
             db.session.commit()
             flash(f"{kind.noun.capitalize()} “{item.name}” saved.", "success")
@@ -122,8 +120,7 @@ def delete_place(kind_name, item_id):
         try:
             place_service.delete_named(item)
         except DomainError as error:
-            db.session.rollback()
-            flash(str(error), "error")
+            flash(refused(error), "error")
         else:
             db.session.commit()
             flash(f"{kind.noun.capitalize()} “{item.name}” deleted.", "success")

@@ -11,7 +11,7 @@ from webapp.models import Role, user_roles
 from webapp.permissions import Permission
 from webapp.services import DomainError
 from webapp.services import roles as role_service
-from webapp.views import get_or_404, permission_required, render
+from webapp.views import get_or_404, permission_required, refused, render
 
 manage_roles = permission_required(Permission.MANAGE_ROLES)
 
@@ -35,8 +35,7 @@ def _role_form_page(form: RoleForm, role: Role | None):
                                            description=form.description.data or "",
                                            permissions=form.permissions.data)
         except DomainError as error:
-            db.session.rollback()
-            form.name.errors.append(str(error))
+            refused(error, form, field="name")
         else:
             db.session.commit()
             flash(f"Role “{saved.name}” saved.", "success")
@@ -72,7 +71,7 @@ def delete_role(role_id):
         try:
             role_service.delete_role(role)
         except DomainError as error:
-            flash(str(error), "error")
+            flash(refused(error), "error")
         else:
             db.session.commit()
             flash(f"Role “{role.name}” deleted.", "success")

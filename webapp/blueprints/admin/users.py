@@ -19,7 +19,7 @@ from webapp.permissions import Permission
 from webapp.services import DomainError
 from webapp.services import users as user_service
 from webapp.services.profiles import buyers_block, profile_context
-from webapp.views import get_or_404, is_htmx_request, permission_required, render
+from webapp.views import get_or_404, is_htmx_request, permission_required, refused, render
 
 manage_users = permission_required(Permission.MANAGE_USERS)
 
@@ -59,8 +59,7 @@ def _user_form_page(form: UserForm, user: User | None):
         try:
             saved = _save_from_form(form, user)
         except DomainError as error:
-            db.session.rollback()
-            getattr(form, error.field or "email").errors.append(str(error))
+            refused(error, form, field="email")
         else:
             db.session.commit()
             flash(f"{saved.full_name} saved.", "success")
@@ -125,7 +124,7 @@ def _set_suspended(person: User, suspended: bool):
         try:
             user_service.set_suspended(person, suspended, by=current_user)
         except DomainError as error:
-            flash(str(error), "error")
+            flash(refused(error), "error")
         else:
             db.session.commit()
             flash(f"{person.full_name} is {'suspended' if suspended else 'active again'}.",
@@ -173,8 +172,7 @@ def add_sales_coordinator(user_id):
     try:
         user_service.link_sales_coordinator(person, coordinator)
     except DomainError as error:
-        db.session.rollback()
-        return _link_answer(person, str(error), 422)
+        return _link_answer(person, refused(error), 422)
     db.session.commit()
     return _link_answer(person, f"{coordinator.full_name} now coordinates for {person.first_name}.")
 

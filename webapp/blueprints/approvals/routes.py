@@ -14,10 +14,11 @@ from webapp.pagination import paginate
 from webapp.permissions import Permission
 from webapp.services import DomainError
 from webapp.services import registrations as service
-from webapp.views import permission_required, render
+from webapp.views import permission_required, refused, render
 
 approvers = permission_required(Permission.APPROVE_REGISTRATIONS)
 TABS = [RegistrationStatus.PENDING, RegistrationStatus.APPROVED, RegistrationStatus.REJECTED]
+COMPANY_FIELD = {"company": "company_name"}  # the service's field -> the approval form's
 
 
 def _visible():
@@ -142,8 +143,7 @@ def approve(applicant_id):
                 region=db.session.get(Region, form.region.data) if form.region.data else None,
                 seen=_seen())
         except DomainError as error:
-            db.session.rollback()
-            _field_error(form, error)
+            refused(error, form, fields=COMPANY_FIELD)
         else:
             db.session.commit()
             flash(f"{registration.user.full_name} is approved and has been emailed.", "success")
@@ -162,20 +162,10 @@ def reject(applicant_id):
             service.reject(registration, by=current_user, reason=form.reason.data,
                            seen=_seen())
         except DomainError as error:
-            db.session.rollback()
-            _field_error(form, error)
+            refused(error, form, fields=COMPANY_FIELD)
         else:
             db.session.commit()
             flash(f"{registration.user.full_name}’s application is rejected; they have been "
                   "told why.", "success")
             return redirect(url_for("approvals.index"), code=303)
     return _review_page(registration, _approve_form(registration), form, status=422)
-
-
-def _field_error(form, error: DomainError) -> None:
-    field = {"company": "company_name"}.get(error.field, error.field)
-    target = getattr(form, field, None) if field else None
-    if target is None:
-        form.form_errors.append(str(error))
-    else:
-        target.errors = [*target.errors, str(error)]

@@ -20,7 +20,7 @@ from webapp.services.password_reset import (
 from webapp.services.password_reset import (
     reset_password as reset_with_token,
 )
-from webapp.views import render
+from webapp.views import refused, render
 
 # The token from the emailed link waits here, so the page with the form has a URL without it
 # (nothing to leak through the Referer header, browser history or access logs).
@@ -48,8 +48,7 @@ def change_password():
         try:
             change_own_password(current_user, form.current_password.data, form.password.data)
         except DomainError as error:
-            db.session.rollback()
-            getattr(form, error.field or "password").errors.append(str(error))
+            refused(error, form, field="password")
         else:
             db.session.commit()
             # The new session version, for this session only.
@@ -112,8 +111,7 @@ def reset_password():
         try:
             reset_with_token(token, form.password.data)
         except DomainError as error:
-            db.session.rollback()
-            form.password.errors.append(str(error))
+            refused(error, form, field="password")
         else:
             db.session.commit()
             session.pop(RESET_TOKEN, None)

@@ -17,7 +17,7 @@ from webapp.services.accounts import (
     normalise_email,
     record_login,
 )
-from webapp.views import render
+from webapp.views import refused, render
 
 CLEAR_SITE_DATA = '"cache", "storage"'
 
@@ -54,7 +54,7 @@ def login():
         try:
             user = authenticate(form.email.data, form.password.data)
         except DomainError as error:
-            form.password.errors.append(str(error))
+            refused(error, form, field="password")
             # The account's id when the email is one; never what was typed.
             security_event("login.failure", find_by_email(form.email.data),
                            level=logging.WARNING)

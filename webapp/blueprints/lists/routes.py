@@ -41,7 +41,7 @@ from webapp.services import DomainError, activity
 from webapp.services import lists as service
 from webapp.services.catalogue import programme_search
 from webapp.services.meetings import meeting_of_list
-from webapp.views import is_htmx_request, render
+from webapp.views import is_htmx_request, refused, render
 
 TABS = {"all": "All", "my": "My lists", "buyer": "Buyer lists", "global": "Global",
         "shared": "Shared with me"}
@@ -98,8 +98,7 @@ def create():
             created = service.create_list(current_user, form.name.data,
                                           ListKind(form.kind.data), buyer)
         except DomainError as error:
-            db.session.rollback()
-            getattr(form, error.field or "name").errors.append(str(error))
+            refused(error, form, field="name")
         else:
             db.session.commit()
             return redirect(url_for("lists.show", list_id=created.id), code=303)
@@ -324,9 +323,7 @@ def share(list_id):
             service.share_list(programme_list, buyer, current_user, form.message.data or "",
                                last_seen=request.form.get("last_share", type=int))
         except DomainError as error:
-            db.session.rollback()
-            (getattr(form, error.field).errors if error.field else form.form_errors).append(
-                str(error))
+            refused(error, form)
             status = 409 if isinstance(error, service.AlreadyShared) else 422
         else:
             db.session.commit()

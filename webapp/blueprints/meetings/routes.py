@@ -25,7 +25,7 @@ from webapp.services import meetings as service
 from webapp.services.lists import list_with_items
 from webapp.services.meeting_index import TABS, MeetingFilters, meeting_index
 from webapp.services.meeting_invites import calendar_for
-from webapp.views import email_html_response, is_htmx_request, render
+from webapp.views import email_html_response, is_htmx_request, refused, render
 
 PICKER_RESULTS = 20
 
@@ -132,18 +132,16 @@ def _save(form: MeetingForm, meeting: Meeting | None):
             schedule=request.form.get("action") == "schedule",
             accepted_clashes=_accepted_clashes(form))
     except form_tokens.AlreadySubmitted as done:  # this very form, sent again
-        flash(str(done), "info")
+        flash(refused(done), "info")
         return redirect(done.earlier.result_url or url_for("meetings.index"), code=303)
     except form_tokens.SentWithOtherContent as changed:
-        form.form_errors.append(str(changed))
+        refused(changed, form)
         return _form_page(form, meeting, 409, form_token=form_tokens.new_token())
     except service.ClashWarning as clash:
-        db.session.rollback()
+        refused(clash)  # shown above the form, with a way to save anyway
         return _form_page(form, meeting, 409, clash=clash)
     except DomainError as error:
-        db.session.rollback()
-        (getattr(form, error.field).errors if error.field else form.form_errors).append(
-            str(error))
+        refused(error, form)
         return _form_page(form, meeting, 422)
     if used is not None:
         used.result_url = url_for("meetings.show", meeting_id=saved.id)
@@ -279,12 +277,9 @@ def send_summary(meeting_id):
     try:
         summary.send_summary(meeting, current_user, resend=form.resend.data == "1",
                              last_seen=request.form.get("last_send", type=int))
-    except summary.AlreadySent as already:
-        db.session.rollback()
-        return _meeting_page(meeting, status=409, send_error=str(already))
     except DomainError as error:
-        db.session.rollback()
-        return _meeting_page(meeting, status=422, send_error=str(error))
+        status = 409 if isinstance(error, summary.AlreadySent) else 422
+        return _meeting_page(meeting, status=status, send_error=refused(error))
     db.session.commit()
     flash(f"Summary on its way to {len(meeting.attendees)} buyers.", "success")
     return redirect(url_for("meetings.show", meeting_id=meeting_id, _anchor="summary"),
@@ -300,8 +295,7 @@ def cancel(meeting_id):
     try:
         service.cancel_meeting(meeting)
     except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "error")
+        flash(refused(error), "error")
         return redirect(url_for("meetings.show", meeting_id=meeting_id), code=303)
     db.session.commit()
     flash(f"“{meeting.title}” cancelled.", "success")
@@ -316,7 +310,7 @@ def delete(meeting_id):
     try:
         service.delete_draft(meeting)
     except DomainError as error:
-        flash(str(error), "error")
+        flash(refused(error), "error")
         return redirect(url_for("meetings.show", meeting_id=meeting_id), code=303)
     db.session.commit()
     flash(f"Draft “{title}” deleted.", "success")
