@@ -200,7 +200,7 @@ def latest_share_id(programme_list: ProgrammeList) -> int:
                              .where(ListShare.list_id == programme_list.id)) or 0
 
 
-def share_list(programme_list: ProgrammeList, buyer: User, by: User,
+def share_list(programme_list: ProgrammeList, buyer: User | None, by: User,
                message: str = "", last_seen: int | None = None) -> ListShare:
     """Email the list to one of the sharer's buyers; they may then open it on the website.
 
@@ -208,6 +208,8 @@ def share_list(programme_list: ProgrammeList, buyer: User, by: User,
     `last_seen` is the latest share the form was drawn after (latest_share_id): a share with
     the same buyer since then, by a double click, another tab or a retried request, is not
     repeated (AlreadyShared)."""
+    if buyer is None:
+        raise DomainError("Choose the buyer to send the list to.", field="buyer")
     in_scope = access.buyers_looked_after_by(by).where(User.id == buyer.id)
     if db.session.scalar(in_scope) is None:
         raise DomainError("Choose one of your buyers.", field="buyer")

@@ -318,8 +318,6 @@ def share(list_id):
     if form.validate_on_submit():
         buyer = db.session.get(User, form.buyer.data) if form.buyer.data else None
         try:
-            if buyer is None:
-                raise DomainError("Choose the buyer to send the list to.", field="buyer")
             service.share_list(programme_list, buyer, current_user, form.message.data or "",
                                last_seen=request.form.get("last_share", type=int))
         except DomainError as error:
