@@ -25,19 +25,12 @@ from webapp.permissions import Permission
 from webapp.services import DomainError
 from webapp.services.activity import tracked_link
 from webapp.services.mail import absolute_url, queue_email
+from webapp.services.notes import ITEM_NOTE, save_if_current
 from webapp.services.row_locks import lock
 from webapp.services.spreadsheets import safe_cell
 
 KIND_LABELS = {ListKind.MY: "My list", ListKind.BUYER: "Buyer list",
                ListKind.GLOBAL: "Global list"}
-
-
-class NoteConflict(DomainError):
-    """The note changed since the editor loaded it; nothing was saved."""
-
-    def __init__(self, item: ListItem, attempted: str):
-        super().__init__("This note was changed by someone else while you were editing it.")
-        self.item, self.attempted = item, attempted
 
 
 def _clean_name(name: str) -> str:
@@ -132,13 +125,8 @@ def move_item(item: ListItem, offset: int) -> None:
 
 
 def update_note(item: ListItem, note: str, based_on_version: int | None) -> ListItem:
-    """Save a note; if it changed since `based_on_version`, raise NoteConflict instead."""
-    note = (note or "").strip()
-    if based_on_version is not None and based_on_version != item.note_version:
-        raise NoteConflict(item, note)
-    if note != item.note:
-        item.note = note
-        item.note_version += 1
+    """Save a note; if it changed since `based_on_version`, raise notes.NoteConflict."""
+    if save_if_current(item, ITEM_NOTE, note, based_on_version):
         _touch(item.list)
     db.session.flush()
     return item

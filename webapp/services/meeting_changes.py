@@ -31,9 +31,10 @@ from webapp.models import (
     meeting_attendees,
 )
 from webapp.services import DomainError, activity
-from webapp.services.lists import NoteConflict, add_item, update_note
+from webapp.services.lists import add_item, update_note
 from webapp.services.meeting_summary import send_summary
-from webapp.services.meetings import NotesConflict, meeting_list, update_meeting_notes
+from webapp.services.meetings import meeting_list, update_meeting_notes
+from webapp.services.notes import NoteConflict
 
 KINDS = ("start", "interest", "screener", "note", "meeting_notes", "add_item", "send_summary")
 INTEREST = {"up": 1, "down": -1, "none": None}
@@ -145,12 +146,8 @@ def apply_change(meeting: Meeting, sender, change: Change) -> tuple[int, dict]:
         status, answer = _apply(meeting, sender, change)
     except NoteConflict as conflict:
         db.session.rollback()
-        status, answer = 409, {"conflict": str(conflict), "text": conflict.item.note,
-                               "version": conflict.item.note_version}
-    except NotesConflict as conflict:
-        db.session.rollback()
-        status, answer = 409, {"conflict": str(conflict), "text": conflict.meeting.meeting_notes,
-                               "version": conflict.meeting.meeting_notes_version}
+        status, answer = 409, {"conflict": str(conflict), "text": conflict.saved,
+                               "version": conflict.version}
     except DomainError as error:
         db.session.rollback()
         status, answer = 422, {"error": str(error)}

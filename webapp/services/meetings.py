@@ -27,6 +27,7 @@ from webapp.models.outbox import as_utc
 from webapp.services import DomainError
 from webapp.services.lists import list_with_items
 from webapp.services.meeting_invites import send_cancellation, send_invites
+from webapp.services.notes import MEETING_NOTES, save_if_current
 from webapp.services.row_locks import lock
 
 # The zones of the markets and offices a distributor's team works in; a meeting keeps any
@@ -43,14 +44,6 @@ LONGEST_MEETING = 12 * 60
 # What a calendar shows: a change to these re-sends the invite with a higher SEQUENCE.
 CALENDAR_FIELDS = ("title", "starts_at", "duration_minutes", "timezone", "market", "stand",
                    "room", "status")
-
-
-class NotesConflict(DomainError):
-    """The meeting notes changed since the editor loaded them; nothing was saved."""
-
-    def __init__(self, meeting: Meeting, attempted: str):
-        super().__init__("These notes were changed by someone else while you were editing them.")
-        self.meeting, self.attempted = meeting, attempted
 
 
 class ClashWarning(DomainError):
@@ -296,13 +289,9 @@ def copy_list_into(meeting: Meeting, source: ProgrammeList) -> int:
 
 
 def update_meeting_notes(meeting: Meeting, notes: str, based_on_version: int | None) -> None:
-    """Save the meeting notes; if they changed since `based_on_version`, raise NotesConflict."""
-    notes = (notes or "").strip()
-    if based_on_version is not None and based_on_version != meeting.meeting_notes_version:
-        raise NotesConflict(meeting, notes)
-    if notes != meeting.meeting_notes:
-        meeting.meeting_notes = notes
-        meeting.meeting_notes_version += 1
+    """Save the meeting notes; if they changed since `based_on_version`, raise
+    notes.NoteConflict."""
+    save_if_current(meeting, MEETING_NOTES, notes, based_on_version)
     db.session.flush()
 
 

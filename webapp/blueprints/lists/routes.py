@@ -41,6 +41,7 @@ from webapp.services import DomainError, activity
 from webapp.services import lists as service
 from webapp.services.catalogue import programme_search
 from webapp.services.meetings import meeting_of_list
+from webapp.services.notes import NoteConflict
 from webapp.views import is_htmx_request, refused, render
 
 TABS = {"all": "All", "my": "My lists", "buyer": "Buyer lists", "global": "Global",
@@ -294,8 +295,8 @@ def note(list_id, item_id):
             return _item_fragment(programme_list, found, 422, form=form, editing=True)
         try:
             service.update_note(found, form.note.data or "", form.version.data)
-        except service.NoteConflict as conflict:
-            db.session.rollback()
+        except NoteConflict as conflict:
+            refused(conflict)  # shown with both texts, to choose from
             return _item_fragment(programme_list, found, 409, conflict=conflict)
         db.session.commit()
         if not is_htmx_request():

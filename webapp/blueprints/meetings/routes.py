@@ -25,6 +25,7 @@ from webapp.services import meetings as service
 from webapp.services.lists import list_with_items
 from webapp.services.meeting_index import TABS, MeetingFilters, meeting_index
 from webapp.services.meeting_invites import calendar_for
+from webapp.services.notes import NoteConflict
 from webapp.views import email_html_response, is_htmx_request, refused, render
 
 PICKER_RESULTS = 20
@@ -240,8 +241,8 @@ def notes(meeting_id):
             return _meeting_page(meeting, "notes", 422, notes_form=form, editing_notes=True)
         try:
             service.update_meeting_notes(meeting, form.notes.data or "", form.version.data)
-        except service.NotesConflict as conflict:
-            db.session.rollback()
+        except NoteConflict as conflict:
+            refused(conflict)  # shown with both texts, to choose from
             return _meeting_page(meeting, "notes", 409, notes_conflict=conflict)
         db.session.commit()
         if not is_htmx_request():
