@@ -394,6 +394,25 @@ def test_sharing_a_list_twice_at_once_emails_the_buyer_once(app, login, people):
     assert told(done, again, already)
 
 
+def test_two_tabs_saving_one_note_at_once_keep_both_texts(app, login, people):
+    bobs = ProgrammeList(name="Bob's picks", kind=ListKind.MY, owner=people["bob"])
+    bobs.items.append(ListItem(programme=programme("Fjord"), position=1, note="Loved it."))
+    db.session.add(bobs)
+    db.session.commit()
+    item = bobs.items[0]
+    url = f"/lists/{bobs.id}/items/{item.id}/note"
+    login(people["bob"])
+    # Both tabs read version 1; whichever saves second finds the other's note, not a
+    # silent overwrite of it.
+    answers = at_once(app, people["bob"], (url, {"note": "From tab one", "version": 1}),
+                      (url, {"note": "From tab two", "version": 1}))
+    db.session.refresh(item)
+    assert item.note_version == 2 and item.note in ("From tab one", "From tab two")
+    assert sorted(a.status for a in answers) == [303, 409]
+    [conflict] = [a.page for a in answers if a.status == 409]
+    assert "From tab one" in conflict and "From tab two" in conflict
+
+
 # Companies
 
 

@@ -5,6 +5,7 @@ is a conflict, answered with both texts, never overwritten."""
 from dataclasses import dataclass
 
 from webapp.services import DomainError
+from webapp.services.row_locks import lock
 
 
 @dataclass(frozen=True)
@@ -36,8 +37,10 @@ class NoteConflict(DomainError):
 def save_if_current(record, kind: VersionedText, text: str,
                     based_on_version: int | None) -> bool:
     """Save `text` (stripped) as `record`'s `kind` of text, if `based_on_version` is the
-    version now saved (None: whatever it is); else raise NoteConflict. True if the text
-    changed (and its version went up)."""
+    version now saved (None: whatever it is); else raise NoteConflict. The record is locked
+    first, so of two saves based on one version at the same moment the second finds the
+    first's and is a conflict. True if the text changed (and its version went up)."""
+    lock(record)
     text = (text or "").strip()
     saved, version = getattr(record, kind.text), getattr(record, kind.version)
     if based_on_version is not None and based_on_version != version:
