@@ -68,7 +68,7 @@ def render_summary(meeting: Meeting, buyer: User | None = None) -> dict[str, str
     return {"subject": subject, "text": text, "html": html}
 
 
-def may_send_summary(meeting: Meeting) -> str | None:
+def why_summary_cannot_be_sent(meeting: Meeting) -> str | None:
     """Why the summary cannot be sent now, or None when it can."""
     if meeting.status == MeetingStatus.CANCELLED:
         return "The meeting is cancelled."
@@ -104,7 +104,7 @@ def send_summary(meeting: Meeting, sender: User, idempotency_key: str | None = N
             MeetingSummarySend.idempotency_key == idempotency_key))
         if earlier is not None:
             return earlier
-    if reason := may_send_summary(meeting):
+    if reason := why_summary_cannot_be_sent(meeting):
         raise DomainError(reason)
     latest = db.session.scalar(_sends(meeting).limit(1))
     if latest is not None and not resend:

@@ -16,10 +16,10 @@ from webapp.services import meeting_changes as changes
 from webapp.services.catalogue import programme_search
 from webapp.services.meeting_index import default_day, meeting_days, meetings_on
 from webapp.services.meeting_summary import (
-    may_send_summary,
     render_summary,
     sends_of,
     summary_subject,
+    why_summary_cannot_be_sent,
 )
 from webapp.views import email_html_response, render
 
@@ -69,7 +69,7 @@ def meeting(meeting_id):
     found = _hosted_meeting_or_404(meeting_id)
     return render("ipad/meeting.html", meeting=found, items=found.programme_list.items
                   if found.programme_list else [], sends=sends_of(found),
-                  subject=summary_subject(found), cannot_send=may_send_summary(found))
+                  subject=summary_subject(found), cannot_send=why_summary_cannot_be_sent(found))
 
 
 @bp.route("/ipad/meetings/<int:meeting_id>/changes", methods=["POST"])

@@ -220,7 +220,8 @@ def _meeting_page(meeting: Meeting, block: str | None = None, status: int = 200,
     context.setdefault("copy_form", CopyListForm().fill_choices(current_user))
     return render("meetings/show.html", block, meeting=meeting, programme_list=programme_list,
                   editable=access.may_edit_meeting(current_user, meeting),
-                  sends=summary.sends_of(meeting), cannot_send=summary.may_send_summary(meeting),
+                  sends=summary.sends_of(meeting),
+                  cannot_send=summary.why_summary_cannot_be_sent(meeting),
                   send_form=SendSummaryForm(), status=status, **context)
 
 
