@@ -374,6 +374,44 @@ def test_a_meeting_form_sent_again_with_other_content_is_refused_not_replayed(
     assert count(Meeting) == 1
 
 
+def test_copying_a_list_into_a_meeting_twice_at_once_copies_it_once(app, login, people):
+    meeting = meeting_of(people)
+    picks = ProgrammeList(name="Tess's picks", kind=ListKind.MY, owner=people["tess"])
+    picks.items.extend([ListItem(programme=programme("Fjord"), position=1),
+                        ListItem(programme=programme("Kitchen Kings"), position=2)])
+    db.session.add(picks)
+    db.session.commit()
+    url = f"/meetings/{meeting.id}/list"
+    data = {**hidden_fields(login(people["tess"]), f"/meetings/{meeting.id}", url),
+            "source_list": picks.id}
+    already = "Already saved by Tess Weber"
+    done, again = twice(app, people["tess"], url, data, already)
+    assert count(ListItem, ListItem.list_id == meeting.list_id) == 3
+    assert done.status == again.status == 303
+    assert "2 items added from “Tess&#39;s picks”." in done.page
+    assert told(done, again, already)
+
+
+def test_a_copy_form_sent_again_for_another_list_is_refused_not_replayed(client, login, people):
+    meeting = meeting_of(people)
+    picks = [ProgrammeList(name=name, kind=ListKind.MY, owner=people["tess"],
+                           items=[ListItem(programme=programme(title), position=1)])
+             for name, title in (("First picks", "Fjord"), ("Second picks", "Kitchen Kings"))]
+    db.session.add_all(picks)
+    db.session.commit()
+    url = f"/meetings/{meeting.id}/list"
+    data = {**hidden_fields(login(people["tess"]), f"/meetings/{meeting.id}", url),
+            "source_list": picks[0].id}
+    assert client.post(url, data=data).status_code == 303
+    # The page brought back and another list chosen: neither a replay nor a second copy.
+    changed = client.post(url, data={**data, "source_list": picks[1].id})
+    assert changed.status_code == 409
+    page = changed.get_data(as_text=True)
+    assert "This form was saved already by Tess Weber" in page
+    assert f'value="{data["form_token"]}"' not in page
+    assert count(ListItem, ListItem.list_id == meeting.list_id) == 2
+
+
 # Lists
 
 

@@ -20,6 +20,7 @@ from webapp.forms import (
     database_id,
 )
 from webapp.models import ProgrammeList, User
+from webapp.services import form_tokens
 from webapp.services.meetings import COMMON_TIMEZONES, LONGEST_MEETING
 
 
@@ -80,6 +81,8 @@ class NotesForm(FlaskForm):
 class CopyListForm(FlaskForm):
     source_list = OptionalIdField("Add the items of", validators=[DataRequired("Choose a list.")],
                                   invalid_value_message="Choose a list.")
+    # One-time: the same form sent twice (a double click, a retried request) copies once.
+    form_token = HiddenField(default=form_tokens.new_token)
 
     def fill_choices(self, user: User):
         lists = db.session.scalars(access.lists_visible_to(user)

@@ -255,17 +255,27 @@ def notes(meeting_id):
 
 @bp.route("/meetings/<int:meeting_id>/list", methods=["POST"])
 def copy_list(meeting_id):
-    """Add the items (and notes) of a list the user can see to the meeting's list."""
+    """Add the items (and notes) of a list the user can see to the meeting's list, once for
+    one sending of the form."""
     meeting = _meeting_or_404(meeting_id, edit=True)
     form = CopyListForm().fill_choices(current_user)
     if not form.validate_on_submit():
         return _meeting_page(meeting, status=422, copy_form=form)
+    back = url_for("meetings.show", meeting_id=meeting_id, _anchor="list-items")
+    try:
+        form_tokens.use(form.form_token.data, current_user, request.form.items(multi=True))
+    except form_tokens.AlreadySubmitted as done:  # this very form, sent again
+        flash(refused(done), "info")
+        return redirect(back, code=303)
+    except form_tokens.SentWithOtherContent as changed:
+        refused(changed, form, field="source_list")
+        form.form_token.data = form_tokens.new_token()
+        return _meeting_page(meeting, status=409, copy_form=form)
     source = db.session.scalar(list_with_items(form.source_list.data))
     added = service.copy_list_into(meeting, source)
     db.session.commit()
     flash(f"{added} items added from “{source.name}”.", "success")
-    return redirect(url_for("meetings.show", meeting_id=meeting_id, _anchor="list-items"),
-                    code=303)
+    return redirect(back, code=303)
 
 
 @bp.route("/meetings/<int:meeting_id>/summary", methods=["POST"])
