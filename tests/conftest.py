@@ -1,6 +1,7 @@
 """Fixtures: a fresh database per test, on SQLite by default or on TEST_DATABASE_URL."""
 
 import os
+from contextlib import contextmanager
 
 import pytest
 import redis
@@ -8,7 +9,7 @@ from sqlalchemy import create_engine, event, make_url, text
 from sqlalchemy.exc import OperationalError
 
 from webapp import create_app
-from webapp.extensions import db
+from webapp.extensions import db, limiter
 from webapp.services.roles import ensure_builtin_roles
 
 IN_CI = bool(os.environ.get("CI"))
@@ -124,17 +125,55 @@ def app_config():
     return {}
 
 
+# The apps of this worker for the default configuration: the app, and its twin for `ctx`.
+_SHARED_APPS: dict[tuple[str, bool], object] = {}
+
+
+def _app_for(database_url, app_config, twin=False):
+    """The test's app: with the default configuration, one shared by every such test of this
+    worker (building an app is about a quarter of a short test's time); with overrides, a
+    new one, disposed of by the caller."""
+    if app_config:
+        return make_app(database_url, **app_config)
+    key = (database_url, twin)
+    if key not in _SHARED_APPS:
+        app = _SHARED_APPS[key] = make_app(database_url)
+        # Flask-Limiter keeps the storage of the app it last set up on its one object.
+        app.extensions["limiter_under_test"] = (limiter._storage, limiter._limiter)
+    return _SHARED_APPS[key]
+
+
+@contextmanager
+def _as_new(app):
+    """Run a test on `app` as on a new one: its limits counted from nothing, and settings
+    and extensions the test changed put back afterwards."""
+    if "limiter_under_test" in app.extensions:
+        limiter._storage, limiter._limiter = app.extensions["limiter_under_test"]
+        limiter._storage_dead = False
+        limiter.reset()
+    config, extensions = dict(app.config), dict(app.extensions)
+    try:
+        yield app
+    finally:
+        app.config.clear()
+        app.config.update(config)
+        app.extensions.clear()
+        app.extensions.update(extensions)
+
+
 @pytest.fixture
 def app(database_url, _schema, app_config):
-    app = make_app(database_url, **app_config)
-    with app.app_context():
-        ensure_builtin_roles()
-        db.session.commit()
-    yield app
-    with app.app_context():
-        db.session.rollback()
-        _empty_all_tables()
-        db.engine.dispose()
+    app = _app_for(database_url, app_config)
+    with _as_new(app):
+        with app.app_context():
+            ensure_builtin_roles()
+            db.session.commit()
+        yield app
+        with app.app_context():
+            db.session.rollback()
+            _empty_all_tables()
+            if app_config:
+                db.engine.dispose()
 
 
 @pytest.fixture
@@ -145,11 +184,12 @@ def ctx(app, database_url, app_config):
     push contexts of their own, with their own `g` and database session, as in production,
     instead of sharing the test's.
     """
-    twin = make_app(database_url, **app_config)
-    with twin.app_context():
+    twin = _app_for(database_url, app_config, twin=True)
+    with _as_new(twin), twin.app_context():
         yield
         db.session.remove()
-        db.engine.dispose()
+        if app_config:
+            db.engine.dispose()
 
 
 @pytest.fixture

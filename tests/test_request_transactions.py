@@ -13,6 +13,12 @@ from webapp.models import Territory
 
 
 @pytest.fixture
+def app_config():
+    """An app of these tests' own: they add routes to it."""
+    return {"TESTING": True}
+
+
+@pytest.fixture
 def endings(app, ctx):
     """How the requests' transactions ended, in order (on the app's engine, not the test's)."""
     with app.app_context():
