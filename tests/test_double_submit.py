@@ -34,6 +34,7 @@ from webapp.models import (
     Registration,
     RegistrationEvent,
     RegistrationStatus,
+    User,
 )
 from webapp.services.meeting_summary import send_summary
 from webapp.services.registrations import register
@@ -82,10 +83,11 @@ ACTS = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b|\bFOR\s+UPDATE\b", re.IGNORECAS
 
 
 def at_once(app, user, *posts: tuple[str, dict]) -> list[Answer]:
-    """Send each (url, form) as `user`, each from its own client in its own thread, so that
-    all of them have read what they act on before any of them writes or locks a row: each
-    request waits at its first such statement until every other one has reached its own."""
-    user_id = user.get_id()
+    """Send each (url, form) as `user` (None: signed out), each from its own client in its
+    own thread, so that all of them have read what they act on before any of them writes or
+    locks a row: each request waits at its first such statement until every other one has
+    reached its own."""
+    user_id = user.get_id() if user is not None else None
     gate = threading.Barrier(len(posts))
     thread = threading.local()
     answers: list[Answer | None] = [None] * len(posts)
@@ -102,8 +104,9 @@ def at_once(app, user, *posts: tuple[str, dict]) -> list[Answer]:
 
     def post(index: int, url: str, data: dict) -> None:
         client = app.test_client()
-        with client.session_transaction() as session:
-            session["_user_id"], session["_fresh"] = user_id, True
+        if user_id is not None:
+            with client.session_transaction() as session:
+                session["_user_id"], session["_fresh"] = user_id, True
         try:
             thread.posting = True
             response = client.post(url, data=data)
@@ -225,6 +228,56 @@ def test_an_approval_and_a_rejection_at_once_decide_once(app, login, world):
         assert "already been approved by Sam Patel" in rejected.page
     else:
         assert "already been rejected by Sam Patel" in approved.page
+
+
+def applicant_form(client, world) -> dict:
+    return {**hidden_fields(client, "/register", "/register"),
+            "first_name": "Nina", "last_name": "Holm", "email": "nina@example.com",
+            "password": "a long enough password", "confirm": "a long enough password",
+            "company_name": "Broadcaster Ltd", "job_title": "Buyer", "phone": "",
+            "territory": world["uk"].id, "region": 0, "account_manager": world["alice"].id}
+
+
+def one_application_was_recorded(world) -> bool:
+    """One account and one application, of which Alice and Sam heard once each and the
+    applicant was told once."""
+    return (count(Registration) == 1 and count(User, User.email == "nina@example.com") == 1
+            and sorted(m.recipients for m in emails("registration_notice"))
+            == [world["alice"].email, world["sam"].email]
+            and len(emails("registration_received")) == 1)
+
+
+def test_applying_twice_at_once_makes_one_account_and_one_set_of_emails(app, client, world):
+    already = "This application had already reached us"
+    done, again = twice(app, None, "/register", applicant_form(client, world), already)
+    assert one_application_was_recorded(world)
+    assert emails("account_exists") == []
+    assert done.status == again.status == 303
+    assert "We will review your application" in again.page
+    assert told(done, again, already)
+
+
+def test_two_forms_applying_with_one_address_at_once_are_answered_as_a_taken_address(
+        app, client, world):
+    answers = at_once(app, None, ("/register", applicant_form(client, world)),
+                      ("/register", applicant_form(client, world)))
+    assert one_application_was_recorded(world)
+    # The second is answered as any application with an address that has an account: the
+    # same page, and an email to the address on how to log in.
+    assert len(emails("account_exists")) == 1
+    assert [a.status for a in answers] == [303, 303]
+    assert all("we have emailed you how to log in instead" in a.page for a in answers)
+
+
+def test_an_application_sent_again_changed_is_refused_not_replayed(client, world):
+    data = applicant_form(client, world)
+    assert client.post("/register", data=data).status_code == 303
+    changed = client.post("/register", data={**data, "email": "nina.holm@example.com"})
+    assert changed.status_code == 409
+    page = changed.get_data(as_text=True)
+    assert "This form was sent already, and what you sent now differs" in page
+    assert f'value="{data["form_token"]}"' not in page
+    assert count(Registration) == 1
 
 
 def test_two_applicants_approved_at_once_into_one_new_company_share_it(app, login, world):

@@ -17,8 +17,9 @@ from webapp.services import DomainError
 
 # What new_token() makes; anything else posted is no token at all.
 TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
-# Fields that are no part of what a form says.
-NOT_CONTENT = {"form_token", "csrf_token"}
+# Fields that are no part of what a form says, and passwords, whose unsalted digest stored
+# next to the rest of the form would be a password hash anyone could reverse by guessing.
+NOT_CONTENT = {"form_token", "csrf_token", "password", "confirm"}
 
 
 def _when(earlier: FormToken) -> str:

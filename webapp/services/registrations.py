@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 from difflib import SequenceMatcher
 
 from sqlalchemy import select, union
+from sqlalchemy.exc import IntegrityError
 
 from webapp import access
 from webapp.extensions import db
@@ -31,25 +32,34 @@ def register(*, first_name: str, last_name: str, email: str, password: str, comp
     """Record an application as a pending buyer and tell those who decide on it.
 
     If the email already has an account, nothing is created: the owner of the address is
-    emailed instead, so the form never reveals which addresses have accounts.
+    emailed instead, so the form never reveals which addresses have accounts. That includes
+    an account another request is creating at this moment (another form sent with the same
+    address): its insert waits for that one and is answered the same way.
     """
     existing = find_by_email(email)
+    if existing is None:
+        user = User(email=normalise_email(email), first_name=first_name.strip(),
+                    last_name=last_name.strip(), job_title=job_title.strip(),
+                    phone=phone.strip(), status=UserStatus.PENDING,
+                    roles=[builtin_role(RoleKind.BUYER)], territories=[territory],
+                    region=region, account_manager=account_manager)
+        set_password(user, password)
+        registration = Registration(user=user, company_name=" ".join(company_name.split()),
+                                    territory=territory, region=region,
+                                    requested_account_manager=account_manager,
+                                    marketing_consent=marketing_consent)
+        registration.events.append(RegistrationEvent(actor=user, action="submitted"))
+        try:
+            with db.session.begin_nested():
+                db.session.add(registration)
+        except IntegrityError:
+            existing = find_by_email(email)
+            if existing is None:
+                raise
     if existing is not None:
         queue_email(existing.email, "account_exists", "Your Sales CMS account",
                     person=existing, login_url=absolute_url("auth.login"))
         return None
-    user = User(email=normalise_email(email), first_name=first_name.strip(),
-                last_name=last_name.strip(), job_title=job_title.strip(), phone=phone.strip(),
-                status=UserStatus.PENDING, roles=[builtin_role(RoleKind.BUYER)],
-                territories=[territory], region=region, account_manager=account_manager)
-    set_password(user, password)
-    registration = Registration(user=user, company_name=" ".join(company_name.split()),
-                                territory=territory, region=region,
-                                requested_account_manager=account_manager,
-                                marketing_consent=marketing_consent)
-    registration.events.append(RegistrationEvent(actor=user, action="submitted"))
-    db.session.add(registration)
-    db.session.flush()
     _notify(registration)
     queue_email(user.email, "registration_received", "We have received your application",
                 registration=registration)

@@ -1,5 +1,13 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, StringField, TelField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectChoice,
+    StringField,
+    TelField,
+)
 from wtforms.validators import (
     DataRequired,
     Email,
@@ -20,6 +28,7 @@ from webapp.forms import (
     people_choices,
 )
 from webapp.models import Region, Territory
+from webapp.services import form_tokens
 
 
 class RegistrationForm(FlaskForm):
@@ -39,6 +48,8 @@ class RegistrationForm(FlaskForm):
     account_manager = OptionalIdField(
         "Your contact (optional)", description="The Account Manager you usually deal with.")
     marketing_consent = BooleanField("Send me news about new programmes and screenings.")
+    # One-time: the same form sent twice (a double click, a retried request) applies once.
+    form_token = HiddenField(default=form_tokens.new_token)
 
     def fill_choices(self):
         self.territory.choices = [SelectChoice(0, "Choose a territory…"),
