@@ -516,3 +516,20 @@ def test_adding_a_company_twice_at_once_adds_it_once(app, login):
     assert count(Company, Company.name == "Acme Television") == 1
     assert done.status == 303 and again.status == 422
     assert told(done, again, already)
+
+
+@pytest.mark.parametrize("kind, make", [
+    ("territories", f.territory), ("regions", f.region), ("companies", f.company)])
+def test_renaming_two_to_one_name_at_once_renames_one(app, login, kind, make):
+    administrator = f.admin()
+    first, second = make("Nordics"), make("Baltics")
+    login(administrator)
+    answers = at_once(app, administrator,
+                      *[(f"/admin/{kind}/{item.id}/edit", {"name": "Northern Europe"})
+                        for item in (first, second)])
+    model = type(first)
+    assert count(model, model.name == "Northern Europe") == 1
+    assert count(model, model.name.in_(["Nordics", "Baltics"])) == 1
+    assert sorted(a.status for a in answers) == [303, 422]
+    [refused] = [a.page for a in answers if a.status == 422]
+    assert "called “Northern Europe” already exists" in refused

@@ -2,12 +2,17 @@
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 
 from webapp.extensions import db
 from webapp.models import Company, Region, Territory, User, company_territories, user_territories
 from webapp.services import DomainError
 
 NOUNS = {Territory: "territory", Region: "region", Company: "company"}
+
+
+def _taken(model, name: str) -> DomainError:
+    return DomainError(f"A {NOUNS[model]} called “{name}” already exists.", field="name")
 
 
 def _check_name_free(model, name: str, exclude_id: int | None = None) -> str:
@@ -18,7 +23,7 @@ def _check_name_free(model, name: str, exclude_id: int | None = None) -> str:
     if exclude_id is not None:
         query = query.where(model.id != exclude_id)
     if db.session.scalar(query) is not None:
-        raise DomainError(f"A {NOUNS[model]} called “{name}” already exists.", field="name")
+        raise _taken(model, name)
     return name
 
 
@@ -39,7 +44,7 @@ def create_named(model, name: str, **fields):
     name = _check_name_free(model, name)
     item_id = _insert_unless_taken(model, name)
     if item_id is None:
-        raise DomainError(f"A {NOUNS[model]} called “{name}” already exists.", field="name")
+        raise _taken(model, name)
     item = db.session.get(model, item_id)
     for key, value in fields.items():
         setattr(item, key, value)
@@ -61,10 +66,20 @@ def find_or_create_named(model, name: str):
 
 
 def rename(item, name: str, **fields):
-    item.name = _check_name_free(type(item), name, exclude_id=item.id)
-    for key, value in fields.items():
-        setattr(item, key, value)
-    db.session.flush()
+    """Rename a territory, region or company (and set its other `fields`); a name already
+    taken (case aside) is refused, also when another request takes it at the same moment:
+    the change is written in a savepoint, which the unique name key fails (on PostgreSQL
+    once the other request has committed) without ending the caller's transaction."""
+    model = type(item)
+    name = _check_name_free(model, name, exclude_id=item.id)
+    try:
+        with db.session.begin_nested():
+            item.name = name
+            for key, value in fields.items():
+                setattr(item, key, value)
+    except IntegrityError:
+        _check_name_free(model, name, exclude_id=item.id)  # taken meanwhile: refused here
+        raise
     return item
 
 
