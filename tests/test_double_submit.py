@@ -396,6 +396,9 @@ def test_scheduling_a_draft_from_two_tabs_at_once_invites_once(app, login, peopl
     # Each tab's answer is the meeting as it now stands: scheduled.
     assert [a.status for a in answers] == [303, 303]
     assert all("Scheduled" in a.page for a in answers)
+    # Only the tab that sent the invitations says so; the other says none went out again.
+    assert sum("invitations are on their way" in a.page for a in answers) == 1
+    assert sum("no invitation went out again" in a.page for a in answers) == 1
 
 
 def test_creating_a_meeting_twice_at_once_creates_it_once(app, login, people):

@@ -201,8 +201,20 @@ def _visible_list(editor: User, list_id: int | None) -> ProgrammeList | None:
     return source
 
 
+@dataclass
+class Saved:
+    """What one save did: the meeting, and whom this very save sent an invite or a
+    cancellation. `already_scheduled`: asked to schedule a meeting that was scheduled
+    (and its buyers invited) already, by another tab a moment before."""
+
+    meeting: Meeting
+    invited: list[User] = field(default_factory=list)
+    cancelled: list[User] = field(default_factory=list)
+    already_scheduled: bool = False
+
+
 def save_meeting(editor: User, details: MeetingDetails, meeting: Meeting | None = None,
-                 schedule: bool = False, accepted_clashes: Collection[int] = ()) -> Meeting:
+                 schedule: bool = False, accepted_clashes: Collection[int] = ()) -> Saved:
     """Create or change a meeting. `schedule` turns a draft into a scheduled meeting; a
     scheduled meeting's attendees get (updated) invites, removed attendees a cancellation.
     The meeting's list starts with the items of the details' source list, if any.
@@ -211,7 +223,7 @@ def save_meeting(editor: User, details: MeetingDetails, meeting: Meeting | None 
 
     A meeting being changed is locked first: a second save at the same moment (two tabs
     scheduling one draft) waits, then finds the first's changes and sends only what differs
-    from them, usually nothing."""
+    from them, usually nothing; what it sent is in the Saved it returns."""
     if meeting is not None:
         lock(meeting)
         if meeting.status == MeetingStatus.CANCELLED:
@@ -226,6 +238,8 @@ def save_meeting(editor: User, details: MeetingDetails, meeting: Meeting | None 
         db.session.add(meeting)
     before = {name: getattr(meeting, name) for name in CALENDAR_FIELDS}
     before["starts_at"] = as_utc(before["starts_at"])
+    saved = Saved(meeting, already_scheduled=schedule and
+                  before["status"] == MeetingStatus.SCHEDULED)
     previous_attendees = list(meeting.attendees)
     meeting.title = " ".join(details.title.split())
     meeting.host = checked.host
@@ -243,12 +257,14 @@ def save_meeting(editor: User, details: MeetingDetails, meeting: Meeting | None 
     if checked.source_list is not None:
         copy_list_into(meeting, checked.source_list)
     if meeting.status == MeetingStatus.SCHEDULED:
-        _send_calendar_changes(meeting, before, previous_attendees, creating)
-    return meeting
+        saved.invited, saved.cancelled = _send_calendar_changes(
+            meeting, before, previous_attendees, creating)
+    return saved
 
 
 def _send_calendar_changes(meeting: Meeting, before: dict, previous: list[User],
-                           creating: bool) -> None:
+                           creating: bool) -> tuple[list[User], list[User]]:
+    """Send what the calendars of the attendees, old and new, need: (invited, cancelled)."""
     changed = creating or any(getattr(meeting, name) != before[name] if name != "starts_at"
                               else as_utc(meeting.starts_at) != before[name]
                               for name in CALENDAR_FIELDS)
@@ -263,6 +279,7 @@ def _send_calendar_changes(meeting: Meeting, before: dict, previous: list[User],
     if invitees:
         send_invites(meeting, invitees, updated=changed and not just_scheduled and not creating)
     db.session.flush()
+    return list(invitees), removed
 
 
 def meeting_list(meeting: Meeting) -> ProgrammeList:

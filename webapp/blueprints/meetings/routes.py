@@ -144,12 +144,26 @@ def _save(form: MeetingForm, meeting: Meeting | None):
     except DomainError as error:
         refused(error, form)
         return _form_page(form, meeting, 422)
+    shown = url_for("meetings.show", meeting_id=saved.meeting.id)
     if used is not None:
-        used.result_url = url_for("meetings.show", meeting_id=saved.id)
+        used.result_url = shown
     db.session.commit()
-    flash(f"“{saved.title}” saved." if saved.status == "draft" else
-          f"“{saved.title}” saved; invitations are on their way.", "success")
-    return redirect(url_for("meetings.show", meeting_id=saved.id), code=303)
+    flash(_saved_message(saved), "success")
+    return redirect(shown, code=303)
+
+
+def _saved_message(saved: service.Saved) -> str:
+    """What this save did, not what the meeting's state might suggest: a second tab
+    scheduling a draft the first has just scheduled sent nothing."""
+    title = saved.meeting.title
+    if saved.invited:
+        return f"“{title}” saved; invitations are on their way."
+    if saved.already_scheduled:
+        return (f"“{title}” saved. It had already been scheduled and its buyers invited, "
+                "so no invitation went out again.")
+    if saved.cancelled:
+        return f"“{title}” saved; the buyers removed are sent a cancellation."
+    return f"“{title}” saved."
 
 
 @bp.route("/meetings/new", methods=["GET", "POST"])
