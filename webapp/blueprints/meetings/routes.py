@@ -19,7 +19,7 @@ from webapp.extensions import db
 from webapp.forms import database_id
 from webapp.models import Company, Meeting, ProgrammeList, User
 from webapp.pagination import paginate
-from webapp.services import DomainError, form_tokens
+from webapp.services import DomainError, form_tokens, meeting_choices
 from webapp.services import meeting_summary as summary
 from webapp.services import meetings as service
 from webapp.services.lists import list_with_items
@@ -109,8 +109,8 @@ def _form_page(form: MeetingForm, meeting: Meeting | None, status: int = 200, cl
     return render("meetings/form.html", form=form, meeting=meeting, clash=clash,
                   form_token=form_token or _form_token(),
                   picker=_picker_context(
-                      service.choosable_host(current_user, form.host.data, meeting),
-                      service.chosen_attendees(current_user, form.attendees.data or [])),
+                      meeting_choices.choosable_host(current_user, form.host.data, meeting),
+                      meeting_choices.chosen_attendees(current_user, form.attendees.data or [])),
                   programme_list=_meeting_list(meeting), editable=meeting is not None,
                   status=status)
 
@@ -203,14 +203,14 @@ def _picker_context(host: User | None, selected: list[User], search: str = "") -
     other buyers matching the search."""
     results, more = [], 0
     if host is not None:
-        query = service.meeting_buyers(host).where(User.id.not_in([b.id for b in selected]))
+        query = meeting_choices.meeting_buyers(host).where(User.id.not_in([b.id for b in selected]))
         if search.strip():
             query = query.where(access.matches_person(search) | User.company.has(
                 access.text_matches(Company.name, search)))
         results = db.session.scalars(query.limit(PICKER_RESULTS + 1)).all()
         more, results = len(results) > PICKER_RESULTS, results[:PICKER_RESULTS]
     return {"host": host, "selected": selected, "search": search, "results": results,
-            "more": more, "strangers": service.buyers_not_of(host, selected)
+            "more": more, "strangers": meeting_choices.buyers_not_of(host, selected)
             if host is not None else []}
 
 
@@ -218,12 +218,12 @@ def _picker_context(host: User | None, selected: list[User], search: str = "") -
 def buyer_picker():
     """The buyer picker for the meeting form (htmx): the host's buyers, searchable; adding and
     removing buyers, and changing the host, answer with the picker again."""
-    host = service.choosable_host(current_user, request.args.get("host", type=database_id))
+    host = meeting_choices.choosable_host(current_user, request.args.get("host", type=database_id))
     ids = [i for i in request.args.getlist("attendees", type=database_id)
            if i != request.args.get("remove", type=database_id)]
     if added := request.args.get("add", type=database_id):
         ids.append(added)
-    context = _picker_context(host, service.chosen_attendees(current_user, ids),
+    context = _picker_context(host, meeting_choices.chosen_attendees(current_user, ids),
                               request.args.get("buyer_q", "")[:200])
     return render("meetings/_buyer_picker.html", **context,
                   focus_search=bool(added or request.args.get("remove")))
