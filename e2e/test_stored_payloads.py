@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from e2e.conftest import login, screenshot
 from webapp.extensions import db
+from webapp.mail.service import absolute_url, queue_email
 from webapp.models import (
     Company,
     ListItem,
@@ -18,7 +19,6 @@ from webapp.models import (
     ProgrammeList,
     User,
 )
-from webapp.services.mail import absolute_url, queue_email
 
 IMG = '<img src=x onerror="window.__xss=1;alert(1)">'
 SCRIPT = "<script>window.__xss=2;alert(2)</script>"

@@ -3,7 +3,7 @@
 import pytest
 
 from tests import factories as f
-from webapp import access
+from webapp import access, search
 from webapp.extensions import db
 from webapp.models import UserStatus
 
@@ -143,7 +143,7 @@ def test_results_can_be_counted_and_filtered_further():
     query = access.buyers_of(alice)
     count = db.session.scalar(query.with_only_columns(db.func.count()).order_by(None))
     assert count == 3
-    assert names(query.where(access.matches_person("B1"))) == ["B1"]
+    assert names(query.where(search.matches_person("B1"))) == ["B1"]
 
 
 def test_candidate_search_offers_only_unlinked_sales_coordinators():
@@ -160,8 +160,8 @@ def test_person_search_treats_like_wildcards_literally():
     f.buyer(first_name="Percent", email="per%cent@example.com")
     f.buyer(first_name="Plain", email="plain@example.com")
     buyers = access.users_with_role(f.RoleKind.BUYER)
-    assert names(buyers.where(access.matches_person("r%c"))) == ["Percent"]
-    assert names(buyers.where(access.matches_person("%"))) == []  # no word starts with "%"
+    assert names(buyers.where(search.matches_person("r%c"))) == ["Percent"]
+    assert names(buyers.where(search.matches_person("%"))) == []  # no word starts with "%"
 
 
 def test_a_search_of_one_or_two_letters_matches_the_start_of_a_word():
@@ -170,7 +170,7 @@ def test_a_search_of_one_or_two_letters_matches_the_start_of_a_word():
     f.buyer(first_name="Emilie", last_name="Roux", email="emilie@example.com")
     f.buyer(first_name="Oskar", last_name="Nyberg", email="lindqvist@example.com")
     buyers = access.users_with_role(f.RoleKind.BUYER)
-    assert names(buyers.where(access.matches_person("li"))) == ["Ben", "Lisa", "Oskar"]
-    assert names(buyers.where(access.matches_person(" L "))) == ["Ben", "Lisa", "Oskar"]
-    assert names(buyers.where(access.matches_person("mili"))) == ["Emilie"]
-    assert names(buyers.where(access.matches_person("berg"))) == ["Lisa", "Oskar"]
+    assert names(buyers.where(search.matches_person("li"))) == ["Ben", "Lisa", "Oskar"]
+    assert names(buyers.where(search.matches_person(" L "))) == ["Ben", "Lisa", "Oskar"]
+    assert names(buyers.where(search.matches_person("mili"))) == ["Emilie"]
+    assert names(buyers.where(search.matches_person("berg"))) == ["Lisa", "Oskar"]

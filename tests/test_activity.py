@@ -11,7 +11,6 @@ from sqlalchemy.exc import OperationalError
 from tests import catalogue_factories as cf
 from tests import factories as f
 from webapp import access
-from webapp.blueprints.reporting.visits import SESSION_KEY
 from webapp.extensions import db
 from webapp.models import (
     ActivityDay,
@@ -27,6 +26,7 @@ from webapp.models import (
 )
 from webapp.services import activity
 from webapp.services.lists import share_list
+from webapp.web.visits import SESSION_KEY
 
 
 @pytest.fixture

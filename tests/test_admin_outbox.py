@@ -4,10 +4,10 @@ import pytest
 
 from tests import factories as f
 from webapp.extensions import db
+from webapp.mail import service as mail
 from webapp.models import OutboxMessage, OutboxStatus
 from webapp.permissions import Permission
-from webapp.services import mail
-from webapp.views import EMAIL_HTML_POLICY
+from webapp.web.views import EMAIL_HTML_POLICY
 
 pytestmark = pytest.mark.usefixtures("ctx")
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from tests import factories as f
 from webapp.extensions import db
+from webapp.mail.service import queue_email
 from webapp.models import (
     Episode,
     ListItem,
@@ -24,7 +25,6 @@ from webapp.models import (
     Season,
 )
 from webapp.permissions import Permission
-from webapp.services.mail import queue_email
 from webapp.services.registrations import register
 
 BASE_VIEWS = ["anonymous", "suspended", "buyer", "sales_coordinator", "account_manager",

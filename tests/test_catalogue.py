@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from tests import catalogue_factories as c
 from tests import factories as f
-from webapp.demo_catalogue import load_demo_catalogue
+from webapp.demo.catalogue import load_demo_catalogue
 from webapp.extensions import db
 from webapp.models import PROGRAMME_TYPES, Programme
 from webapp.services.catalogue import programme_search

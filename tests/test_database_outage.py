@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from tests.conftest import make_app
-from webapp.errors import database_unreachable
+from webapp.web.errors import database_unreachable
 
 LAYOUT = ('<header class="site-header">', '<main id="main" class="container">',
           "Sales CMS")

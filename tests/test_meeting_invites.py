@@ -9,8 +9,8 @@ from sqlalchemy import select
 from tests import factories as f
 from tests.smtp import SmtpServer, mail_settings
 from webapp.extensions import db
+from webapp.mail import service as mail
 from webapp.models import Meeting, OutboxMessage
-from webapp.services import mail
 
 pytestmark = pytest.mark.usefixtures("ctx")
 NEXT_WEEK = date.today() + timedelta(days=7)

@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 from tests import fuzzing
 from tests import test_authorization_matrix as matrix
 from webapp.extensions import db
-from webapp.forms import DATABASE_INT_MAX, whole_number
 from webapp.models import ListItem, Meeting, ProgrammeList
+from webapp.web.forms import DATABASE_INT_MAX, whole_number
 
 world = matrix.world
 app_config = fuzzing.fuzz_app_config  # no throttling: every number gets its answer

@@ -12,12 +12,13 @@ from sqlalchemy import func, select
 from tests import factories as f
 from tests.conftest import make_app
 from tests.smtp import SmtpServer, mail_settings
-from webapp import mail_commands
 from webapp.extensions import db
-from webapp.mail_worker import EXTENSION, MailSender
+from webapp.mail import commands as mail_commands
+from webapp.mail import service as mail
+from webapp.mail.worker import EXTENSION, MailSender
 from webapp.models import OutboxMessage, OutboxStatus
-from webapp.models.outbox import as_utc
-from webapp.services import DomainError, mail
+from webapp.services import DomainError
+from webapp.times import as_utc
 
 pytestmark = pytest.mark.usefixtures("ctx")
 

@@ -6,7 +6,7 @@ from sqlalchemy import event, select
 from tests import factories as f
 from webapp.extensions import db
 from webapp.models import RoleKind, Territory
-from webapp.pagination import paginate
+from webapp.web.pagination import paginate
 
 
 @pytest.fixture
@@ -78,7 +78,7 @@ def test_an_empty_select_has_no_pages(ctx, statements):
 
 def test_a_total_past_the_counting_bound_is_counted_that_far_and_says_so(
         territories, statements, monkeypatch):
-    monkeypatch.setattr("webapp.pagination.COUNT_BEYOND", 4)
+    monkeypatch.setattr("webapp.web.pagination.COUNT_BEYOND", 4)
 
     first = paginate(territories, 1, 2)
     assert (first.total, first.total_is_exact, first.pages, first.has_next) == (4, False, 2, True)
@@ -91,7 +91,7 @@ def test_a_total_past_the_counting_bound_is_counted_that_far_and_says_so(
 
 
 def test_a_directory_past_the_counting_bound_says_or_more(app, ctx, login, monkeypatch):
-    monkeypatch.setattr("webapp.pagination.COUNT_BEYOND", 3)
+    monkeypatch.setattr("webapp.web.pagination.COUNT_BEYOND", 3)
     app.config["USERS_PER_PAGE"] = 2
     for n in range(4):
         f.user(first_name="Person", last_name=str(n))

@@ -8,7 +8,7 @@ import pytest
 
 from tests import test_authorization_matrix as matrix
 from tests.test_authorization_matrix import KINDS_OF, LOGIN, MATRIX, VIEWS
-from webapp.security import CACHEABLE_ENDPOINTS
+from webapp.web.security import CACHEABLE_ENDPOINTS
 
 # The matrix's fixtures: one of everything a route points at, and a user per point of view.
 app_config = matrix.app_config

@@ -8,8 +8,8 @@ from flask import Flask
 
 from tests import factories as f
 from tests.conftest import make_app
-from webapp.auth_session import LAST_SEEN, LAST_SEEN_RESOLUTION, STARTED
 from webapp.config import load_config
+from webapp.web.auth_session import LAST_SEEN, LAST_SEEN_RESOLUTION, STARTED
 
 
 def post_login(client, email, password=f.PASSWORD):

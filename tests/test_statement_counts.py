@@ -3,7 +3,7 @@
 Every page is rendered twice, as the user who would open it: with 3 of everything it
 lists, then with 20. A count that grows with the data is an N+1 (a query per row shown).
 Pages hold 2 rows here, so both sizes fill more than one: a page that is the last one
-knows its total without counting (webapp/pagination.py), which would save one statement
+knows its total without counting (webapp/web/pagination.py), which would save one statement
 with 3 rows only.
 """
 
@@ -19,10 +19,10 @@ from tests import catalogue_factories as cf
 from tests import factories as f
 from webapp.blueprints.admin import outbox
 from webapp.extensions import db
+from webapp.mail.service import queue_email
 from webapp.models import EventKind, ListItem, ListKind, Meeting, MeetingStatus, ProgrammeList
 from webapp.services import activity, profiles, reporting_activity
 from webapp.services.lists import add_item
-from webapp.services.mail import queue_email
 from webapp.services.registrations import register
 
 SMALL, LARGE = 3, 20

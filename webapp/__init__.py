@@ -21,15 +21,10 @@ def create_app(config=None):
 
 
 def register_extensions(app):
-    from webapp import (
-        audit,
-        auth_session,
-        database,
-        mail_worker,
-        security,
-        static_files,
-    )
+    from webapp import audit, database
     from webapp.extensions import compress, csrf, db, htmx, limiter, migrate
+    from webapp.mail import worker as mail_worker
+    from webapp.web import auth_session, security, static_files, visits
 
     database.init_app(app, db)
     migrate.init_app(app, db, directory=str(app.config.get("MIGRATIONS_DIR", "migrations")),
@@ -44,10 +39,10 @@ def register_extensions(app):
     compress.init_app(app)
     static_files.init_app(app)
     mail_worker.init_app(app)
+    visits.init_app(app)
 
 
 def register_blueprints(app):
-    from webapp import navigation
     from webapp.blueprints.admin import bp as admin_bp
     from webapp.blueprints.approvals import bp as approvals_bp
     from webapp.blueprints.auth import bp as auth_bp
@@ -59,6 +54,7 @@ def register_blueprints(app):
     from webapp.blueprints.meetings import bp as meetings_bp
     from webapp.blueprints.registration import bp as registration_bp
     from webapp.blueprints.reporting import bp as reporting_bp
+    from webapp.web import navigation
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -75,14 +71,14 @@ def register_blueprints(app):
 
 
 def register_errorhandlers(app):
-    from webapp.errors import init_app
+    from webapp.web.errors import init_app
 
     init_app(app)
 
 
 def register_commands(app):
-    from webapp import mail_commands
     from webapp.commands import init_app
+    from webapp.mail import commands as mail_commands
 
     init_app(app)
     mail_commands.init_app(app)

@@ -46,6 +46,7 @@ from webapp.models import (
     user_territories,
 )
 from webapp.permissions import Permission
+from webapp.search import found_per_row, matches_person
 
 _amc = account_manager_coordinators
 
@@ -79,16 +80,11 @@ def _holds_role_among_few(kind: RoleKind):
     gathered once, as holds_role does."""
     if kind != RoleKind.BUYER:
         return holds_role(kind)
-    return _found_per_row(select(user_roles.c.user_id).where(
+    return found_per_row(select(user_roles.c.user_id).where(
         user_roles.c.user_id == User.id, user_roles.c.role_id == _role_id(kind)))
 
 
-def _found_per_row(correlated: Select):
-    """A where-clause: `correlated` (a select correlated with the outer row) finds a row.
-    Unlike EXISTS, which PostgreSQL may turn into one pass over every row the subquery could
-    find (hashed), it is looked up for each outer row: right when the outer rows are few and
-    the rows the subquery could find are many."""
-    return correlated.limit(1).scalar_subquery().is_not(None)
+
 
 
 def _role_id(kind: RoleKind):
@@ -227,38 +223,6 @@ def sales_coordinator_candidates(account_manager: User, search: str = "") -> Sel
     return query.where(matches_person(search)) if search.strip() else query
 
 
-def matches_person(search: str):
-    """A where-clause: name or email matches `search` (text_matches)."""
-    full_name = User.first_name + literal(" ") + User.last_name
-    return text_matches(full_name, search) | text_matches(User.email, search)
-
-
-# Searches this short match the start of a word rather than anywhere: "li" finds Lisa Berg
-# and Ben Li, not Emilie. Anywhere, one or two letters match most rows, and no index can
-# find them (a trigram index finds the start of a word).
-SHORT_SEARCH = 2
-
-
-def text_matches(column, search: str):
-    """A where-clause: `column` contains `search`, case-insensitive; for a search of up to
-    SHORT_SEARCH characters, a word of `column` starts with it."""
-    text = search.strip()
-    if len(text) > SHORT_SEARCH:
-        return column.ilike(contains_pattern(text), escape="\\")
-    escaped = _escape_like(text)
-    return (column.ilike(f"{escaped}%", escape="\\")
-            | column.ilike(f"% {escaped}%", escape="\\"))
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def contains_pattern(search: str) -> str:
-    """A LIKE pattern matching `search` anywhere, with LIKE's wildcards taken literally."""
-    return f"%{_escape_like(search.strip())}%"
-
-
 # --- Registrations -------------------------------------------------------------------------
 
 
@@ -343,13 +307,7 @@ def registrations_visible_to(user: User) -> Select:
     return query.where(_applicant_linked(am_ids, own_territory_ids))
 
 
-def registration_matches(search: str):
-    """A where-clause on Registration: the applicant's name or email, or the company name
-    given, matches `search` (text_matches). The applicant is looked up per registration,
-    written so the database cannot turn it into a pass over every user matching the search
-    (all of them, for a name most users share) when there are a few hundred registrations."""
-    applicant = select(User.id).where(User.id == Registration.user_id, matches_person(search))
-    return _found_per_row(applicant) | text_matches(Registration.company_name, search)
+
 
 
 # Aliases of User made once: SQLAlchemy adapts an alias's columns the first time each is

@@ -60,7 +60,7 @@ def load_config(app, overrides=None):
         COMPRESS_REGISTER=env.get("COMPRESS_RESPONSES", "1") == "1",
         COMPRESS_ALGORITHM=["br", "gzip"],
         # Streamed answers are sent as they are; static files are compressed by
-        # webapp/static_files.py, once per file.
+        # webapp/web/static_files.py, once per file.
         COMPRESS_STREAMS=False,
         COMPRESS_MIMETYPES=["text/html", "text/css", "text/javascript", "text/plain",
                             "text/csv", "application/javascript", "application/json",

@@ -13,15 +13,6 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def as_utc(moment: datetime | None) -> datetime | None:
-    """The moment as an aware UTC datetime: SQLite hands stored times back naive (in UTC)."""
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
-
-
 class OutboxStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"

@@ -208,7 +208,7 @@ class User(UserMixin, db.Model):
 
 # The user directory's order: its first page is read in index order rather than sorted.
 Index("ix_users_last_name_first_name_id", User.last_name, User.first_name, User.id)
-# Searches by name or email (access.matches_person: "contains", case-insensitive) look the
+# Searches by name or email (search.matches_person: "contains", case-insensitive) look the
 # matches up by trigram on PostgreSQL instead of testing every user. The name expression is
 # the one matches_person searches. SQLite has no such index (nor needs one).
 Index("ix_users_full_name_trgm",

@@ -5,9 +5,9 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from webapp.extensions import db
+from webapp.mail.service import absolute_url, queue_email
 from webapp.models import EventKind, User, UserStatus
 from webapp.services import DomainError, activity
-from webapp.services.mail import absolute_url, queue_email
 from webapp.services.passwords import (
     hash_password,
     needs_rehash,

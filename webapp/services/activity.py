@@ -46,6 +46,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from webapp import access
 from webapp.extensions import db
+from webapp.mail.service import absolute_url
 from webapp.models import (
     DAY_COLUMNS,
     PROGRAMME_DAY_COLUMNS,
@@ -62,7 +63,6 @@ from webapp.models import (
     Season,
     User,
 )
-from webapp.services.mail import absolute_url
 
 log = logging.getLogger(__name__)
 

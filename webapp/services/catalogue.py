@@ -12,9 +12,9 @@ from urllib.parse import urlsplit
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
-from webapp.access import text_matches
 from webapp.extensions import db
 from webapp.models import PROGRAMME_TYPES, Episode, Genre, Programme, Season, programme_genres
+from webapp.search import text_matches
 from webapp.services import DomainError
 
 MAX_COUNT = 10_000  # episodes, minutes, numbers: well past any real programme, inside INT

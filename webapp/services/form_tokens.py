@@ -12,8 +12,8 @@ from sqlalchemy.exc import IntegrityError
 
 from webapp.extensions import db
 from webapp.models import FormToken, User
-from webapp.models.outbox import as_utc
 from webapp.services import DomainError
+from webapp.times import as_utc
 
 # What new_token() makes; anything else posted is no token at all.
 TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")

@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from webapp import access
 from webapp.extensions import db
+from webapp.mail.service import absolute_url, queue_email
 from webapp.models import (
     EmailSource,
     Episode,
@@ -20,14 +21,13 @@ from webapp.models import (
     Season,
     User,
 )
-from webapp.models.outbox import as_utc
 from webapp.permissions import Permission
 from webapp.services import DomainError
 from webapp.services.activity import tracked_link
-from webapp.services.mail import absolute_url, queue_email
 from webapp.services.notes import ITEM_NOTE, save_if_current
 from webapp.services.row_locks import lock
 from webapp.services.spreadsheets import safe_cell
+from webapp.times import as_utc
 
 KIND_LABELS = {ListKind.MY: "My list", ListKind.BUYER: "Buyer list",
                ListKind.GLOBAL: "Global list"}

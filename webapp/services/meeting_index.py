@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, and_, false, or_, select
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
-from webapp import access
+from webapp import access, search
 from webapp.extensions import db
 from webapp.models import Company, Meeting, MeetingStatus, User
-from webapp.models.outbox import as_utc
+from webapp.times import as_utc
 
 TABS = {"upcoming": "Upcoming", "past": "Past"}
 
@@ -46,9 +46,9 @@ def meeting_index(user: User, filters: MeetingFilters) -> Select:
     if filters.date_from or filters.date_to:
         query = query.where(_on_local_dates(filters.date_from, filters.date_to))
     if filters.search.strip():
-        attendee = access.matches_person(filters.search) | User.company.has(
-            access.text_matches(Company.name, filters.search))
-        query = query.where(access.text_matches(Meeting.title, filters.search)
+        attendee = search.matches_person(filters.search) | User.company.has(
+            search.text_matches(Company.name, filters.search))
+        query = query.where(search.text_matches(Meeting.title, filters.search)
                             | Meeting.attendees.any(attendee))
     return query.order_by(Meeting.id)
 

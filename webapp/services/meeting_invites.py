@@ -10,9 +10,9 @@ from email.utils import parseaddr
 from flask import current_app
 from icalendar import Calendar, Event, vCalAddress, vText
 
+from webapp.mail.service import absolute_url, queue_email
 from webapp.models import Meeting, MeetingStatus, User
-from webapp.models.outbox import as_utc
-from webapp.services.mail import absolute_url, queue_email
+from webapp.times import as_utc
 
 
 def location_of(meeting: Meeting) -> str:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from webapp.extensions import db
+from webapp.mail.service import absolute_url, queue_email, render_email
 from webapp.models import (
     EmailSource,
     ListItem,
@@ -18,11 +19,10 @@ from webapp.models import (
     MeetingSummarySend,
     User,
 )
-from webapp.models.outbox import as_utc
 from webapp.services import DomainError
 from webapp.services.activity import tracked_link
-from webapp.services.mail import absolute_url, queue_email, render_email
 from webapp.services.row_locks import lock
+from webapp.times import as_utc
 
 
 @dataclass

@@ -21,7 +21,6 @@ from webapp.models import (
     ProgrammeList,
     User,
 )
-from webapp.models.outbox import as_utc
 from webapp.services import DomainError
 from webapp.services.meeting_choices import (
     buyers_not_of,
@@ -32,6 +31,7 @@ from webapp.services.meeting_choices import (
 from webapp.services.meeting_invites import send_cancellation, send_invites
 from webapp.services.notes import MEETING_NOTES, save_if_current
 from webapp.services.row_locks import lock
+from webapp.times import as_utc
 
 # The zones of the markets and offices a distributor's team works in; a meeting keeps any
 # other valid zone it was given.

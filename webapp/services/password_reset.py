@@ -13,10 +13,10 @@ from flask import current_app
 from itsdangerous import BadData, URLSafeTimedSerializer
 
 from webapp.extensions import db
+from webapp.mail.service import absolute_url, queue_email
 from webapp.models import User
 from webapp.services import DomainError
 from webapp.services.accounts import find_by_email, replace_password
-from webapp.services.mail import absolute_url, queue_email
 
 LINK_UNUSABLE = ("This link to reset your password has expired or has been used already. "
                  "Ask for a new one below.")

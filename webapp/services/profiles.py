@@ -5,7 +5,7 @@ from sqlalchemy.orm import joinedload, lazyload, selectinload
 from webapp import access
 from webapp.extensions import db
 from webapp.models import User
-from webapp.pagination import paginate
+from webapp.web.pagination import paginate
 
 BUYERS_PER_PAGE = 20
 # What the relationship tables show of each person, loaded with them rather than per row;

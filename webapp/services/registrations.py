@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from webapp import access
 from webapp.extensions import db
+from webapp.mail.service import absolute_url, queue_email
 from webapp.models import (
     Company,
     Registration,
@@ -17,13 +18,12 @@ from webapp.models import (
     User,
     UserStatus,
 )
-from webapp.models.outbox import as_utc
 from webapp.services import DomainError
 from webapp.services.accounts import find_by_email, normalise_email, set_password
-from webapp.services.mail import absolute_url, queue_email
 from webapp.services.places import find_or_create_named
 from webapp.services.row_locks import lock
 from webapp.services.users import builtin_role
+from webapp.times import as_utc
 
 
 def register(*, first_name: str, last_name: str, email: str, password: str, company_name: str,

@@ -30,7 +30,7 @@ from sqlalchemy import (
     true,
 )
 
-from webapp import access
+from webapp import access, search
 from webapp.extensions import db
 from webapp.models import (
     ActivityDay,
@@ -48,7 +48,7 @@ from webapp.models import (
     person_name,
     user_territories,
 )
-from webapp.pagination import KnownPagination, paginate
+from webapp.web.pagination import KnownPagination, paginate
 
 DAYS_PER_MONTH = 365.25 / 12
 LONGEST_PERIOD = 3 * 366  # days a report may span
@@ -117,11 +117,11 @@ def buyers_in_scope(viewer: User, filters: ReportFilters) -> Select:
         query = query.where((User.region_id == filters.region_id)
                             | User.company.has(Company.region_id == filters.region_id))
     if filters.company.strip():
-        query = query.where(User.company.has(access.text_matches(Company.name,
+        query = query.where(User.company.has(search.text_matches(Company.name,
                                                                  filters.company)))
     if filters.search.strip():
-        query = query.where(access.matches_person(filters.search) | User.company.has(
-            access.text_matches(Company.name, filters.search)))
+        query = query.where(search.matches_person(filters.search) | User.company.has(
+            search.text_matches(Company.name, filters.search)))
     return query
 
 

@@ -18,7 +18,6 @@ from webapp.models import (
     ProgrammeList,
     User,
 )
-from webapp.pagination import paginate
 from webapp.services.reporting import (
     ReportFilters,
     Scope,
@@ -26,6 +25,7 @@ from webapp.services.reporting import (
     daily_activity,
     totals_of,
 )
+from webapp.web.pagination import paginate
 
 KIND_LABELS = {
     EventKind.LOGIN: "Logged in", EventKind.VISIT: "Visited the website",

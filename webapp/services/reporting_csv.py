@@ -6,10 +6,10 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 
 from webapp.models import User
-from webapp.models.outbox import as_utc
 from webapp.services.reporting import ReportFilters, all_buyer_lines
 from webapp.services.reporting_activity import describe, timeline_rows
 from webapp.services.spreadsheets import safe_cell
+from webapp.times import as_utc
 
 BUYER_COLUMNS = ["Buyer", "Email", "Company", "Territories", "Account Managers", "Logins",
                  "Visits", "Programme views", "Screener plays", "Last seen (UTC)"]

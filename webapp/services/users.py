@@ -3,7 +3,7 @@
 from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from webapp import access
+from webapp import access, search
 from webapp.extensions import db
 from webapp.models import Company, Role, RoleKind, Territory, User
 from webapp.services import DomainError
@@ -79,14 +79,14 @@ def user_directory(*, q: str = "", role_id: int = 0, territory_id: int = 0, comp
     query = select(User).options(selectinload(User.roles), selectinload(User.territories),
                                  joinedload(User.company))
     if q and q.strip():
-        query = query.where(access.matches_person(q))
+        query = query.where(search.matches_person(q))
     if role_id:
         query = query.where(User.roles.any(Role.id == role_id))
     if territory_id:
         query = query.where(User.territories.any(Territory.id == territory_id))
     if company and company.strip():
         query = query.where(User.company.has(
-            access.text_matches(Company.name, company)))
+            search.text_matches(Company.name, company)))
     if status == "suspended":
         query = query.where(User.is_suspended.is_(True))
     elif status:

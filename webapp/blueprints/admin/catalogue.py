@@ -15,12 +15,12 @@ from webapp.blueprints.admin.forms import ConfirmForm
 from webapp.blueprints.catalogue.forms import CatalogueFilterForm
 from webapp.extensions import db
 from webapp.models import PROGRAMME_TYPES, Episode, Genre, Programme, Season
-from webapp.pagination import paginate
 from webapp.permissions import Permission
 from webapp.services import DomainError, catalogue_import
 from webapp.services import catalogue as service
 from webapp.services import programme_images as images
-from webapp.views import get_or_404, permission_required, refused, render
+from webapp.web.pagination import paginate
+from webapp.web.views import get_or_404, permission_required, refused, render
 
 manage_catalogue = permission_required(Permission.MANAGE_CATALOGUE)
 FORM_FIELD_OF = {"genres": "new_genres"}  # service field -> form field, where they differ

@@ -7,9 +7,9 @@ from wtforms import BooleanField, StringField, TextAreaField, URLField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from webapp.extensions import db
-from webapp.forms import CheckboxListField, SelectField, WholeNumberField, choices
 from webapp.models import PROGRAMME_TYPES
 from webapp.services import catalogue
+from webapp.web.forms import CheckboxListField, SelectField, WholeNumberField, choices
 
 SCREENER_HINT = "A link to the video, starting with https://. Buyers open it in a new tab."
 

@@ -10,7 +10,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from webapp import access
-from webapp.forms import (
+from webapp.models import Company, Region, Role, Territory, UserStatus
+from webapp.permissions import Permission
+from webapp.web.forms import (
     DATABASE_INT_MAX,
     NONE_CHOICE,
     PASSWORD_HINT,
@@ -23,8 +25,6 @@ from webapp.forms import (
     named_choices,
     people_choices,
 )
-from webapp.models import Company, Region, Role, Territory, UserStatus
-from webapp.permissions import Permission
 
 STATUSES = [(UserStatus.ACTIVE, "Active"), (UserStatus.PENDING, "Pending approval"),
             (UserStatus.REJECTED, "Rejected")]

@@ -5,12 +5,13 @@ from flask import abort, flash, redirect, request, url_for
 from webapp.blueprints.admin import bp
 from webapp.blueprints.admin.forms import ConfirmForm
 from webapp.extensions import db
+from webapp.mail import service as mail
 from webapp.models import OutboxMessage, OutboxStatus
-from webapp.models.outbox import as_utc
-from webapp.pagination import paginate
 from webapp.permissions import Permission
-from webapp.services import DomainError, mail
-from webapp.views import email_html_response, get_or_404, permission_required, refused, render
+from webapp.services import DomainError
+from webapp.times import as_utc
+from webapp.web.pagination import paginate
+from webapp.web.views import email_html_response, get_or_404, permission_required, refused, render
 
 manage_outbox = permission_required(Permission.MANAGE_OUTBOX)
 

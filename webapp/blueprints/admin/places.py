@@ -6,16 +6,16 @@ from flask import abort, current_app, flash, redirect, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from webapp.access import text_matches
 from webapp.blueprints.admin import bp
 from webapp.blueprints.admin.forms import CompanyForm, ConfirmForm, NameForm
 from webapp.extensions import db
 from webapp.models import Company, Region, Territory
-from webapp.pagination import paginate
 from webapp.permissions import Permission
+from webapp.search import text_matches
 from webapp.services import DomainError
 from webapp.services import places as place_service
-from webapp.views import permission_required, refused, render
+from webapp.web.pagination import paginate
+from webapp.web.views import permission_required, refused, render
 
 manage_places = permission_required(Permission.MANAGE_TERRITORIES)
 KINDS = "territories,regions,companies"

@@ -11,7 +11,7 @@ from webapp.models import Role, user_roles
 from webapp.permissions import Permission
 from webapp.services import DomainError
 from webapp.services import roles as role_service
-from webapp.views import get_or_404, permission_required, refused, render
+from webapp.web.views import get_or_404, permission_required, refused, render
 
 manage_roles = permission_required(Permission.MANAGE_ROLES)
 

@@ -12,14 +12,14 @@ from webapp.blueprints.admin.forms import (
     UserForm,
 )
 from webapp.extensions import db
-from webapp.forms import DATABASE_INT_MAX
 from webapp.models import Company, Region, Role, Territory, User
-from webapp.pagination import paginate
 from webapp.permissions import Permission
 from webapp.services import DomainError
 from webapp.services import users as user_service
 from webapp.services.profiles import buyers_block, profile_context
-from webapp.views import get_or_404, is_htmx_request, permission_required, refused, render
+from webapp.web.forms import DATABASE_INT_MAX
+from webapp.web.pagination import paginate
+from webapp.web.views import get_or_404, is_htmx_request, permission_required, refused, render
 
 manage_users = permission_required(Permission.MANAGE_USERS)
 

@@ -3,7 +3,8 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from webapp import access
-from webapp.forms import (
+from webapp.models import Region, Territory
+from webapp.web.forms import (
     DATABASE_INT_MAX,
     NONE_CHOICE,
     CheckboxListField,
@@ -12,7 +13,6 @@ from webapp.forms import (
     named_choices,
     people_choices,
 )
-from webapp.models import Region, Territory
 
 
 class ApproveForm(FlaskForm):

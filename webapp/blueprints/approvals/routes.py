@@ -10,11 +10,12 @@ from webapp.blueprints.approvals import bp
 from webapp.blueprints.approvals.forms import ApproveForm, RejectForm
 from webapp.extensions import db
 from webapp.models import Company, Region, Registration, RegistrationStatus, Territory, User
-from webapp.pagination import paginate
 from webapp.permissions import Permission
+from webapp.search import contains_pattern, registration_matches
 from webapp.services import DomainError
 from webapp.services import registrations as service
-from webapp.views import permission_required, refused, render
+from webapp.web.pagination import paginate
+from webapp.web.views import permission_required, refused, render
 
 approvers = permission_required(Permission.APPROVE_REGISTRATIONS)
 TABS = [RegistrationStatus.PENDING, RegistrationStatus.APPROVED, RegistrationStatus.REJECTED]
@@ -43,7 +44,7 @@ def index():
     search = request.args.get("q", "")[:200]
     visible = _visible()
     if search.strip():
-        visible = visible.where(access.registration_matches(search))
+        visible = visible.where(registration_matches(search))
     counts = dict(db.session.execute(
         visible.with_only_columns(Registration.status, func.count())
         .group_by(Registration.status)).all())
@@ -97,7 +98,7 @@ def _company_matches(name: str) -> list[Company]:
     query = select(Company).order_by(Company.name_key).limit(8)
     if name.strip():
         # The lower-cased key, not the name: on PostgreSQL its trigram index serves this.
-        query = query.where(Company.name_key.like(access.contains_pattern(name.casefold()),
+        query = query.where(Company.name_key.like(contains_pattern(name.casefold()),
                                                   escape="\\"))
     return db.session.scalars(query).all()
 

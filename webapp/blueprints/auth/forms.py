@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from webapp.forms import PASSWORD_HINT, PasswordPolicy
+from webapp.web.forms import PASSWORD_HINT, PasswordPolicy
 
 
 class LoginForm(FlaskForm):

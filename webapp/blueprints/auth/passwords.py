@@ -20,7 +20,7 @@ from webapp.services.password_reset import (
 from webapp.services.password_reset import (
     reset_password as reset_with_token,
 )
-from webapp.views import refused, render
+from webapp.web.views import refused, render
 
 # The token from the emailed link waits here, so the page with the form has a URL without it
 # (nothing to leak through the Referer header, browser history or access logs).

@@ -5,7 +5,6 @@ from flask import current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from webapp.audit import security_event
-from webapp.auth_session import start_session
 from webapp.blueprints.auth import bp
 from webapp.blueprints.auth.forms import LoginForm, LogoutForm
 from webapp.extensions import db, limiter
@@ -17,7 +16,8 @@ from webapp.services.accounts import (
     normalise_email,
     record_login,
 )
-from webapp.views import refused, render
+from webapp.web.auth_session import start_session
+from webapp.web.views import refused, render
 
 CLEAR_SITE_DATA = '"cache", "storage"'
 

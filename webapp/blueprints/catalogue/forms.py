@@ -3,9 +3,9 @@ from wtforms import SearchField, SelectChoice
 from wtforms.validators import Length, Optional
 
 from webapp.extensions import db
-from webapp.forms import OptionalIdField, SelectField, choices
 from webapp.models import PROGRAMME_TYPES
 from webapp.services import catalogue
+from webapp.web.forms import OptionalIdField, SelectField, choices
 
 
 class CatalogueFilterForm(FlaskForm):

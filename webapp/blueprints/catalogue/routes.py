@@ -6,12 +6,12 @@ from flask_login import current_user, login_required
 from webapp.blueprints.catalogue import bp
 from webapp.blueprints.catalogue.forms import CatalogueFilterForm
 from webapp.models import EventKind
-from webapp.pagination import paginate
 from webapp.permissions import Permission
 from webapp.services import activity, catalogue
 from webapp.services.catalogue import SCREENER_KINDS
 from webapp.services.programme_images import upload_root
-from webapp.views import render
+from webapp.web.pagination import paginate
+from webapp.web.views import render
 
 KINDS = ",".join(SCREENER_KINDS)
 

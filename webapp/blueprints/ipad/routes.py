@@ -7,10 +7,9 @@ from flask import abort, jsonify, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
-from webapp import access, static_files
+from webapp import access
 from webapp.blueprints.ipad import bp
 from webapp.extensions import db
-from webapp.forms import database_id
 from webapp.models import ListItem, Meeting, ProgrammeList, User
 from webapp.services import meeting_changes as changes
 from webapp.services.catalogue import programme_search
@@ -21,7 +20,9 @@ from webapp.services.meeting_summary import (
     summary_subject,
     why_summary_cannot_be_sent,
 )
-from webapp.views import email_html_response, render
+from webapp.web import static_files
+from webapp.web.forms import database_id
+from webapp.web.views import email_html_response, render
 
 CATALOGUE_RESULTS = 15
 

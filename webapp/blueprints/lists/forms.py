@@ -5,7 +5,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from webapp import access
 from webapp.extensions import db
-from webapp.forms import (
+from webapp.models import User
+from webapp.services.lists import KIND_LABELS, kinds_for
+from webapp.web.forms import (
     DATABASE_INT_MAX,
     NONE_CHOICE,
     OptionalIdField,
@@ -13,8 +15,6 @@ from webapp.forms import (
     WholeNumberField,
     choices,
 )
-from webapp.models import User
-from webapp.services.lists import KIND_LABELS, kinds_for
 
 
 def _catalogue_id(required: bool = False) -> WholeNumberField:

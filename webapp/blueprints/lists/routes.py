@@ -36,13 +36,14 @@ from webapp.models import (
     Season,
     User,
 )
-from webapp.pagination import paginate
+from webapp.search import text_matches
 from webapp.services import DomainError, activity
 from webapp.services import lists as service
 from webapp.services.catalogue import programme_search
 from webapp.services.meetings import meeting_of_list
 from webapp.services.notes import NoteConflict
-from webapp.views import is_htmx_request, refused, render
+from webapp.web.pagination import paginate
+from webapp.web.views import is_htmx_request, refused, render
 
 TABS = {"all": "All", "my": "My lists", "buyer": "Buyer lists", "global": "Global",
         "shared": "Shared with me"}
@@ -75,7 +76,7 @@ def _index_page(form: NewListForm | None, status: int = 200):
     if (condition := _tab_filter(tab)) is not None:
         query = query.where(condition)
     if search.strip():
-        query = query.where(access.text_matches(ProgrammeList.name, search))
+        query = query.where(text_matches(ProgrammeList.name, search))
     item_counts = (select(func.count(ListItem.id)).where(ListItem.list_id == ProgrammeList.id)
                    .correlate(ProgrammeList).scalar_subquery())
     query = query.add_columns(item_counts).order_by(ProgrammeList.updated_at.desc(),

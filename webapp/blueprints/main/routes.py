@@ -3,7 +3,7 @@ from flask_login import current_user, login_required
 
 from webapp.blueprints.main import bp
 from webapp.services.profiles import buyers_block, profile_context
-from webapp.views import render
+from webapp.web.views import render
 
 
 @bp.route("/")

@@ -10,7 +10,10 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from webapp import access
 from webapp.extensions import db
-from webapp.forms import (
+from webapp.models import ProgrammeList, User
+from webapp.services import form_tokens
+from webapp.services.meetings import COMMON_TIMEZONES, LONGEST_MEETING
+from webapp.web.forms import (
     NONE_CHOICE,
     OptionalIdField,
     SelectField,
@@ -19,9 +22,6 @@ from webapp.forms import (
     choices,
     database_id,
 )
-from webapp.models import ProgrammeList, User
-from webapp.services import form_tokens
-from webapp.services.meetings import COMMON_TIMEZONES, LONGEST_MEETING
 
 
 class MeetingForm(FlaskForm):

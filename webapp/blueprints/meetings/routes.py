@@ -16,9 +16,8 @@ from webapp.blueprints.meetings.forms import (
     SendSummaryForm,
 )
 from webapp.extensions import db
-from webapp.forms import database_id
 from webapp.models import Company, Meeting, ProgrammeList, User
-from webapp.pagination import paginate
+from webapp.search import matches_person, text_matches
 from webapp.services import DomainError, form_tokens, meeting_choices
 from webapp.services import meeting_summary as summary
 from webapp.services import meetings as service
@@ -26,7 +25,9 @@ from webapp.services.lists import list_with_items
 from webapp.services.meeting_index import TABS, MeetingFilters, meeting_index
 from webapp.services.meeting_invites import calendar_for
 from webapp.services.notes import NoteConflict
-from webapp.views import email_html_response, is_htmx_request, refused, render
+from webapp.web.forms import database_id
+from webapp.web.pagination import paginate
+from webapp.web.views import email_html_response, is_htmx_request, refused, render
 
 PICKER_RESULTS = 20
 
@@ -205,8 +206,8 @@ def _picker_context(host: User | None, selected: list[User], search: str = "") -
     if host is not None:
         query = meeting_choices.meeting_buyers(host).where(User.id.not_in([b.id for b in selected]))
         if search.strip():
-            query = query.where(access.matches_person(search) | User.company.has(
-                access.text_matches(Company.name, search)))
+            query = query.where(matches_person(search) | User.company.has(
+                text_matches(Company.name, search)))
         results = db.session.scalars(query.limit(PICKER_RESULTS + 1)).all()
         more, results = len(results) > PICKER_RESULTS, results[:PICKER_RESULTS]
     return {"host": host, "selected": selected, "search": search, "results": results,

@@ -19,7 +19,9 @@ from wtforms.validators import (
 )
 
 from webapp import access
-from webapp.forms import (
+from webapp.models import Region, Territory
+from webapp.services import form_tokens
+from webapp.web.forms import (
     NONE_CHOICE,
     PASSWORD_HINT,
     OptionalIdField,
@@ -27,8 +29,6 @@ from webapp.forms import (
     named_choices,
     people_choices,
 )
-from webapp.models import Region, Territory
-from webapp.services import form_tokens
 
 
 class RegistrationForm(FlaskForm):

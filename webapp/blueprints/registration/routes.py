@@ -7,7 +7,7 @@ from webapp.extensions import db, limiter
 from webapp.models import Region, Territory, User
 from webapp.services import form_tokens
 from webapp.services.registrations import register
-from webapp.views import refused, render
+from webapp.web.views import refused, render
 
 # What the same form sent again is told; the first sending's answer says the rest.
 ALREADY_RECEIVED = "This application had already reached us: it counts once."

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("reporting", __name__)
 
-from webapp.blueprints.reporting import formatting, routes, visits  # noqa: E402,F401
+from webapp.blueprints.reporting import formatting, routes  # noqa: E402,F401

@@ -5,9 +5,9 @@ from wtforms import DateField, SearchField, SelectChoice
 from wtforms.validators import Length, Optional
 
 from webapp import access
-from webapp.forms import OptionalIdField, SelectField, choices, named_choices, people_choices
 from webapp.models import Region, Territory, User
 from webapp.services.reporting import LONGEST_PERIOD, ReportFilters
+from webapp.web.forms import OptionalIdField, SelectField, choices, named_choices, people_choices
 
 EARLIEST = date(2000, 1, 1)
 LATEST = date(2099, 12, 31)

@@ -7,13 +7,13 @@ from webapp.blueprints.reporting import bp
 from webapp.blueprints.reporting.charts import bar_chart, column_chart
 from webapp.blueprints.reporting.forms import FILTER_NAMES, ReportFilterForm
 from webapp.database import plan_for_the_values_given
-from webapp.errors import render_error
 from webapp.extensions import db
-from webapp.forms import database_id
 from webapp.permissions import Permission
 from webapp.services import activity, reporting, reporting_csv
 from webapp.services import reporting_activity as buyer_activity
-from webapp.views import permission_required, render
+from webapp.web.errors import render_error
+from webapp.web.forms import database_id
+from webapp.web.views import permission_required, render
 
 view_reporting = permission_required(Permission.VIEW_REPORTING)
 CHART_MEASURES = [(key, label) for key, label in reporting.MEASURES if key in reporting.CHARTED]

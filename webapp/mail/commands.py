@@ -6,9 +6,9 @@ from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 from webapp.extensions import db
-from webapp.mail_worker import MailSender
+from webapp.mail.service import send_due
+from webapp.mail.worker import MailSender
 from webapp.models import OutboxMessage, OutboxStatus
-from webapp.services.mail import send_due
 
 mail_cli = AppGroup("mail", help="The email outbox.")
 

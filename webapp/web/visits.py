@@ -5,7 +5,6 @@ import time
 from flask import request, session
 from flask_login import current_user
 
-from webapp.blueprints.reporting import bp
 from webapp.models import EventKind
 from webapp.services import activity
 
@@ -16,7 +15,6 @@ RESOLUTION_SECONDS = 60
 SESSION_KEY = "activity_seen"
 
 
-@bp.before_app_request
 def count_visits():
     if request.endpoint in (None, "static") or not current_user.is_authenticated:
         return
@@ -29,3 +27,7 @@ def count_visits():
         session[SESSION_KEY] = now
     elif now - seen > RESOLUTION_SECONDS:
         session[SESSION_KEY] = now
+
+
+def init_app(app):
+    app.before_request(count_visits)

@@ -17,11 +17,11 @@ from urllib.parse import urlsplit
 from flask import current_app
 from sqlalchemy import func, or_, select
 
-from webapp.access import text_matches
 from webapp.extensions import db
 from webapp.models import OutboxMessage, OutboxStatus
-from webapp.models.outbox import as_utc
+from webapp.search import text_matches
 from webapp.services import DomainError
+from webapp.times import as_utc
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import event
 
 from webapp.extensions import db
-from webapp.services import mail
+from webapp.mail import service as mail
 
 log = logging.getLogger(__name__)
 EXTENSION = "mail_sender"

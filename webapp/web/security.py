@@ -4,7 +4,7 @@ from flask import abort, request
 from flask_login import current_user
 from werkzeug.routing import IntegerConverter
 
-from webapp.forms import DATABASE_INT_MAX
+from webapp.web.forms import DATABASE_INT_MAX
 
 # Files whose content never changes under their name: browsers may keep them.
 CACHEABLE_ENDPOINTS = {"static", "catalogue.media"}

@@ -8,10 +8,10 @@ import random
 import unicodedata
 from datetime import UTC, datetime, timedelta
 
-from webapp.demo_activity import load_demo_activity
-from webapp.demo_catalogue import load_demo_catalogue
-from webapp.demo_lists import load_demo_lists
-from webapp.demo_meetings import load_demo_meetings
+from webapp.demo.activity import load_demo_activity
+from webapp.demo.catalogue import load_demo_catalogue
+from webapp.demo.lists import load_demo_lists
+from webapp.demo.meetings import load_demo_meetings
 from webapp.extensions import db
 from webapp.models import (
     Company,
