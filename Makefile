@@ -4,9 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app webapp
 VENDOR := webapp/static/vendor
+LOCK := requirements.lock
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test setup lint unit unit-js unit-sqlite unit-postgres e2e migrate seed serve clean
+.PHONY: run test setup lock lint unit unit-js unit-sqlite unit-postgres e2e migrate seed serve clean
 
 run: setup migrate seed
 	MAIL_BACKGROUND_SENDER=1 $(FLASK) run --host 127.0.0.1 --port 5000
@@ -19,12 +20,30 @@ test: setup lint unit e2e
 
 setup: $(BIN)/.installed $(VENDOR)/.installed
 
-$(BIN)/.installed: pyproject.toml
+# Every machine installs the versions pinned in $(LOCK), each checked against its hash.
+$(BIN)/.locked: $(LOCK)
 	# A .venv left half-made (no pip in it) is made again.
 	$(BIN)/python -m pip --version >/dev/null 2>&1 || $(PYTHON) -m venv --clear $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
 	touch $@
+
+# The project itself, its dependencies already there; pip check catches a dependency
+# added to pyproject.toml but not yet to the lock.
+$(BIN)/.installed: pyproject.toml $(BIN)/.locked
+	$(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/pip check || { echo "$(LOCK) is behind pyproject.toml: run make lock"; exit 1; }
+	touch $@
+
+# Pins pyproject.toml's runtime and dev dependencies, with hashes, for Python 3.11 on Linux,
+# at the newest versions it allows. `make lock LOCK_UPGRADE=` keeps the current pins and
+# only adds what pyproject.toml newly asks for.
+LOCK_UPGRADE ?= --upgrade
+lock: $(BIN)/.locked
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes $(LOCK_UPGRADE) \
+		--python-version 3.11 --python-platform linux --custom-compile-command "make lock" \
+		--quiet --output-file $(LOCK)
+	$(MAKE) setup
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
