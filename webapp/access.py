@@ -363,6 +363,28 @@ def buyers_looked_after_by(user: User) -> Select:
     return query.where(User.id.in_(union(*linked)))
 
 
+def buyers_of_account_managers_of(sales_coordinator: User) -> Select:
+    """The buyers of all the SC's Account Managers: buyers_of each of account_managers_of
+    (direct and by territory), united, each buyer once. None for a user who is not an SC."""
+    am_ids = account_managers_of(sales_coordinator).with_only_columns(User.id).order_by(None)
+    return users_with_role(RoleKind.BUYER).where(User.id.in_(_people_linked_to(am_ids)),
+                                                 User.id != sales_coordinator.id)
+
+
+def buyers_of_host(host: User) -> Select:
+    """The buyers a meeting hosted by `host` may have: an Account Manager's own buyers; a
+    Sales Coordinator hosting themselves, the buyers of all their AMs; someone holding
+    both roles, both, each buyer once."""
+    if not host.is_sales_coordinator:
+        return buyers_of(host)
+    of_their_account_managers = buyers_of_account_managers_of(host)
+    if not host.is_account_manager:
+        return of_their_account_managers
+    return users_with_role(RoleKind.BUYER).where(User.id.in_(union(
+        buyers_of(host).with_only_columns(User.id).order_by(None),
+        of_their_account_managers.with_only_columns(User.id).order_by(None))))
+
+
 # --- Lists -------------------------------------------------------------------------------
 
 

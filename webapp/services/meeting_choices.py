@@ -12,11 +12,12 @@ from webapp.services.lists import list_with_items
 
 
 def meeting_buyers(host: User):
-    """The host's buyers for the meeting form, with their company and territories loaded
+    """The host's buyers for the meeting form (access.buyers_of_host: an SC hosting
+    themselves brings their AMs' buyers), with their company and territories loaded
     (their roles, which the picker does not show, only if asked for)."""
-    return access.buyers_of(host).options(joinedload(User.company),
-                                          selectinload(User.territories),
-                                          lazyload(User.roles))
+    return access.buyers_of_host(host).options(joinedload(User.company),
+                                               selectinload(User.territories),
+                                               lazyload(User.roles))
 
 
 def choosable_host(editor: User, host_id: int | None,
@@ -52,7 +53,7 @@ def buyers_not_of(host: User | None, buyers: list[User]) -> list[User]:
         return list(buyers)
     ids = [b.id for b in buyers]
     belonging = set(db.session.scalars(
-        access.buyers_of(host).with_only_columns(User.id).order_by(None)
+        access.buyers_of_host(host).with_only_columns(User.id).order_by(None)
         .where(User.id.in_(ids))))
     return [b for b in buyers if b.id not in belonging]
 
