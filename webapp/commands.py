@@ -19,6 +19,10 @@ def wipe_data() -> None:
 
 
 def init_app(app):
+    from webapp.cli.admin import admin_cli
+
+    app.cli.add_command(admin_cli)
+
     @app.cli.command("seed-demo")
     @click.option("--reset", is_flag=True, help="Delete all existing data first.")
     @click.option("--if-empty", is_flag=True, help="Do nothing if the database has data.")
