@@ -1,5 +1,5 @@
 """The administrator's command line: `flask admin create-user | import-catalogue |
-export-report`."""
+export-report`, and `flask seed-demo`'s progress and summary."""
 
 import csv
 import io
@@ -217,3 +217,25 @@ def test_every_admin_command_explains_itself(cli, command, says):
     listing = cli("admin", "--help")
     assert listing.exit_code == 0 and command in listing.output
 
+
+# --- seed-demo ----------------------------------------------------------------------------
+
+
+def test_seed_demo_reports_each_stage_and_sums_up_what_it_made(cli):
+    result = cli("seed-demo")
+    assert result.exit_code == 0, result.output
+    for number, stage in enumerate(["people", "catalogue", "lists", "meetings", "activity"], 1):
+        assert f"[{number}/5] {stage}: " in result.output
+    summary = result.output.split("Demo data loaded in ", 1)[1]
+    for line in ["Administrator", "Account Manager", "Sales Coordinator", "Buyer",
+                 "programmes", "lists", "meetings", "activity events"]:
+        assert f"  {line} " in summary, line
+    admins = db.session.scalar(select(func.count()).select_from(User)
+                               .where(User.roles.any(kind=RoleKind.ADMINISTRATOR)))
+    assert any(line.split() == ["Administrator", str(admins)] for line in summary.splitlines())
+
+    kept = cli("seed-demo", "--if-empty")
+    assert kept.exit_code == 0 and "not loaded" in kept.output
+    reset = cli("seed-demo", "--reset")
+    assert reset.exit_code == 0
+    assert "Deleting the existing data" in reset.output and "Demo data loaded" in reset.output

@@ -1,10 +1,12 @@
 """Command-line tasks: `flask --app webapp <command>`."""
 
+import time
+
 import click
 from sqlalchemy import func, select
 
 from webapp.extensions import db
-from webapp.models import User
+from webapp.models import Role, User, user_roles
 
 
 def database_is_empty() -> bool:
@@ -18,6 +20,46 @@ def wipe_data() -> None:
     db.session.commit()
 
 
+def users_by_role() -> list[tuple[str, int]]:
+    """Each role's name and how many users hold it, built-in roles first."""
+    return db.session.execute(
+        select(Role.name, func.count(user_roles.c.user_id))
+        .outerjoin(user_roles, user_roles.c.role_id == Role.id)
+        .group_by(Role.id, Role.name).order_by(Role.kind.is_(None), Role.id)).all()
+
+
+def stage_printer(stages: dict[str, str]):
+    """A progress callback printing a numbered line as each stage starts, ended by the time
+    it took once the next one starts (or `done()` is called)."""
+    started = None
+
+    def finish():
+        nonlocal started
+        if started is not None:
+            click.echo(f" {time.monotonic() - started:.1f} s")
+            started = None
+
+    def begin(stage: str):
+        nonlocal started
+        finish()
+        click.echo(f"[{list(stages).index(stage) + 1}/{len(stages)}] {stage}: "
+                   f"{stages[stage]}...", nl=False)
+        started = time.monotonic()
+
+    begin.done = finish
+    return begin
+
+
+def print_demo_summary(counts: dict[str, int], seconds: float) -> None:
+    width = max(len(name) for name in [*counts, *(name for name, _ in users_by_role())]) + 4
+    click.echo(f"Demo data loaded in {seconds:.1f} s:")
+    for what, number in counts.items():
+        click.echo(f"  {what:<{width}}{number:>7}")
+        if what == "users":
+            for role, holders in users_by_role():
+                click.echo(f"    {role:<{width - 2}}{holders:>7}")
+
+
 def init_app(app):
     from webapp.cli.admin import admin_cli
 
@@ -27,9 +69,14 @@ def init_app(app):
     @click.option("--reset", is_flag=True, help="Delete all existing data first.")
     @click.option("--if-empty", is_flag=True, help="Do nothing if the database has data.")
     def seed_demo(reset, if_empty):
-        """Load the demo distributor (accounts all use the password demo-password)."""
-        from webapp.demo import load_demo_data
+        """Load the demo distributor (accounts all use the password demo-password).
 
+        Prints each stage as it starts, then how many users (by role), programmes, lists,
+        meetings and activity events were made.
+        """
+        from webapp.demo import STAGES, load_demo_data
+
+        started = time.monotonic()
         if not database_is_empty():
             if if_empty:
                 click.echo("The database already holds data; demo data not loaded.")
@@ -37,6 +84,9 @@ def init_app(app):
             if not reset:
                 raise click.ClickException(
                     "The database is not empty. Use --reset to replace its data with the demo.")
+            click.echo("Deleting the existing data...")
             wipe_data()
-        counts = load_demo_data()
-        click.echo("Demo data loaded: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
+        progress = stage_printer(STAGES)
+        counts = load_demo_data(progress)
+        progress.done()
+        print_demo_summary(counts, time.monotonic() - started)

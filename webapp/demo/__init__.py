@@ -6,6 +6,7 @@ random source, so every load gives the same data.
 
 import random
 import unicodedata
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from webapp.demo.activity import load_demo_activity
@@ -30,6 +31,14 @@ from webapp.services.passwords import hash_password
 from webapp.services.roles import ensure_builtin_roles
 
 DEMO_PASSWORD = "demo-password"
+# The stages of a load, in order, each with what it makes (load_demo_data reports each start).
+STAGES = {
+    "people": "roles, territories, companies, accounts and registrations",
+    "catalogue": "programmes, seasons, episodes and screeners",
+    "lists": "global, buyer and personal lists",
+    "meetings": "held, today's and upcoming meetings with their notes",
+    "activity": "buyers' logins, visits, views and plays",
+}
 
 REGIONS = {
     "EMEA": ["UK & Ireland", "Nordics", "DACH", "France", "Benelux", "Iberia", "Italy",
@@ -110,8 +119,10 @@ def _application(user, company_name, submitted, status, decider=None, changes=""
     db.session.add(registration)
 
 
-def load_demo_data() -> dict[str, int]:
-    """Fill an empty database with the demo distributor; commits."""
+def load_demo_data(progress: Callable[[str], None] = lambda stage: None) -> dict[str, int]:
+    """Fill an empty database with the demo distributor; commits. `progress` is called with
+    the name of each of STAGES as it starts."""
+    progress("people")
     rng = random.Random(2026)
     now = datetime.now(UTC)
     password_hash = hash_password(DEMO_PASSWORD)
@@ -211,12 +222,16 @@ def load_demo_data() -> dict[str, int]:
                      decider=admin if rejected else None,
                      reason="We could not confirm that you work for this company. Please "
                             "apply again with your work email address." if rejected else None)
+    progress("catalogue")
     catalogue_counts = load_demo_catalogue(rng)
     db.session.flush()
+    progress("lists")
     list_count = load_demo_lists(rng)
     db.session.flush()
+    progress("meetings")
     meeting_count = load_demo_meetings(rng)
     db.session.flush()
+    progress("activity")
     # Its own seed: the activity stays the same whatever the generators before it draw.
     activity_count = load_demo_activity(random.Random(7), now)
     db.session.commit()
