@@ -17,6 +17,7 @@ Email HTML turns two more rules off in its own layout (emails/_layout.html), wit
 """
 
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -93,3 +94,15 @@ def test_every_page_is_valid_html_for_every_point_of_view(
         more = f"\n... and {len(lines) - REPORTED} more" if len(lines) > REPORTED else ""
         pytest.fail("html-validate found errors (file: route-[kind-]point of view):\n"
                     + "\n".join(lines[:REPORTED]) + more + result.stderr, pytrace=False)
+
+
+CARD = re.compile(r'<article class="card"><a href="([^"]+)"><strong>([^<]+)</strong>')
+
+
+def test_no_two_cards_on_a_home_page_share_a_name(client, login, world):
+    for view, user in world["users"].items():
+        if view == "suspended":
+            continue
+        cards = CARD.findall(login(user).get("/").get_data(as_text=True))
+        names = [name for _, name in cards]
+        assert len(cards) > 1 and len(set(names)) == len(names), (view, cards)
