@@ -106,3 +106,20 @@ def test_no_two_cards_on_a_home_page_share_a_name(client, login, world):
         cards = CARD.findall(login(user).get("/").get_data(as_text=True))
         names = [name for _, name in cards]
         assert len(cards) > 1 and len(set(names)) == len(names), (view, cards)
+
+
+ICON_LINK = re.compile(r'<link rel="(icon|apple-touch-icon)" href="([^"]+)"')
+
+
+@pytest.mark.parametrize("path, view", [("/login", "anonymous"), ("/", "buyer"),
+                                        ("/ipad/", "account_manager")])
+def test_website_and_ipad_pages_link_a_favicon_and_a_touch_icon(client, login, world, path,
+                                                                   view):
+    if view != "anonymous":
+        login(world["users"][view])
+    links = ICON_LINK.findall(client.get(path).get_data(as_text=True))
+    assert {rel for rel, _ in links} == {"icon", "apple-touch-icon"}
+    assert any(href.endswith(".svg") for _, href in links)
+    for _, href in links:
+        with client.get(href) as icon:
+            assert icon.status_code == 200 and icon.mimetype.startswith("image/"), href
