@@ -176,7 +176,10 @@ def new():
     form = MeetingForm()
     if request.method == "GET":
         form.timezone.data = current_app.config["DEFAULT_MEETING_TIMEZONE"]
-        form.host.data = hosts[0].id if len(hosts) == 1 else 0
+        # ?host= preselects one (My Account Managers links here per AM); the service and
+        # the picker decide whether this user may choose them.
+        form.host.data = (request.args.get("host", type=database_id)
+                          or (hosts[0].id if len(hosts) == 1 else 0))
     form.fill_choices(current_user)
     return _save(form, None)
 
