@@ -207,6 +207,8 @@ MATRIX = {
     # Not a draft: back to the meeting, unchanged.
     ("meetings.delete", "POST"): the_worlds(internal(303)),
     ("meetings.invite", "GET"): the_worlds(signed_in(200)),  # the buyer attends it
+    # My Account Managers: for holders of the Sales Coordinator role, whatever else they hold.
+    ("coordination.account_managers", "GET"): {**signed_in(403), "sales_coordinator": 200},
     # The in-meeting view: the host (the AM) only; the SC who set it up, admins: 404.
     ("ipad.day", "GET"): signed_in(200),  # each user's own day: empty for all but the host
     ("ipad.service_worker", "GET"): signed_in(200),

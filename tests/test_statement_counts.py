@@ -136,12 +136,17 @@ PAGES = {
     "meeting form": Page("coordinator", lambda d: "/meetings/new"),
     "meeting buyer picker": Page(
         "coordinator", lambda d: f"/meetings/buyers?host={d.account_manager.id}", htmx=True),
+    "meeting buyer picker, the SC hosting": Page(
+        "coordinator", lambda d: f"/meetings/buyers?host={d.coordinator.id}", htmx=True),
     "meeting page": Page("account_manager", lambda d: f"/meetings/{d.meeting.id}"),
     "meeting edit form": Page("coordinator", lambda d: f"/meetings/{d.meeting.id}/edit"),
     "ipad day": Page("account_manager", lambda d: "/ipad/"),
     "ipad meeting": Page("account_manager", lambda d: f"/ipad/meetings/{d.meeting.id}"),
     "ipad items": Page("account_manager", lambda d: f"/ipad/meetings/{d.meeting.id}/items",
                        htmx=True),
+    "my account managers": Page("coordinator", lambda d: "/my-account-managers"),
+    "my account managers search": Page("coordinator",
+                                       lambda d: "/my-account-managers?q=tester", htmx=True),
     "reporting overview": Page("coordinator", lambda d: "/reporting"),
     "reporting buyers": Page("coordinator", lambda d: "/reporting/buyers"),
     "reporting buyers by name": Page("coordinator",

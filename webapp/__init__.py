@@ -47,6 +47,7 @@ def register_blueprints(app):
     from webapp.blueprints.approvals import bp as approvals_bp
     from webapp.blueprints.auth import bp as auth_bp
     from webapp.blueprints.catalogue import bp as catalogue_bp
+    from webapp.blueprints.coordination import bp as coordination_bp
     from webapp.blueprints.health import bp as health_bp
     from webapp.blueprints.ipad import bp as ipad_bp
     from webapp.blueprints.lists import bp as lists_bp
@@ -65,6 +66,7 @@ def register_blueprints(app):
     app.register_blueprint(lists_bp)
     app.register_blueprint(reporting_bp)
     app.register_blueprint(meetings_bp)
+    app.register_blueprint(coordination_bp)
     app.register_blueprint(ipad_bp)
     app.register_blueprint(health_bp)
     navigation.init_app(app)

@@ -385,6 +385,28 @@ def buyers_of_host(host: User) -> Select:
         of_their_account_managers.with_only_columns(User.id).order_by(None))))
 
 
+def account_manager_links_of_buyers(buyer_ids: list[int],
+                                    account_manager_ids: list[int]) -> Select:
+    """(buyer id, AM id, direct, by_territory) rows: which of these Account Managers each of
+    these buyers belongs to, and by which path (as buyer_links has it), each pair once, by
+    the AM's name. For a page of buyers and an SC's few AMs: every pair is tested."""
+    buyer, am = _BUYER, _AM
+    am_territories = user_territories.alias("am_territories")
+    # The buyer is two levels up, beyond auto-correlation's reach: named here.
+    own = (select(user_territories.c.territory_id)
+           .where(user_territories.c.user_id == buyer.id).correlate(buyer))
+    of_company = (select(company_territories.c.territory_id)
+                  .where(company_territories.c.company_id == buyer.company_id).correlate(buyer))
+    direct = buyer.account_manager_id == am.id
+    by_territory = exists().where(
+        am_territories.c.user_id == am.id,
+        am_territories.c.territory_id.in_(own) | am_territories.c.territory_id.in_(of_company))
+    return (select(buyer.id, am.id, direct.label("direct"), by_territory.label("by_territory"))
+            .select_from(buyer).join(am, direct | by_territory)
+            .where(buyer.id.in_(buyer_ids), am.id.in_(account_manager_ids))
+            .order_by(buyer.id, am.first_name, am.last_name, am.id))
+
+
 # --- Lists -------------------------------------------------------------------------------
 
 

@@ -7,12 +7,15 @@ from webapp.permissions import Permission
 
 # Links for internal users (the sales team) only, whatever their permissions.
 INTERNAL = "internal"
+# Links for holders of the Sales Coordinator role, whatever their permissions.
+SALES_COORDINATORS = "sales coordinators"
 
 # (endpoint, label, permission needed (None: any logged-in user), url arguments)
 MAIN_LINKS = [
     ("catalogue.index", "Catalogue", None, {}),
     ("lists.index", "Lists", None, {}),
     ("meetings.index", "Meetings", INTERNAL, {}),
+    ("coordination.account_managers", "My Account Managers", SALES_COORDINATORS, {}),
     ("approvals.index", "Approvals", Permission.APPROVE_REGISTRATIONS, {}),
     ("reporting.index", "Reporting", Permission.VIEW_REPORTING, {}),
 ]
@@ -28,12 +31,21 @@ ADMIN_LINKS = [
 ]
 
 
+def _may_follow(permission) -> bool:
+    if permission is None:
+        return True
+    if permission == INTERNAL:
+        return current_user.is_internal
+    if permission == SALES_COORDINATORS:
+        return current_user.is_sales_coordinator
+    return current_user.can(permission)
+
+
 def _allowed(links):
     if not current_user.is_authenticated:
         return []
     return [(endpoint, label, args) for endpoint, label, permission, args in links
-            if permission is None or (current_user.is_internal if permission == INTERNAL
-                                      else current_user.can(permission))]
+            if _may_follow(permission)]
 
 
 def main_links():
