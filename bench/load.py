@@ -1,6 +1,6 @@
-"""Load benchmark: the product's pages and fragments under gunicorn, against a bare Flask app.
+"""Load benchmark: the product's pages and fragments under gunicorn, against its floors.
 
-    .venv/bin/python -m bench.load [--seconds 2] [--rate 50] [--only NAME ...]
+    .venv/bin/python -m bench.load [--seconds 2] [--rate 50] [--mix SECONDS] [--only NAME ...]
 
 Starts gunicorn with gunicorn.conf.py on loopback, twice: first for bench/hello.py (hello,
 and the floors of one read and one write on the database), then for the product on
@@ -17,6 +17,12 @@ Each entry of bench/pages.py is measured in two phases, each of --seconds:
 
 With --mix SECONDS, a last phase sends every entry in turn at --rate for that long: the soak
 run (workers' memory is printed at its start and end).
+
+Printed beside each figure with MET / NOT MET (bench/targets.py): p95 under 50 ms at 50
+requests per second with no errors, for every entry but reporting (target 1); throughput
+at least 0.2 of the read floor's for a read, 0.3 of the write floor's for a save (2, 3);
+a page's HTML under 50 KB, a fragment under 5 KB as sent (6); the soak with no errors and
+no worker grown by 10 MiB or more from its start to its end (1).
 """
 
 import argparse
@@ -29,7 +35,6 @@ import subprocess
 import tempfile
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlencode
@@ -53,16 +58,29 @@ from bench.server import (
     USER_AGENT,
     Session,
     gunicorn,
+    open_loop,
     worker_memory,
+)
+from bench.targets import (
+    FRAGMENT_BYTES,
+    LATENCY_P95_MS,
+    LATENCY_RATE,
+    PAGE_BYTES,
+    READ_SHARE,
+    SOAK_GROWTH_MIB,
+    WRITE_SHARE,
+    mark,
+    record,
+    worst,
 )
 
 HELLO_ENTRY = Entry("hello (bare Flask)", FRAGMENT, "", lambda t, n: "/hello")
 # What the database adds to the hello app at the least (bench/hello.py): the floors of a
-# page that reads and of a save, next to which the product's own are read.
-FLOOR_ENTRIES = [Entry("hello + one read", FRAGMENT, "", lambda t, n: "/hello/read"),
-                 Entry("hello + one write", FRAGMENT, "", lambda t, n: "/hello/write",
-                       method="POST")]
-PAGE_LIMIT, FRAGMENT_LIMIT = 50 * 1024, 5 * 1024  # bytes: HTML of a page, compressed fragment
+# page that reads and of a save, against which the product's own are read.
+READ_FLOOR = Entry("hello + one read", FRAGMENT, "", lambda t, n: "/hello/read")
+WRITE_FLOOR = Entry("hello + one write", FRAGMENT, "", lambda t, n: "/hello/write",
+                    method="POST")
+BASELINES = [HELLO_ENTRY, READ_FLOOR, WRITE_FLOOR]
 
 
 @dataclass
@@ -198,17 +216,15 @@ class Driver:
 
     def at_rate(self, entries: list[Entry], rate: float, requests: int,
                 seconds: float) -> dict[str, Figures]:
-        """Open loop: request i is due at start + i / rate, whatever the answers do."""
+        """Open loop: request i is due at start + i / rate, whatever the answers do; the
+        entries in turn."""
         figures = {entry.name: Figures() for entry in entries}
-        start = time.perf_counter()
-        with ThreadPoolExecutor(max_workers=32) as pool:
-            for n in range(requests):
-                planned = start + n / rate
-                if planned - start >= seconds:
-                    break
-                time.sleep(max(0.0, planned - time.perf_counter()))
-                entry = entries[n % len(entries)]
-                pool.submit(self.send, entry, n // len(entries), figures[entry.name], planned)
+
+        def send(n: int, planned: float) -> None:
+            entry = entries[n % len(entries)]
+            self.send(entry, n // len(entries), figures[entry.name], planned)
+
+        open_loop(rate, seconds, send, limit=requests)
         return figures
 
 
@@ -234,44 +250,146 @@ def _ms(figures: Figures) -> str:
     return " ".join(f"{figures.percentile(p):>6.1f}" for p in (50, 95, 99))
 
 
-def _print_table(entries: list[Entry], results, hello_rps: float, rate: float) -> None:
-    """One line per entry: peak throughput and its ratio to hello, latency at the rate."""
-    print(f"\n{'entry':<24} {'kind':<8} {'req/s':>7} {'ratio':>5}   "
-          f"{'p50':>6} {'p95':>6} {'p99':>6} ms  {'errors':>6}  {'bytes':>7} {'sent':>6}")
+def _verdict(met: bool | None) -> str:
+    return "-" if met is None else mark(met)
+
+
+@dataclass
+class Row:
+    """One entry's figures beside its targets (None: no target of bench.load's for it)."""
+
+    entry: Entry
+    fastest: Peak
+    paced: Figures
+    share: float  # req/s over its floor's (a read's or a save's)
+    throughput: bool | None
+    latency: bool | None
+    size: int  # bytes: a page's HTML decoded, a fragment as sent
+    fits: bool
+
+
+def _rows(entries: list[Entry], results, floors: dict[str, float], rate: float) -> list[Row]:
+    rows = []
     for entry in entries:
         fastest, paced = results[entry.name]
+        floor = floors["write" if entry.saves else "read"]
+        share = fastest.rps / floor if floor else float("nan")
+        needed = WRITE_SHARE if entry.saves else READ_SHARE
+        throughput = None if entry.report else share >= needed and not fastest.errors
+        latency = (None if entry.report or rate != LATENCY_RATE else
+                   paced.percentile(95) < LATENCY_P95_MS and not paced.errors)
+        size, limit = ((paced.raw_bytes, PAGE_BYTES) if entry.kind == "page"
+                       else (paced.wire_bytes, FRAGMENT_BYTES))
+        rows.append(Row(entry, fastest, paced, share, throughput, latency, size,
+                        size < limit and not paced.errors))
+    return rows
+
+
+def _print_baselines(hello, floors: dict[str, float], rate: float) -> None:
+    print(f"\n{'baseline (bench/hello.py)':<24} {'req/s':>8}   "
+          f"{'p50':>6} {'p95':>6} {'p99':>6} ms  {'errors':>6}")
+    for entry in BASELINES:
+        fastest, paced = hello[entry.name]
+        latencies = _ms(paced) if rate else " ".join(
+            f"{ms:>6.1f}" for ms in (fastest.p50, fastest.p95, fastest.p99))
+        print(f"{entry.name:<24} {fastest.rps:>8.1f}   {latencies}     "
+              f"{fastest.errors + paced.errors:>6}")
+    print(f"so a read must reach {READ_SHARE} x {floors['read']:.0f} = "
+          f"{READ_SHARE * floors['read']:.0f} req/s, a save {WRITE_SHARE} x "
+          f"{floors['write']:.0f} = {WRITE_SHARE * floors['write']:.0f} req/s")
+
+
+def _print_table(rows: list[Row], rate: float) -> None:
+    """One line per entry: throughput against its floor, latency at the rate, size; each
+    beside its target's verdict."""
+    print(f"\n{'entry':<24} {'kind':<8} {'req/s':>7} {'floor':<5} {'share':>5}  "
+          f"{'target':<7}  {'p50':>6} {'p95':>6} {'p99':>6} ms {'target':<7}  "
+          f"{'errors':>6}  {'bytes':>7} {'sent':>6} target")
+    for row in rows:
+        entry, fastest, paced = row.entry, row.fastest, row.paced
         latencies = (_ms(paced) if rate else
                      " ".join(f"{ms:>6.1f}" for ms in (fastest.p50, fastest.p95, fastest.p99)))
         errors = fastest.errors + paced.errors
-        limit, size = ((PAGE_LIMIT, paced.raw_bytes) if entry.kind == "page"
-                       else (FRAGMENT_LIMIT, paced.wire_bytes))
-        ratio = fastest.rps / hello_rps if hello_rps else float("nan")
-        print(f"{entry.name:<24} {entry.kind:<8} {fastest.rps:>7.1f} {ratio:>5.2f}   "
-              f"{latencies}     {errors:>6}  {paced.raw_bytes:>7} {paced.wire_bytes:>6}"
-              f"{'  over size' if size > limit else ''}"
+        print(f"{entry.name:<24} {entry.kind:<8} {fastest.rps:>7.1f} "
+              f"{'write' if entry.saves else 'read':<5} {row.share:>5.2f}  "
+              f"{_verdict(row.throughput):<7}  {latencies}    {_verdict(row.latency):<7}  "
+              f"{errors:>6}  {paced.raw_bytes:>7} {paced.wire_bytes:>6} {mark(row.fits)}"
               f"{'  (plan used up: raise --requests)' if fastest.exhausted else ''}")
         if errors:
             print(f"{'':<24} first error: {fastest.first_error or paced.first_error}")
     latency = f"at {rate:g} req/s" if rate else "in the throughput phase"
-    print(f"(req/s: throughput phase, wrk; p50-p99: {latency}; bytes: the answer decoded; "
-          "sent: as sent, compressed)")
+    print(f"(req/s: throughput phase, wrk; share: req/s over the floor's, target >= "
+          f"{READ_SHARE} for a read, >= {WRITE_SHARE} for a save; p50-p99: {latency}, target "
+          f"p95 < {LATENCY_P95_MS} ms at {LATENCY_RATE} req/s with no errors; bytes: the "
+          f"answer decoded, target < {PAGE_BYTES // 1024} KB for a page; sent: as sent, "
+          f"compressed, target < {FRAGMENT_BYTES // 1024} KB for a fragment. Reporting "
+          "entries: no throughput or latency target here, see bench.reporting)")
 
 
-def _print_mixed(figures: dict[str, Figures], rate: float) -> None:
-    print(f"\nmixed run, every entry in turn at {rate:g} req/s in all")
+def _record_rows(rows: list[Row]) -> None:
+    """The worst entry of each target bench.load measures, for the run's summary."""
+    timed = [row for row in rows if row.latency is not None]
+    if timed:
+        name, p95 = worst({row.entry.name: row.paced.percentile(95) for row in timed})
+        errors = sum(row.paced.errors for row in timed)
+        record("latency", f"p95 {p95:.1f} ms ({name})"
+               + (f", {errors} errors" if errors else ""), all(row.latency for row in timed))
+    for key, saves in (("read throughput", False), ("write throughput", True)):
+        measured = {row.entry.name: row for row in rows
+                    if row.throughput is not None and row.entry.saves == saves}
+        if measured:
+            name, share = worst({name: row.share for name, row in measured.items()},
+                                highest=False)
+            record(key, f"{share:.2f} x floor ({name}, {measured[name].fastest.rps:.0f} req/s)",
+                   all(row.throughput for row in measured.values()))
+    for key, kind, unit in (("page size", "page", "KB HTML"), ("fragment size", "fragment",
+                                                                "KB sent")):
+        measured = [row for row in rows if row.entry.kind == kind]
+        if measured:
+            name, size = worst({row.entry.name: row.size for row in measured})
+            record(key, f"{size / 1024:.1f} {unit} ({name})", all(row.fits for row in measured))
+
+
+def _print_mixed(figures: dict[str, Figures], rate: float, seconds: float) -> None:
+    print(f"\nsoak: every entry in turn at {rate:g} req/s in all for {seconds:g} s")
     print(f"{'entry':<24} {'requests':>8}   {'p50':>6} {'p95':>6} {'p99':>6} ms  {'errors':>6}")
     for name, item in figures.items():
         print(f"{name:<24} {len(item.latencies):>8}   {_ms(item)}     {item.errors:>6}")
         if item.errors:
             print(f"{'':<24} first error: {item.first_error}")
+    errors = sum(item.errors for item in figures.values())
+    requests = sum(len(item.latencies) for item in figures.values())
+    print(f"errors in the soak: {errors} of {requests:,} requests (target: none): "
+          f"{mark(not errors)}")
+    record("soak errors", f"{errors} errors in {requests:,} requests, {seconds:g} s",
+           not errors)
 
 
-def _print_memory(before: dict[int, int], after: dict[int, int]) -> None:
-    print("\nworker resident memory (MiB): start -> end")
-    for pid in sorted(before.keys() | after.keys()):
-        start = f"{before[pid] / 2**20:.1f}" if pid in before else "-"
-        end = f"{after[pid] / 2**20:.1f}" if pid in after else "gone"
-        print(f"  pid {pid}: {start} -> {end}")
+def _print_memory(warm: dict[int, int], start: dict[int, int], end: dict[int, int],
+                  soaked: bool) -> None:
+    """Each worker's resident memory; with a soak, its growth from the soak's start to its
+    end against the target (a worker gone, or a new one, is a miss)."""
+    mib = 2 ** 20
+    print("\nworker resident memory (MiB): after warm-up, "
+          + ("soak start, soak end (growth in the soak)" if soaked else "end of the run"))
+    growth = {}
+    for pid in sorted(warm.keys() | start.keys() | end.keys()):
+        columns = [f"{sizes[pid] / mib:.1f}" if pid in sizes else "-"
+                   for sizes in ((warm, start, end) if soaked else (warm, end))]
+        line = f"  pid {pid}: " + " -> ".join(columns)
+        if soaked:
+            growth[pid] = (end[pid] - start[pid]) / mib if pid in start and pid in end \
+                else float("inf")
+            line += (f"  ({growth[pid]:+.1f})" if pid in start and pid in end
+                     else "  (replaced)")
+        print(line)
+    if soaked and growth:
+        pid, most = worst(growth)
+        met = most < SOAK_GROWTH_MIB
+        print(f"most a worker grew in the soak: {most:+.1f} MiB (target < {SOAK_GROWTH_MIB} "
+              f"MiB): {mark(met)}")
+        record("soak memory", f"{most:+.1f} MiB (worst worker)" if most != float("inf")
+               else "a worker was replaced", met)
 
 
 def _targets(database_url: str):
@@ -298,29 +416,31 @@ def main(argv=None) -> None:
     print("accounts: " + ", ".join(f"{role} {email}"
                                    for role, email in targets.accounts.emails.items()))
 
-    baselines = [HELLO_ENTRY, *FLOOR_ENTRIES]
     with scratch_table(args.database_url), \
             gunicorn(HELLO, args.database_url, log, "/hello", args.workers) as (url, master):
-        driver = Driver(url, app, targets, baselines)
-        _warm_up(driver, baselines, args.concurrency)
-        hello = _measure(driver, baselines, args)
+        driver = Driver(url, app, targets, BASELINES)
+        _warm_up(driver, BASELINES, args.concurrency)
+        hello = _measure(driver, BASELINES, args)
     with gunicorn(APP, args.database_url, log, "/healthz", args.workers) as (url, master):
         driver = Driver(url, app, targets, entries)
         _warm_up(driver, entries, args.concurrency)
-        memory_before = worker_memory(master)
+        warm = worker_memory(master)
         results = _measure(driver, entries, args)
+        soak_start = worker_memory(master)
         if args.mix:
-            print(f"  mixed run: all entries in turn at {args.rate:g} req/s for "
+            print(f"  soak: all entries in turn at {args.rate:g} req/s for "
                   f"{args.mix:g} s", flush=True)
             mixed = driver.at_rate(entries, args.rate, int(args.rate * args.mix) + 1, args.mix)
-        memory_after = worker_memory(master)
+        soak_end = worker_memory(master)
 
-    hello_rps = hello[HELLO_ENTRY.name][0].rps
-    _print_table(baselines, hello, hello_rps, args.rate)
-    _print_table(entries, results, hello_rps, args.rate)
+    floors = {"read": hello[READ_FLOOR.name][0].rps, "write": hello[WRITE_FLOOR.name][0].rps}
+    _print_baselines(hello, floors, args.rate)
+    rows = _rows(entries, results, floors, args.rate)
+    _print_table(rows, args.rate)
+    _record_rows(rows)
     if args.mix:
-        _print_mixed(mixed, args.rate)
-    _print_memory(memory_before, memory_after)
+        _print_mixed(mixed, args.rate, args.mix)
+    _print_memory(warm, soak_start, soak_end, bool(args.mix))
 
 
 def _arguments(argv):
@@ -336,8 +456,9 @@ def _arguments(argv):
                         help="most seconds per entry and phase (default 2)")
     parser.add_argument("--concurrency", type=int, default=4,
                         help="connections in the throughput phase (default 4)")
-    parser.add_argument("--rate", type=float, default=50,
-                        help="requests per second in the latency phase; 0 skips it")
+    parser.add_argument("--rate", type=float, default=LATENCY_RATE,
+                        help=f"requests per second in the latency phase (default "
+                             f"{LATENCY_RATE}, the target's); 0 skips it")
     parser.add_argument("--workers", type=int, help="GUNICORN_WORKERS for both servers")
     parser.add_argument("--mix", type=float, default=0, metavar="SECONDS",
                         help="then send all entries in turn at --rate for SECONDS (a soak run)")

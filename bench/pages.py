@@ -1,8 +1,10 @@
 """The pages and htmx fragments the benchmarks drive, as the sales team uses them.
 
 One row of ENTRIES per thing measured. A row names who asks (a role: "admin", "am", "sc",
-"buyer", or "" for an anonymous visitor), how (method, htmx or not), and builds its URL and
-form from `Targets`: ids looked up once in the database, so the same table works on the
+"buyer", or "" for an anonymous visitor), how (method, htmx or not), whether it saves (a
+POST, or a page that records a view: its throughput is read against the write floor) or is
+a reporting page (its speed targets are bench.reporting's), and builds its URL and form
+from `Targets`: ids looked up once in the database, so the same table works on the
 demo data and on a generated distributor (bench/generate.py). find_targets() also picks the
 accounts that play the roles: the demo set or the generated one, whichever the database
 holds. To measure a new page, add a row; if it needs an id, add a field to Targets and fill
@@ -71,10 +73,17 @@ class Entry:
     # Requests of one lane build on each other (a save on the version the previous one
     # left): a load generator sends them in order, one after the other's answer.
     lane: Callable[[Targets, int], int] = lambda t, n: n
+    records: bool = False  # a GET that writes: the programme page records the buyer's view
+    report: bool = False  # a reporting page: its targets are bench.reporting's
 
     @property
     def htmx(self) -> bool:
         return self.kind == FRAGMENT
+
+    @property
+    def saves(self) -> bool:
+        """Writes and commits: read against the write floor rather than the read floor."""
+        return self.method != "GET" or self.records
 
 
 def _term(n: int) -> str:
@@ -108,7 +117,8 @@ ENTRIES: list[Entry] = [
     Entry("catalogue", PAGE, BUYER, lambda t, n: "/catalogue"),
     Entry("catalogue search", FRAGMENT, BUYER, lambda t, n: f"/catalogue?q={_term(n)}"),
     Entry("programme page", PAGE, BUYER,
-          lambda t, n: f"/catalogue/{t.programme_ids[n % len(t.programme_ids)]}"),
+          lambda t, n: f"/catalogue/{t.programme_ids[n % len(t.programme_ids)]}",
+          records=True),
     Entry("lists", PAGE, SC, lambda t, n: "/lists"),
     Entry("list page", PAGE, AM, lambda t, n: f"/lists/{t.list_id}"),
     Entry("list note save", FRAGMENT, AM,
@@ -131,11 +141,12 @@ ENTRIES: list[Entry] = [
               "key": f"bench-{uuid.uuid4().hex}", "kind": "interest",
               "item_id": t.meeting_item_ids[n % len(t.meeting_item_ids)],
               "value": ("up", "down", "none")[n % 3]}),
-    Entry("reporting overview", PAGE, SC, lambda t, n: "/reporting"),
-    Entry("reporting buyers", PAGE, SC, lambda t, n: "/reporting/buyers"),
+    Entry("reporting overview", PAGE, SC, lambda t, n: "/reporting", report=True),
+    Entry("reporting buyers", PAGE, SC, lambda t, n: "/reporting/buyers", report=True),
     Entry("reporting buyers search", FRAGMENT, SC,
-          lambda t, n: f"/reporting/buyers?q={_term(n)}"),
-    Entry("reporting programmes", PAGE, SC, lambda t, n: "/reporting/programmes"),
+          lambda t, n: f"/reporting/buyers?q={_term(n)}", report=True),
+    Entry("reporting programmes", PAGE, SC, lambda t, n: "/reporting/programmes",
+          report=True),
 ]
 
 BROWSER_PAGES = [entry for entry in ENTRIES if entry.kind == PAGE and entry.method == "GET"]

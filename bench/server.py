@@ -7,6 +7,8 @@ import ssl
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -85,6 +87,21 @@ def worker_memory(master: psutil.Process) -> dict[int, int]:
         except psutil.NoSuchProcess:
             continue
     return sizes
+
+
+def open_loop(rate: float, seconds: float, send: Callable[[int, float], None],
+              limit: int | None = None, threads: int = 32) -> None:
+    """Send on a fixed schedule: request n is due at start + n / rate whatever the answers
+    do, so a slow answer delays nothing and latency counts from the planned time. Calls
+    send(n, planned time) on a pool of threads, for `seconds` or `limit` requests."""
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        n = 0
+        while (limit is None or n < limit) and n / rate < seconds:
+            planned = start + n / rate
+            time.sleep(max(0.0, planned - time.perf_counter()))
+            pool.submit(send, n, planned)
+            n += 1
 
 
 # Made once: a client building its own reads the CA bundle, about 40 ms of the cores the
