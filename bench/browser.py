@@ -5,8 +5,9 @@
 Starts gunicorn (gunicorn.conf.py) on DATABASE_URL, which must hold the demo data or a
 generated distributor, signs each page's user in through the login form, then loads every
 page of bench/pages.py in a fresh browser context (an empty cache: the first visit's bytes),
-on a desktop and as an iPad Pro 11, in Debian's Chromium. Targets: LCP under 1 s on
-loopback, CLS under 0.05.
+on a desktop and as an iPad Pro 11, in Debian's Chromium. Target 6: LCP under 1 s on
+loopback and CLS under 0.05, MET / NOT MET beside each page's figures (a page that does not
+answer 200 misses both).
 """
 
 import argparse
@@ -17,6 +18,7 @@ from playwright.sync_api import sync_playwright
 
 from bench.pages import BROWSER_PAGES, find_targets, select_entries
 from bench.server import APP, ROOT, gunicorn
+from bench.targets import CLS, LCP_MS, mark, record, worst
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -92,8 +94,9 @@ def main(argv=None) -> None:
         targets = find_targets()
     accounts = targets.accounts
     work = ROOT / "instance" / "bench"
-    print(f"{'page':<22} {'device':<8} {'LCP ms':>7} {'CLS':>6} {'TBT ms':>7} "
-          f"{'bytes':>8} {'requests':>8}")
+    print(f"{'page':<22} {'device':<8} {'LCP ms':>7} {'target':<7} {'CLS':>6} {'target':<7} "
+          f"{'TBT ms':>7} {'bytes':>8} {'requests':>8}")
+    lcp, cls, answered = {}, {}, {}
     with gunicorn(APP, args.database_url, work / "browser-gunicorn.log", "/healthz") as (
             base_url, _master), sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
@@ -108,13 +111,33 @@ def main(argv=None) -> None:
                         device, work / f"browser-state-{device_name}-{len(states)}.json")
                 figures = _measure(browser, base_url + entry.path(targets, 0), device,
                                    states[entry.role])
-                flag = "" if figures["status"] == 200 else f"  HTTP {figures['status']}"
+                ok = figures["status"] == 200
+                name = f"{entry.name}, {device_name}"
+                lcp[name], cls[name], answered[name] = figures["lcp"], figures["cls"], ok
                 print(f"{entry.name:<22} {device_name:<8} {figures['lcp']:>7.0f} "
-                      f"{figures['cls']:>6.3f} {figures['tbt']:>7.0f} {figures['bytes']:>8} "
-                      f"{figures['requests']:>8}{flag}", flush=True)
+                      f"{mark(ok and figures['lcp'] < LCP_MS):<7} {figures['cls']:>6.3f} "
+                      f"{mark(ok and figures['cls'] < CLS):<7} {figures['tbt']:>7.0f} "
+                      f"{figures['bytes']:>8} {figures['requests']:>8}"
+                      f"{'' if ok else '  HTTP ' + str(figures['status'])}", flush=True)
         browser.close()
-    print("(bytes: transferred on a first visit, empty cache; targets: LCP < 1000 ms, "
-          "CLS < 0.05)")
+    print(f"(bytes: transferred on a first visit, empty cache; targets: LCP < {LCP_MS} ms, "
+          f"CLS < {CLS})")
+    if lcp:
+        _verdicts(lcp, cls, answered)
+
+
+def _verdicts(lcp: dict[str, float], cls: dict[str, float], answered: dict[str, bool]) -> None:
+    """The worst page and device of each target, printed and kept for the run's summary."""
+    failed = [name for name, ok in answered.items() if not ok]
+    for key, figures, limit, unit in (("lcp", lcp, LCP_MS, "ms"), ("cls", cls, CLS, "")):
+        name, value = worst(figures)
+        met = value < limit and not failed
+        figure = (f"{value:.0f} ms" if unit else f"{value:.3f}") + f" ({name})"
+        if failed:
+            figure += f"; not 200: {', '.join(failed)}"
+        print(f"worst {key.upper()}: {figure}; target < {limit:g}{' ' + unit if unit else ''}: "
+              f"{mark(met)}")
+        record(key, figure, met)
 
 
 if __name__ == "__main__":
