@@ -10,7 +10,7 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 .PHONY: run test setup lock lint unit unit-js unit-sqlite unit-postgres e2e migrate seed serve clean
 
 run: setup migrate seed
-	MAIL_BACKGROUND_SENDER=1 $(FLASK) run --host 127.0.0.1 --port 5000
+	MAIL_BACKGROUND_SENDER=1 JOBS_IN_PROCESS=1 $(FLASK) run --host 127.0.0.1 --port 5000
 
 # Production-style serving on DATABASE_URL; run `flask --app webapp mail send` beside it.
 serve: setup migrate

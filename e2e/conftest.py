@@ -32,6 +32,8 @@ def app_config(database: Path) -> dict:
         "PASSWORD_HASH_TIME_COST": 1,
         "PASSWORD_HASH_MEMORY_KIB": 8,
         "PASSWORD_HASH_PARALLELISM": 1,
+        # Background jobs run as they do under `make run`: a worker thread, pages polling.
+        "JOBS_IN_PROCESS": True,
     }
 
 

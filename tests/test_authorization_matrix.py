@@ -15,6 +15,7 @@ from tests import factories as f
 from webapp.extensions import db
 from webapp.mail.service import queue_email
 from webapp.models import (
+    CatalogueImport,
     Episode,
     ListItem,
     ListKind,
@@ -166,6 +167,8 @@ MATRIX = {
     ("admin.import_programmes", "GET"): administrators(200),
     ("admin.import_programmes", "POST"): administrators(422),  # no file
     ("admin.import_template", "GET"): administrators(200),
+    ("admin.import_progress", "GET"): administrators(200),
+    ("admin.import_refused_rows", "GET"): administrators(200),
     ("lists.index", "GET"): signed_in(200),
     ("lists.create", "POST"): {**signed_in(422), "buyer": 403},  # no name
     # The list is the Sales Coordinator's own: other users get 404, not a hint it exists.
@@ -271,6 +274,14 @@ def _meeting(host, creator, buyer, programme_id) -> int:
     return meeting.id
 
 
+def _catalogue_import_id() -> int:
+    job = CatalogueImport(csv_text="title,programme_type\nFjord,Film\n", total_rows=1,
+                          errors=[])
+    db.session.add(job)
+    db.session.commit()
+    return job.id
+
+
 def _catalogue(upload_folder: str) -> dict:
     """A programme with a season and an episode, each with a screener, and an image."""
     programme = Programme(title="The Fjord Murders", programme_type="Series",
@@ -327,6 +338,7 @@ def world(ctx, app_config):
             "meeting_id": _meeting(account_manager, coordinator, buyer, catalogue["programme"]),
             "token": "token-from-an-emailed-link",
             "buyer_id": buyer.id,
+            "import_id": _catalogue_import_id(),
         },
         "items": {
             "territories": f.territory("Nordics").id,

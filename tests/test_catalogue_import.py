@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from tests import catalogue_factories as c
 from tests import factories as f
 from webapp.extensions import db
-from webapp.models import Genre, Programme
+from webapp.models import CatalogueImport, Genre, Programme
 from webapp.services import DomainError, catalogue_import
 from webapp.services.catalogue import create_programme
 from webapp.services.catalogue_import import import_programmes, template_csv
@@ -151,9 +151,12 @@ def test_a_file_over_the_row_limit_imports_nothing(ctx, monkeypatch):
 # --- The import page ---------------------------------------------------------------------
 
 
-def upload(admin_client, data: bytes, name="programmes.csv"):
+def upload(admin_client, data: bytes, name="programmes.csv", **fields):
+    """Upload a file and follow the answer to the import's page (in tests, the background
+    job has run by the time the upload is answered)."""
     return admin_client.post("/admin/catalogue/import", content_type="multipart/form-data",
-                             data={"file": (io.BytesIO(data), name)})
+                             data={"file": (io.BytesIO(data), name), **fields},
+                             follow_redirects=True)
 
 
 def test_a_file_not_named_csv_is_refused(admin_client):
@@ -227,3 +230,102 @@ def test_nul_characters_never_reach_the_database(ctx):
     assert report.imported == 1 and titles() == ["Wild Atlantic"]
     assert genre_names() == ["Nature"]
     assert "must be a web address" in report.errors[0].messages[0]
+
+
+# --- In the background, with progress ------------------------------------------------------
+
+
+def imports() -> list[CatalogueImport]:
+    db.session.expire_all()
+    return list(db.session.scalars(select(CatalogueImport).order_by(CatalogueImport.id)))
+
+
+def test_an_upload_leads_to_its_import_page_which_ends_with_the_report(admin_client):
+    response = upload(admin_client, (HEADER + "Bitter Harvest,Film,,,,,,\n").encode())
+    [job] = imports()
+    assert response.request.path == f"/admin/catalogue/import/{job.id}"
+    assert job.status == "done" and job.rows_done == job.total_rows == 1
+    assert "hx-trigger" not in text(response)  # a finished import is not polled
+    assert "programmes.csv" in text(admin_client.get("/admin/catalogue/import"))  # recent
+
+
+def test_an_import_under_way_shows_its_progress_and_is_polled(admin_client):
+    admin = f.admin()
+    job = catalogue_import.start_import(HEADER + "A,Film,,,,,,\nB,Film,,,,,,\n", "two.csv", admin)
+    job.status, job.rows_done = "running", 1
+    db.session.commit()
+    page = text(admin_client.get(f"/admin/catalogue/import/{job.id}"))
+    assert "Imported 1 of 2 rows" in page
+    assert '<progress value="1" max="2"' in page and 'hx-trigger="every 1s"' in page
+    fragment = admin_client.get(f"/admin/catalogue/import/{job.id}", headers={"HX-Request": "true"})
+    assert text(fragment).lstrip().startswith('<section class="panel import-report"')
+
+
+def test_the_same_upload_sent_twice_starts_one_import(admin_client):
+    data = (HEADER + "Bitter Harvest,Film,,,,,,\n").encode()
+    first = upload(admin_client, data, form_token="t" * 32)
+    second = upload(admin_client, data, form_token="t" * 32)
+    [job] = imports()
+    assert first.request.path == second.request.path == f"/admin/catalogue/import/{job.id}"
+    assert titles() == ["Bitter Harvest"]
+
+
+def test_an_import_run_again_or_twice_imports_each_row_once(ctx):
+    rows = "".join(f"Programme {n:02},Film,,,,,,\n" for n in range(60))
+    job = catalogue_import.start_import(HEADER + rows, "sixty.csv", f.admin())
+    db.session.commit()
+    catalogue_import.run_import(job.id)
+    catalogue_import.run_import(job.id)
+    job = imports()[0]
+    assert job.status == "done" and job.imported == 60 and job.rows_done == 60
+    assert len(titles()) == 60
+
+
+def test_an_import_stopped_half_way_goes_on_from_where_it_stopped(ctx, monkeypatch):
+    rows = "".join(f"Programme {n:02},Film,,,,,,\n" for n in range(60))
+    job = catalogue_import.start_import(HEADER + rows, "sixty.csv", f.admin())
+    db.session.commit()
+    real, calls = catalogue_import._import_row, []
+
+    def breaks_on_the_30th(*args):
+        calls.append(args)
+        if len(calls) == 30:
+            raise RuntimeError("the worker was stopped")
+        return real(*args)
+
+    monkeypatch.setattr(catalogue_import, "_import_row", breaks_on_the_30th)
+    with pytest.raises(RuntimeError):
+        catalogue_import.run_import(job.id)
+    db.session.rollback()
+    assert imports()[0].rows_done == catalogue_import.CHUNK  # the first chunk is kept
+    monkeypatch.setattr(catalogue_import, "_import_row", real)
+    catalogue_import.run_import(job.id)
+    assert imports()[0].imported == 60 and len(titles()) == 60
+
+
+def test_an_import_that_breaks_says_so_and_stops_being_polled(admin_client, monkeypatch):
+    def breaks(*args):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(catalogue_import, "_import_row", breaks)
+    response = upload(admin_client, (HEADER + "Bitter Harvest,Film,,,,,,\n").encode())
+    assert response.status_code == 200
+    assert "The import stopped: disk full" in text(response)
+    assert "hx-trigger" not in text(response)
+    assert imports()[0].status == "failed"
+
+
+def test_the_refused_rows_download_as_they_were_sent_with_their_problems(admin_client):
+    response = upload(admin_client, (HEADER + "Bitter Harvest,Film,,,,,,\n"
+                                     "Wild Atlantic,Opera,,2024,,,,\n"
+                                     "=HYPERLINK(1),Film,,3000,,,,\n").encode())
+    [job] = imports()
+    link = f"/admin/catalogue/import/{job.id}/refused.csv"
+    assert link in text(response)
+    refused = admin_client.get(link)
+    assert refused.mimetype == "text/csv" and "attachment" in refused.headers["Content-Disposition"]
+    lines = text(refused).splitlines()
+    assert lines[0] == HEADER.strip() + ",problems"
+    assert lines[1].startswith("Wild Atlantic,Opera,,2024,,,,,") and "Opera" in lines[1]
+    assert lines[2].startswith("'=HYPERLINK(1),Film,,3000")  # no formula reaches a spreadsheet
+    assert len(lines) == 3

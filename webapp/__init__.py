@@ -21,7 +21,7 @@ def create_app(config=None):
 
 
 def register_extensions(app):
-    from webapp import audit, database
+    from webapp import audit, database, jobs
     from webapp.extensions import compress, csrf, db, htmx, limiter, migrate
     from webapp.mail import worker as mail_worker
     from webapp.web import auth_session, security, static_files, visits
@@ -39,6 +39,7 @@ def register_extensions(app):
     compress.init_app(app)
     static_files.init_app(app)
     mail_worker.init_app(app)
+    jobs.init_app(app)
     visits.init_app(app)
 
 

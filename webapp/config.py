@@ -50,6 +50,9 @@ def load_config(app, overrides=None):
         MAIL_FROM=env.get("MAIL_FROM", "Sales CMS <no-reply@localhost>"),
         MAIL_MAX_ATTEMPTS=int(env.get("MAIL_MAX_ATTEMPTS", 12)),
         MAIL_BACKGROUND_SENDER=env.get("MAIL_BACKGROUND_SENDER", "0") == "1",
+        # Background jobs (the catalogue import) run by a thread in the web process, rather
+        # than by `flask --app webapp jobs work` beside it.
+        JOBS_IN_PROCESS=env.get("JOBS_IN_PROCESS", "0") == "1",
         PUBLIC_BASE_URL=env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         REDIS_URL=env.get("REDIS_URL", ""),
         # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed

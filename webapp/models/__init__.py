@@ -22,6 +22,7 @@ from webapp.models.catalogue import (
     programme_genres,
 )
 from webapp.models.form_tokens import FormToken
+from webapp.models.imports import CatalogueImport
 from webapp.models.lists import ListItem, ListKind, ListShare, ProgrammeList
 from webapp.models.meetings import (
     AppliedChange,
@@ -55,6 +56,7 @@ __all__ = [
     "EmailSource",
     "EventKind",
     "FormToken",
+    "CatalogueImport",
     "AppliedChange",
     "PROGRAMME_TYPES",
     "Episode",

@@ -7,13 +7,17 @@ The caller commits.
 
 import csv
 import io
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 
 from sqlalchemy.exc import IntegrityError
 
 from webapp.extensions import db
+from webapp.models import CatalogueImport, User
 from webapp.services import DomainError
 from webapp.services.catalogue import create_programme, split_genres
+from webapp.services.row_locks import lock
+from webapp.services.spreadsheets import safe_cell
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5_000
@@ -44,6 +48,7 @@ class RowError:
     row: int  # as a spreadsheet numbers it: the header is row 1
     title: str
     messages: list[str]
+    values: list[str] = field(default_factory=list)  # the row as it was sent
 
 
 @dataclass
@@ -135,6 +140,22 @@ def _fields(columns: list[str], row: list[str]) -> dict:
     return fields
 
 
+def _import_row(columns: list[str], number: int, row: list[str]) -> RowError | None:
+    """Create the programme of one row inside its own SAVEPOINT; the row's error, if any."""
+    title = (row[columns.index("title")] if len(row) > columns.index("title") else "").strip()
+    try:
+        with db.session.begin_nested():
+            create_programme(**_fields(columns, row))
+    except DomainError as error:
+        return RowError(number, title, [str(p) for p in error.problems], row)
+    except IntegrityError:
+        # Only a concurrent change (say, the same genre created at the same moment) gets
+        # here; the row is reported and can be imported again.
+        return RowError(number, title, [
+            "This row clashed with a change saved at the same moment. Import it again."], row)
+    return None
+
+
 def import_programmes(csv_text: str) -> ImportReport:
     """Create a programme from each row of the CSV; report the rows that were refused.
 
@@ -145,18 +166,73 @@ def import_programmes(csv_text: str) -> ImportReport:
     columns, rows = _rows(csv_text)
     report = ImportReport()
     for number, row in rows:
-        title = (row[columns.index("title")] if len(row) > columns.index("title") else "")
-        try:
-            with db.session.begin_nested():
-                create_programme(**_fields(columns, row))
-        except DomainError as error:
-            report.errors.append(RowError(number, title.strip(),
-                                          [str(p) for p in error.problems]))
-        except IntegrityError:
-            # Only a concurrent change (say, the same genre created at the same moment) gets
-            # here; the row is reported and can be imported again.
-            report.errors.append(RowError(number, title.strip(), [
-                "This row clashed with a change saved at the same moment. Import it again."]))
+        error = _import_row(columns, number, row)
+        if error:
+            report.errors.append(error)
         else:
             report.imported += 1
     return report
+
+
+# --- In the background, with progress ------------------------------------------------------
+
+CHUNK = 25  # rows per transaction: how often the progress bar moves
+
+
+def start_import(csv_text: str, filename: str, by: User) -> CatalogueImport:
+    """Check the file as a whole (size, columns, row limit: DomainError, nothing kept) and
+    record the import, to be run by `run_import` once the caller has committed."""
+    _columns, rows = _rows(csv_text)
+    job = CatalogueImport(csv_text=csv_text, filename=filename[:255], started_by=by,
+                          total_rows=len(rows), errors=[])
+    db.session.add(job)
+    db.session.flush()
+    return job
+
+
+def run_import(import_id: int) -> None:
+    """Import the rows not yet done, CHUNK rows per transaction, each chunk committed with
+    the progress it makes: run again after a crash, or twice at once, no row is imported
+    twice (the import's row is locked while a chunk is made)."""
+    while True:
+        job = db.session.get(CatalogueImport, import_id)
+        if job is None or job.finished:
+            return
+        lock(job)
+        columns, rows = _rows(job.csv_text)
+        chunk = rows[job.rows_done:job.rows_done + CHUNK]
+        job.status = "running"
+        errors = list(job.errors)
+        for number, row in chunk:
+            error = _import_row(columns, number, row)
+            if error:
+                errors.append(asdict(error))
+            else:
+                job.imported += 1
+        job.errors = errors
+        job.rows_done += len(chunk)
+        if job.rows_done >= job.total_rows:
+            job.status, job.finished_at = "done", datetime.now(UTC)
+        db.session.commit()
+
+
+def fail_import(import_id: int, failure: str) -> None:
+    """Mark an import that broke, so its page stops waiting and says so."""
+    db.session.rollback()
+    job = db.session.get(CatalogueImport, import_id)
+    if job is not None and not job.finished:
+        job.status, job.failure, job.finished_at = "failed", failure[:500], datetime.now(UTC)
+        db.session.commit()
+
+
+def refused_rows_csv(job: CatalogueImport) -> str:
+    """The refused rows as they were sent, with a last column saying what was wrong: a file
+    to correct and import again."""
+    columns, _rows_ = _rows(job.csv_text)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([*columns, "problems"])
+    for error in job.errors:
+        values = (error["values"] + [""] * len(columns))[:len(columns)]
+        writer.writerow([*(safe_cell(v) for v in values), " ".join(error["messages"])])
+    return out.getvalue()

@@ -1,6 +1,7 @@
 """Admin > Catalogue: programmes with their seasons and episodes, and the CSV import."""
 
 from flask import Response, current_app, flash, redirect, request, url_for
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -14,9 +15,10 @@ from webapp.blueprints.admin.catalogue_forms import (
 from webapp.blueprints.admin.forms import ConfirmForm
 from webapp.blueprints.catalogue.forms import CatalogueFilterForm
 from webapp.extensions import db
-from webapp.models import PROGRAMME_TYPES, Episode, Genre, Programme, Season
+from webapp.jobs import jobs
+from webapp.models import PROGRAMME_TYPES, CatalogueImport, Episode, Genre, Programme, Season
 from webapp.permissions import Permission
-from webapp.services import DomainError, catalogue_import
+from webapp.services import DomainError, catalogue_import, form_tokens
 from webapp.services import catalogue as service
 from webapp.services import programme_images as images
 from webapp.web.pagination import paginate
@@ -231,20 +233,52 @@ def delete_episode(episode_id):
 @bp.route("/catalogue/import", methods=["GET", "POST"])
 @manage_catalogue
 def import_programmes():
-    """Import programmes from a CSV file; the report lists the rows that were refused."""
-    form, report = ImportForm(), None
-    if form.validate_on_submit():
-        try:
-            report = catalogue_import.import_programmes(
-                catalogue_import.read_upload(form.file.data.stream))
-        except DomainError as error:
-            refused(error, form, field="file")
-        else:
-            db.session.commit()
-    failed = form.is_submitted() and report is None
-    return render("admin/catalogue/import.html", form=form, report=report,
+    """Upload a CSV file: it is checked as a whole here, then imported in the background."""
+    form = ImportForm()
+    if not form.validate_on_submit():
+        return _import_form(form, status=422 if form.is_submitted() else 200)
+    try:
+        used = form_tokens.use(form.form_token.data, current_user, request.form.items(multi=True))
+        job = catalogue_import.start_import(catalogue_import.read_upload(form.file.data.stream),
+                                            form.file.data.filename or "", current_user)
+    except form_tokens.AlreadySubmitted as done:  # the same upload sent twice: one import
+        refused(done)
+        return redirect(done.earlier.result_url or url_for("admin.import_programmes"), code=303)
+    except DomainError as error:
+        refused(error, form, field="file")
+        form.form_token.data = form_tokens.new_token()
+        return _import_form(form, status=422)
+    page = url_for("admin.import_progress", import_id=job.id)
+    if used is not None:
+        used.result_url = page
+    db.session.commit()
+    jobs().import_catalogue(job.id)
+    return redirect(page, code=303)
+
+
+def _import_form(form, status=200):
+    recent = db.session.scalars(select(CatalogueImport).order_by(CatalogueImport.id.desc())
+                                .limit(5).options(selectinload(CatalogueImport.started_by)))
+    return render("admin/catalogue/import.html", form=form, recent=list(recent),
                   programme_types=PROGRAMME_TYPES, max_rows=catalogue_import.MAX_ROWS,
-                  status=422 if failed else 200)
+                  status=status)
+
+
+@bp.route("/catalogue/import/<int:import_id>")
+@manage_catalogue
+def import_progress(import_id):
+    """An import's progress (htmx polls it until it ends), then its report."""
+    job = get_or_404(CatalogueImport, import_id)
+    return render("admin/catalogue/import_progress.html", "progress", job=job)
+
+
+@bp.route("/catalogue/import/<int:import_id>/refused.csv")
+@manage_catalogue
+def import_refused_rows(import_id):
+    """The rows an import refused, with what was wrong, to correct and import again."""
+    job = get_or_404(CatalogueImport, import_id)
+    return Response(catalogue_import.refused_rows_csv(job), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="import-{job.id}-refused-rows.csv"'})
 
 
 @bp.route("/catalogue/import/template.csv")

@@ -3,12 +3,12 @@ the rest (ranges, links, duplicates), so the CSV import refuses the same things.
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, StringField, TextAreaField, URLField
+from wtforms import BooleanField, HiddenField, StringField, TextAreaField, URLField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from webapp.extensions import db
 from webapp.models import PROGRAMME_TYPES
-from webapp.services import catalogue
+from webapp.services import catalogue, form_tokens
 from webapp.web.forms import CheckboxListField, SelectField, WholeNumberField, choices
 
 SCREENER_HINT = "A link to the video, starting with https://. Buyers open it in a new tab."
@@ -66,6 +66,7 @@ class EpisodeForm(FlaskForm):
 
 
 class ImportForm(FlaskForm):
+    form_token = HiddenField(default=form_tokens.new_token)
     file = FileField("CSV file", validators=[FileRequired("Choose a CSV file to import."),
                                              FileAllowed(["csv"], "Choose a file ending in .csv.")],
                      render_kw={"accept": ".csv,text/csv"})

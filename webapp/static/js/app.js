@@ -8,6 +8,20 @@
     var form = event.target;
     if (form.matches("form[data-confirm]:not([hx-post])") && !window.confirm(form.dataset.confirm)) {
       event.preventDefault();
+      return;
+    }
+    // A form with data-once cannot be sent a second time while the first is on its way
+    // (the server refuses a second sending too: its form token is used once).
+    if (form.matches("form[data-once]")) {
+      if (form.dataset.sent) {
+        event.preventDefault();
+        return;
+      }
+      form.dataset.sent = "1";
+      form.querySelectorAll("button[type=submit]").forEach(function (button) {
+        button.setAttribute("aria-busy", "true");
+        button.disabled = true;
+      });
     }
   });
 
