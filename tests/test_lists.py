@@ -316,3 +316,14 @@ def test_lists_section_has_tabs_search_and_empty_states(login, people, lists):
     assert "For Ben" in mine and "Alice&#39;s notes" not in mine
     assert "No list matches" in text(client.get("/lists?q=zzz"))
     assert client.get("/lists?tab=nonsense").status_code == 200
+
+
+def test_a_list_named_in_any_script_exports_under_its_name(login, people):
+    """A header value outside Latin-1 fails in the WSGI server (a 500 under gunicorn): the
+    name goes in filename*= (RFC 6266), with an ASCII name beside it."""
+    owned = make_list(people["sam"], "Ölfilme 日本 Ø", titles=["Plain"])
+    response = login(people["sam"]).get(f"/lists/{owned.id}/export.csv")
+    header = response.headers["Content-Disposition"]
+    header.encode("latin-1")  # what a WSGI server can send
+    assert header.startswith('attachment; filename="Olfilme-')
+    assert "filename*=UTF-8''%C3%96lfilme-%E6%97%A5%E6%9C%AC-%C3%98.csv" in header

@@ -1,7 +1,9 @@
 """Helpers every blueprint's views share."""
 
+import unicodedata
 from collections.abc import Mapping
 from functools import wraps
+from urllib.parse import quote
 
 from flask import abort, make_response, render_template
 from flask_login import current_user, login_required
@@ -76,3 +78,15 @@ def email_html_response(html: str):
     response.headers["Content-Security-Policy"] = EMAIL_HTML_POLICY
     response.headers["X-Frame-Options"] = "SAMEORIGIN"
     return response
+
+
+def attachment(filename: str) -> dict[str, str]:
+    """The Content-Disposition header of a download named `filename` (RFC 6266): an ASCII
+    name for every client, and the name as it is, UTF-8 encoded, for those that read it. A
+    header value outside Latin-1 would fail in the WSGI server."""
+    ascii_name = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
+    ascii_name = "".join(c if c.isalnum() or c in ".-_" else "-" for c in ascii_name)
+    value = f'attachment; filename="{ascii_name.strip("-") or "download"}"'
+    if ascii_name != filename:
+        value += f"; filename*=UTF-8''{quote(filename, safe='')}"
+    return {"Content-Disposition": value}

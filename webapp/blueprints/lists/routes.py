@@ -43,7 +43,7 @@ from webapp.services.catalogue import programme_search
 from webapp.services.meetings import meeting_of_list
 from webapp.services.notes import NoteConflict
 from webapp.web.pagination import paginate
-from webapp.web.views import is_htmx_request, refused, render
+from webapp.web.views import attachment, is_htmx_request, refused, render
 
 TABS = {"all": "All", "my": "My lists", "buyer": "Buyer lists", "global": "Global",
         "shared": "Shared with me"}
@@ -194,8 +194,8 @@ def export(list_id):
     """The list as a CSV file."""
     programme_list = _list_or_404(list_id)
     filename = "".join(c if c.isalnum() else "-" for c in programme_list.name).strip("-")
-    return Response(service.export_csv(programme_list), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{filename or "list"}.csv"'})
+    return Response(service.export_csv(programme_list), mimetype="text/csv",
+                    headers=attachment(f"{filename or 'list'}.csv"))
 
 
 @bp.route("/lists/<int:list_id>/catalogue")
