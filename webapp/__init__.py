@@ -24,7 +24,7 @@ def register_extensions(app):
     from webapp import audit, database, jobs
     from webapp.extensions import compress, csrf, db, htmx, limiter, migrate
     from webapp.mail import worker as mail_worker
-    from webapp.web import auth_session, security, static_files, visits
+    from webapp.web import auth_session, formatting, security, static_files, visits
 
     database.init_app(app, db)
     migrate.init_app(app, db, directory=str(app.config.get("MIGRATIONS_DIR", "migrations")),
@@ -41,6 +41,7 @@ def register_extensions(app):
     mail_worker.init_app(app)
     jobs.init_app(app)
     visits.init_app(app)
+    formatting.init_app(app)
 
 
 def register_blueprints(app):

@@ -25,6 +25,7 @@ from webapp.services.lists import list_with_items
 from webapp.services.meeting_index import TABS, MeetingFilters, meeting_index
 from webapp.services.meeting_invites import calendar_for
 from webapp.services.notes import NoteConflict
+from webapp.web.formatting import plural
 from webapp.web.forms import database_id
 from webapp.web.pagination import paginate
 from webapp.web.views import email_html_response, is_htmx_request, refused, render
@@ -292,7 +293,7 @@ def copy_list(meeting_id):
     source = db.session.scalar(list_with_items(form.source_list.data))
     added = service.copy_list_into(meeting, source)
     db.session.commit()
-    flash(f"{added} items added from “{source.name}”.", "success")
+    flash(f"{plural(added, 'item')} added from “{source.name}”.", "success")
     return redirect(back, code=303)
 
 
@@ -311,7 +312,7 @@ def send_summary(meeting_id):
         status = 409 if isinstance(error, summary.AlreadySent) else 422
         return _meeting_page(meeting, status=status, send_error=refused(error))
     db.session.commit()
-    flash(f"Summary on its way to {len(meeting.attendees)} buyers.", "success")
+    flash(f"Summary on its way to {plural(len(meeting.attendees), 'buyer')}.", "success")
     return redirect(url_for("meetings.show", meeting_id=meeting_id, _anchor="summary"),
                     code=303)
 

@@ -1,0 +1,56 @@
+"""How pages read: counts in words, one status on a meeting, the same actions on every form."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests import factories as f
+from webapp.extensions import db
+from webapp.models import Meeting, MeetingStatus
+from webapp.web.formatting import plural
+
+pytestmark = pytest.mark.usefixtures("ctx")
+
+
+def text(response):
+    return response.get_data(as_text=True)
+
+
+@pytest.fixture
+def host():
+    return f.account_manager(first_name="Bob")
+
+
+def meeting_with(host, attendees, **fields):
+    meeting = Meeting(title="Alpenblick × Bob", host=host, created_by=host,
+                      status=MeetingStatus.SCHEDULED, timezone="Europe/Berlin",
+                      starts_at=datetime.now(UTC) + timedelta(days=3), attendees=attendees,
+                      **fields)
+    db.session.add(meeting)
+    db.session.commit()
+    return meeting
+
+
+@pytest.mark.parametrize("count, expected", [
+    (0, "0 buyers"), (1, "1 buyer"), (2, "2 buyers"), (1204, "1,204 buyers")])
+def test_plural_puts_the_count_beside_the_right_form_of_the_word(count, expected):
+    assert plural(count, "buyer") == expected
+
+
+def test_plural_takes_an_irregular_plural():
+    assert plural(3, "company", "companies") == "3 companies"
+    assert plural(1, "company", "companies") == "1 company"
+
+
+def test_a_meeting_with_one_buyer_says_one_buyer(client, login, host):
+    meeting = meeting_with(host, [f.buyer(first_name="Dora")])
+    login(host)
+    page = text(client.get(f"/meetings/{meeting.id}"))
+    assert "1 buyer will be sent the cancellation" in page
+    assert "1 buyers" not in page
+
+
+def test_a_meeting_with_two_buyers_says_two_buyers(client, login, host):
+    meeting = meeting_with(host, [f.buyer(first_name="Dora"), f.buyer(first_name="Hans")])
+    login(host)
+    assert "2 buyers will be sent the cancellation" in text(client.get(f"/meetings/{meeting.id}"))
