@@ -54,3 +54,20 @@ def test_a_meeting_with_two_buyers_says_two_buyers(client, login, host):
     meeting = meeting_with(host, [f.buyer(first_name="Dora"), f.buyer(first_name="Hans")])
     login(host)
     assert "2 buyers will be sent the cancellation" in text(client.get(f"/meetings/{meeting.id}"))
+
+
+def test_a_meeting_already_held_shows_one_status(client, login, host):
+    meeting = meeting_with(host, [f.buyer()], started_at=datetime.now(UTC) - timedelta(hours=1))
+    login(host)
+    page = text(client.get(f"/meetings/{meeting.id}"))
+    assert page.count('class="badge badge-') == 1
+    assert '<span class="badge badge-held">Held</span>' in page
+    assert "Scheduled" not in page
+
+
+def test_a_meeting_not_yet_held_shows_its_status(client, login, host):
+    meeting = meeting_with(host, [f.buyer()])
+    login(host)
+    page = text(client.get(f"/meetings/{meeting.id}"))
+    assert page.count('class="badge badge-') == 1
+    assert '<span class="badge badge-scheduled">Scheduled</span>' in page
