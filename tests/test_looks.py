@@ -6,7 +6,7 @@ import pytest
 
 from tests import factories as f
 from webapp.extensions import db
-from webapp.models import Meeting, MeetingStatus
+from webapp.models import ListKind, Meeting, MeetingStatus, ProgrammeList
 from webapp.web.formatting import plural
 
 pytestmark = pytest.mark.usefixtures("ctx")
@@ -71,3 +71,15 @@ def test_a_meeting_not_yet_held_shows_its_status(client, login, host):
     page = text(client.get(f"/meetings/{meeting.id}"))
     assert page.count('class="badge badge-') == 1
     assert '<span class="badge badge-scheduled">Scheduled</span>' in page
+
+
+def test_new_list_and_rename_open_from_buttons_not_accordions(client, login, host):
+    own = ProgrammeList(name="Market prep", kind=ListKind.MY, owner=host)
+    db.session.add(own)
+    db.session.commit()
+    login(host)
+    index, show = text(client.get("/lists")), text(client.get(f"/lists/{own.id}"))
+    assert '<summary class="disclosure-button add">New list</summary>' in index
+    assert '<summary class="disclosure-button small">Rename</summary>' in show
+    assert index.count('class="panel form-toggle"') == 1
+    assert show.count('class="panel form-toggle"') == 1
