@@ -1,5 +1,6 @@
 """How pages read: counts in words, one status on a meeting, the same actions on every form."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -71,6 +72,47 @@ def test_a_meeting_not_yet_held_shows_its_status(client, login, host):
     page = text(client.get(f"/meetings/{meeting.id}"))
     assert page.count('class="badge badge-') == 1
     assert '<span class="badge badge-scheduled">Scheduled</span>' in page
+
+
+FORM_ACTIONS = re.compile(r'<div class="form-actions">(.*?)</div>', re.S)
+CONTROL = re.compile(r"<(button|a)\b([^>]*)>(.*?)</\1>", re.S)
+
+
+def form_actions(page):
+    """Each form's row of actions as (tag, attributes, label) in the order shown."""
+    return [[(tag, attrs, label.strip()) for tag, attrs, label in CONTROL.findall(block)]
+            for block in FORM_ACTIONS.findall(page)]
+
+
+def form_pages(admin, account_manager):
+    territory = f.territory("Nordics")
+    own = ProgrammeList(name="Market prep", kind=ListKind.MY, owner=account_manager)
+    db.session.add(own)
+    db.session.commit()
+    return [
+        (admin, "/admin/users/new"), (admin, f"/admin/users/{admin.id}/edit"),
+        (admin, "/admin/roles/new"), (admin, "/admin/territories"),
+        (admin, f"/admin/territories/{territory.id}/edit"), (admin, "/admin/catalogue/new"),
+        (admin, "/password"), (account_manager, "/lists"), (account_manager, f"/lists/{own.id}"),
+        (account_manager, f"/lists/{own.id}/share"), (account_manager, "/meetings/new"),
+    ]
+
+
+def test_every_form_puts_its_primary_action_first_and_cancel_last(client, login, host):
+    for user, url in form_pages(f.admin(), host):
+        login(user)
+        response = client.get(url)
+        assert response.status_code == 200, url
+        rows = form_actions(text(response))
+        assert rows, f"{url} has no form-actions row"
+        for row in rows:
+            first_tag, first_attrs, _label = row[0]
+            assert first_tag == "button" and 'type="submit"' in first_attrs, url
+            assert "secondary" not in first_attrs and "outline" not in first_attrs, url
+            tag, attrs, label = row[-1]
+            assert (tag, label) == ("a", "Cancel"), f"{url}: {row[-1]}"
+            classes = re.search(r'class="([^"]*)"', attrs).group(1).split()
+            assert {"secondary", "outline"} <= set(classes), url
 
 
 def test_new_list_and_rename_open_from_buttons_not_accordions(client, login, host):
