@@ -125,3 +125,25 @@ def test_new_list_and_rename_open_from_buttons_not_accordions(client, login, hos
     assert '<summary class="disclosure-button small">Rename</summary>' in show
     assert index.count('class="panel form-toggle"') == 1
     assert show.count('class="panel form-toggle"') == 1
+
+
+def button_classes(page, label):
+    match = re.search(rf'<button type="submit" class="([^"]*)">{re.escape(label)}</button>', page)
+    assert match, f"no {label!r} button"
+    return match.group(1).split()
+
+
+def test_destructive_actions_are_small_red_outline_buttons_after_the_others(client, login, host):
+    meeting = meeting_with(host, [f.buyer()])
+    own = ProgrammeList(name="Market prep", kind=ListKind.MY, owner=host)
+    db.session.add(own)
+    db.session.commit()
+    admin = f.admin()
+    pages = [(host, f"/meetings/{meeting.id}", "Cancel meeting", "Edit"),
+             (host, f"/lists/{own.id}", "Delete list", "Share with a buyer"),
+             (admin, f"/admin/users/{host.id}", "Suspend", "Edit")]
+    for user, url, destructive, other in pages:
+        login(user)
+        page = text(client.get(url))
+        assert {"outline", "danger", "small"} <= set(button_classes(page, destructive)), url
+        assert page.index(f">{other}</a>") < page.index(f">{destructive}</button>"), url
