@@ -113,6 +113,6 @@ def test_bad_filters_on_the_buyer_page_and_the_export(world, login):
 def test_a_missing_end_or_start_takes_a_sensible_default(world, login):
     client = login(world["people"]["rita"])
     page = client.get("/reporting/buyers", query_string={"start": TODAY.isoformat()})
-    assert page.status_code == 200 and "(1 days, UTC)" in page.text
+    assert page.status_code == 200 and "(1 day, UTC)" in page.text
     page = client.get("/reporting/buyers", query_string={"end": TODAY.isoformat()})
     assert page.status_code == 200 and "(90 days, UTC)" in page.text
