@@ -22,6 +22,7 @@ from webapp.models import OutboxMessage, OutboxStatus
 from webapp.search import text_matches
 from webapp.services import DomainError
 from webapp.times import as_utc
+from webapp.web import formatting
 
 log = logging.getLogger(__name__)
 
@@ -141,6 +142,10 @@ def _template_environments() -> dict:
     if environments is None:
         environments = {"html": app.jinja_env.overlay(autoescape=True),
                         "text": app.jinja_env.overlay(autoescape=False)}
+        for environment in environments.values():
+            # Emails keep one date format whoever's request queues them (overlays share the
+            # app's filters: a new dict, not an update).
+            environment.filters = {**environment.filters, **formatting.fixed_locale_filters()}
         app.extensions["mail_templates"] = environments
     return environments
 

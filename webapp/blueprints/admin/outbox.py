@@ -10,6 +10,7 @@ from webapp.models import OutboxMessage, OutboxStatus
 from webapp.permissions import Permission
 from webapp.services import DomainError
 from webapp.times import as_utc
+from webapp.web import formatting
 from webapp.web.pagination import paginate
 from webapp.web.views import email_html_response, get_or_404, permission_required, refused, render
 
@@ -22,7 +23,7 @@ STATUS_TABS = [("", "All"), (OutboxStatus.PENDING, "Pending"), (OutboxStatus.SEN
 
 @bp.app_template_filter("utc_time")
 def utc_time(moment) -> str:
-    return as_utc(moment).strftime("%d %b %Y %H:%M UTC") if moment else "—"
+    return f"{formatting.moment(as_utc(moment))} UTC" if moment else "—"
 
 
 @bp.route("/outbox")

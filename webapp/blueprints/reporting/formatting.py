@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 from webapp.blueprints.reporting import bp
 from webapp.services.reporting_activity import describe
 from webapp.services.reporting_csv import when
+from webapp.web import formatting
 
 
 @bp.app_template_global()
@@ -14,7 +15,7 @@ def report_time(moment: datetime | None) -> str:
 
 @bp.app_template_global()
 def report_date(day: date) -> str:
-    return f"{day.day} {day:%b %Y}"
+    return formatting.day(day)
 
 
 @bp.app_template_global()
