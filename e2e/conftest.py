@@ -22,6 +22,9 @@ CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 DEMO_PASSWORD = "demo-password"
 DESKTOP_VIEWPORT = {"width": 1366, "height": 900}
+# The browsers ask for British English (Accept-Language, navigator.language), as the demo
+# distributor's staff do: the pages then write dates and times in en_GB.
+BROWSER_LOCALE = "en-GB"
 
 
 def app_config(database: Path) -> dict:
@@ -147,7 +150,7 @@ def base_url(pytestconfig):
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
-    return {**browser_context_args, "viewport": DESKTOP_VIEWPORT}
+    return {**browser_context_args, "viewport": DESKTOP_VIEWPORT, "locale": BROWSER_LOCALE}
 
 
 @pytest.fixture(scope="session")
@@ -155,7 +158,7 @@ def ipad_context_args(playwright) -> dict:
     """The iPad Pro 11 profile, for Chromium (the descriptor names WebKit as its browser)."""
     device = dict(playwright.devices["iPad Pro 11"])
     device.pop("default_browser_type", None)
-    return device
+    return {**device, "locale": BROWSER_LOCALE}
 
 
 @pytest.fixture
