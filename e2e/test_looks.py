@@ -1,10 +1,12 @@
-"""What only a browser can measure of how pages look: filters shown whole."""
+"""What only a browser can measure of how pages look: filters shown whole, no page that
+scrolls sideways because of a table."""
 
 from playwright.sync_api import Page
 
-from e2e.conftest import login, screenshot
+from e2e.conftest import login, page_does_not_scroll_sideways, screenshot
 
 WIDE = {"width": 1440, "height": 900}
+IPAD_PORTRAIT = {"width": 834, "height": 1194}
 
 # The report filters whose chosen value is wider than the box showing it.
 CUT_OFF_FILTERS = """() => [...document.querySelectorAll('.report-filters select')]
@@ -27,3 +29,9 @@ def test_report_filters_show_their_values_whole_at_1440_px(page: Page, live_serv
         assert page.evaluate(CUT_OFF_FILTERS) == [], path
     screenshot(page, "reporting-buyers-1440")
 
+
+def test_a_wide_table_scrolls_in_its_box_not_the_page_on_an_ipad(page: Page, live_server):
+    page.set_viewport_size(IPAD_PORTRAIT)
+    login(page, live_server, "admin@demo.test")
+    page.goto(f"{live_server}/approvals")
+    assert page_does_not_scroll_sideways(page)
