@@ -6,8 +6,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests import factories as f
+from tests.catalogue_factories import programme
 from webapp.extensions import db
-from webapp.models import ListKind, Meeting, MeetingStatus, ProgrammeList
+from webapp.models import ListItem, ListKind, Meeting, MeetingStatus, ProgrammeList
 from webapp.web.formatting import plural
 
 pytestmark = pytest.mark.usefixtures("ctx")
@@ -147,3 +148,14 @@ def test_destructive_actions_are_small_red_outline_buttons_after_the_others(clie
         page = text(client.get(url))
         assert {"outline", "danger", "small"} <= set(button_classes(page, destructive)), url
         assert page.index(f">{other}</a>") < page.index(f">{destructive}</button>"), url
+
+
+def test_removing_a_list_item_is_a_red_text_button_apart_from_edit(client, login, host):
+    own = ProgrammeList(name="Market prep", kind=ListKind.MY, owner=host)
+    own.items.append(ListItem(programme=programme("Wild Atlantic"), position=1))
+    db.session.add(own)
+    db.session.commit()
+    login(host)
+    page = text(client.get(f"/lists/{own.id}"))
+    assert re.search(r'<button type="submit" class="outline danger small" '
+                     r'aria-label="Remove Wild Atlantic">Remove</button>', page)
