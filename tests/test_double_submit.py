@@ -333,6 +333,7 @@ def test_sending_the_summary_twice_at_once_sends_it_once(app, login, people):
     meeting = meeting_of(people)
     url = f"/meetings/{meeting.id}/summary"
     data = hidden_fields(login(people["tess"]), f"/meetings/{meeting.id}", url)
+    data["before_start"] = "y"  # ticked: the meeting is in three days
     already = "Already sent by Tess Weber"
     done, again = twice(app, people["tess"], url, data, already)
     assert count(MeetingSummarySend) == 1
@@ -343,11 +344,12 @@ def test_sending_the_summary_twice_at_once_sends_it_once(app, login, people):
 
 def test_re_sending_the_summary_twice_at_once_re_sends_it_once(app, login, people):
     meeting = meeting_of(people)
-    send_summary(meeting, people["tess"])
+    send_summary(meeting, people["tess"], before_start=True)
     db.session.commit()
     url = f"/meetings/{meeting.id}/summary"
     data = hidden_fields(login(people["tess"]), f"/meetings/{meeting.id}", url)
     assert data.get("resend")  # the page asks for a re-send
+    data["before_start"] = "y"  # ticked: the meeting is in three days
     already = "Already sent by Tess Weber"
     done, again = twice(app, people["tess"], url, data, already)
     assert count(MeetingSummarySend) == 2
@@ -360,6 +362,7 @@ def test_cancelling_twice_at_once_sends_one_cancellation(app, login, people):
     meeting = meeting_of(people)
     url = f"/meetings/{meeting.id}/cancel"
     data = hidden_fields(login(people["tess"]), f"/meetings/{meeting.id}", url)
+    data["before_start"] = "y"  # ticked: the meeting is in three days
     already = "This meeting is already cancelled."
     done, again = twice(app, people["tess"], url, data, already)
     assert len(emails("meeting_cancelled")) == 2

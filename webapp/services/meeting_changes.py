@@ -32,7 +32,7 @@ from webapp.models import (
 )
 from webapp.services import DomainError, activity
 from webapp.services.lists import add_item, update_note
-from webapp.services.meeting_summary import send_summary
+from webapp.services.meeting_summary import send_summary, sent_note
 from webapp.services.meetings import meeting_list, update_meeting_notes
 from webapp.services.notes import NoteConflict
 
@@ -116,8 +116,10 @@ def _apply(meeting: Meeting, sender, change: Change) -> tuple[int, dict]:
         item = add_item(meeting_list(meeting), programme)
         return 200, {"item_id": item.id}
     if change.kind == "send_summary":
-        send = send_summary(meeting, sender, idempotency_key=change.key)
-        return 200, {"sent_to": len(send.recipient_list)}
+        # The host confirmed, on the device, sending before the meeting's start time.
+        send = send_summary(meeting, sender, idempotency_key=change.key,
+                            before_start=change.value == "before_start")
+        return 200, {"sent_to": len(send.recipient_list), "note": sent_note(send, meeting)}
     raise DomainError("Unknown change.")
 
 

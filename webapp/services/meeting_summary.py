@@ -6,6 +6,7 @@ and never part of it.
 """
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
@@ -89,15 +90,42 @@ class AlreadySent(DomainError):
         self.latest = latest
 
 
+class NotStartedYet(DomainError):
+    """A summary is meant for after the meeting: before its start, the sender confirms."""
+
+    def __init__(self, meeting: Meeting):
+        start = meeting.local_start
+        super().__init__(f"The meeting starts on {start:%d %b} at {start:%H:%M} {start:%Z}: "
+                         "confirm to send the summary before it.")
+
+
+def starts_later(meeting: Meeting, now: datetime | None = None) -> bool:
+    """Whether the meeting's start time is still ahead."""
+    return as_utc(meeting.starts_at) > (now or datetime.now(UTC))
+
+
+def sent_note(send: MeetingSummarySend, meeting: Meeting) -> str:
+    """"Sent to 2 buyers at 14:05 by Alice Morgan": a send as the meeting's pages tell it,
+    its time in the meeting's own time zone (with the day, when that is not the meeting's)."""
+    count = len(send.recipient_list)
+    at = as_utc(send.sent_at).astimezone(meeting.local_start.tzinfo)
+    day = "" if at.date() == meeting.local_start.date() else f" on {at:%d %b %Y}"
+    by = send.sent_by.full_name if send.sent_by else "a former user"
+    return f"Sent to {count} buyer{'s' if count != 1 else ''}{day} at {at:%H:%M} {at:%Z} by {by}"
+
+
 def send_summary(meeting: Meeting, sender: User, idempotency_key: str | None = None, *,
-                 resend: bool = True, last_seen: int | None = None) -> MeetingSummarySend:
+                 resend: bool = True, last_seen: int | None = None,
+                 before_start: bool = False) -> MeetingSummarySend:
     """Queue one email per attendee, with the current content, and record the send. With an
     idempotency key, a second call with the same key returns the first send.
 
     The meeting is locked first, so sends at the same moment go one after the other. From
     the meeting page, a send that follows an earlier one must say so (`resend`), and
     `last_seen` is the latest send the page showed (0: none): one made since then, by a
-    double click, another tab or a retried request, is not repeated (AlreadySent)."""
+    double click, another tab or a retried request, is not repeated (AlreadySent). Before the
+    meeting's start time, the sender must have confirmed sending that early (`before_start`),
+    else nothing is sent (NotStartedYet)."""
     lock(meeting)
     if idempotency_key:
         earlier = db.session.scalar(select(MeetingSummarySend).where(
@@ -106,6 +134,8 @@ def send_summary(meeting: Meeting, sender: User, idempotency_key: str | None = N
             return earlier
     if reason := why_summary_cannot_be_sent(meeting):
         raise DomainError(reason)
+    if not before_start and starts_later(meeting):
+        raise NotStartedYet(meeting)
     latest = db.session.scalar(_sends(meeting).limit(1))
     if latest is not None and not resend:
         raise AlreadySent(latest, confirm=True)

@@ -17,6 +17,7 @@ from webapp.services.meeting_index import default_day, meeting_days, meetings_on
 from webapp.services.meeting_summary import (
     render_summary,
     sends_of,
+    sent_note,
     summary_subject,
     why_summary_cannot_be_sent,
 )
@@ -68,8 +69,10 @@ def day():
 def meeting(meeting_id):
     """A meeting, ready to run: it is started by the page's first change (see ipad.js)."""
     found = _hosted_meeting_or_404(meeting_id)
+    sends = sends_of(found)
     return render("ipad/meeting.html", meeting=found, items=found.programme_list.items
-                  if found.programme_list else [], sends=sends_of(found),
+                  if found.programme_list else [], sends=sends,
+                  sent_note=sends and sent_note(sends[0], found),
                   subject=summary_subject(found), cannot_send=why_summary_cannot_be_sent(found))
 
 

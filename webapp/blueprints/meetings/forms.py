@@ -1,5 +1,6 @@
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     HiddenField,
     StringField,
@@ -93,3 +94,4 @@ class CopyListForm(FlaskForm):
 
 class SendSummaryForm(FlaskForm):
     resend = HiddenField()
+    before_start = BooleanField("Send it before the meeting has started")

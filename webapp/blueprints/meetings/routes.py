@@ -236,10 +236,12 @@ def buyer_picker():
 
 def _meeting_page(meeting: Meeting, block: str | None = None, status: int = 200, **context):
     programme_list = _meeting_list(meeting)
+    sends = summary.sends_of(meeting)
     context.setdefault("copy_form", CopyListForm().fill_choices(current_user))
     return render("meetings/show.html", block, meeting=meeting, programme_list=programme_list,
                   editable=access.may_edit_meeting(current_user, meeting),
-                  sends=summary.sends_of(meeting),
+                  sends=sends, sent_note=sends and summary.sent_note(sends[0], meeting),
+                  starts_later=summary.starts_later(meeting),
                   cannot_send=summary.why_summary_cannot_be_sent(meeting),
                   send_form=SendSummaryForm(), status=status, **context)
 
@@ -307,9 +309,11 @@ def send_summary(meeting_id):
         abort(400)
     try:
         summary.send_summary(meeting, current_user, resend=form.resend.data == "1",
-                             last_seen=request.form.get("last_send", type=int))
+                             last_seen=request.form.get("last_send", type=int),
+                             before_start=form.before_start.data)
     except DomainError as error:
-        status = 409 if isinstance(error, summary.AlreadySent) else 422
+        confirm = isinstance(error, summary.AlreadySent | summary.NotStartedYet)
+        status = 409 if confirm else 422
         return _meeting_page(meeting, status=status, send_error=refused(error))
     db.session.commit()
     flash(f"Summary on its way to {plural(len(meeting.attendees), 'buyer')}.", "success")

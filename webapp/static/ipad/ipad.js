@@ -215,6 +215,7 @@
       if (change.kind === "add_item" && here) refreshItems();
       if (change.kind === "send_summary" && here) {
         say("send-state", "Sent to " + answer.sent_to + " buyer" + (answer.sent_to === 1 ? "" : "s") + ".");
+        showSent(answer);
       }
       // A newer change of the field still waiting: not saved yet.
       var newer = load().some(function (c) { return Outbox.sameField(c, change); });
@@ -242,6 +243,21 @@
     if (!box) return;
     box.textContent = message || STATES[state];
     box.dataset.state = state;
+  }
+
+  // After a send: who got it and when, and the button now re-sends (asking first).
+  function showSent(answer) {
+    var note = document.getElementById("summary-sent");
+    var button = document.getElementById("send-summary");
+    if (note && answer.note) {
+      note.textContent = answer.note;
+      note.hidden = false;
+    }
+    if (button) {
+      button.textContent = "Re-send";
+      button.dataset.confirm = "Re-send the summary to " + plural(answer.sent_to, "buyer") +
+        "? It has gone out before.";
+    }
   }
 
   function say(id, text) {
@@ -391,8 +407,12 @@
 
   function onSend(event) {
     var button = event.target.closest("#send-summary");
-    if (!button || !window.confirm(button.dataset.confirm)) return;
-    enqueue({kind: "send_summary"});
+    if (!button) return;
+    // Before the meeting's start the host confirms sending so early; the CMS refuses an
+    // early send that does not say so.
+    var early = Date.now() < Date.parse(button.dataset.startsAt);
+    if (!window.confirm(early ? button.dataset.confirmEarly : button.dataset.confirm)) return;
+    enqueue(early ? {kind: "send_summary", value: "before_start"} : {kind: "send_summary"});
     say("send-state", navigator.onLine ? "Sending…" :
         "Offline: the summary goes out once the changes before it have synced.");
   }
