@@ -118,6 +118,8 @@ MATRIX = {
     ("auth.reset_password", "POST"): visitors(400),
     ("main.home", "GET"): signed_in(200),
     ("main.profile", "GET"): signed_in(200),
+    ("main.edit_profile", "GET"): signed_in(200),
+    ("main.edit_profile", "POST"): signed_in(303),  # nothing sent: nothing changed
     ("admin.users", "GET"): administrators(200),
     ("admin.new_user", "GET"): administrators(200),
     ("admin.new_user", "POST"): administrators(422),

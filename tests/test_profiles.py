@@ -3,9 +3,13 @@
 import re
 
 import pytest
+from sqlalchemy import select
 
 from tests import factories as f
 from webapp.extensions import db
+from webapp.models import OutboxMessage
+from webapp.services.profiles import wants_meeting_changes
+from webapp.services.registrations import register
 
 pytestmark = pytest.mark.usefixtures("ctx")
 
@@ -193,3 +197,82 @@ def test_buyers_link_leads_to_the_directory_filtered_to_that_account_manager(
     rows = re.findall(r'<tr id="user-\d+">.*?</tr>', body, re.S)
     assert len(rows) == 1 and "Dora Weber" in rows[0]
     assert "Showing the buyers of <strong>Bob Keller</strong>" in body
+
+
+# --- A user's own changes ----------------------------------------------------------------
+
+
+def own_profile_form(**fields):
+    return {"first_name": "Tess", "last_name": "Becker", "job_title": "Sales Coordinator",
+            "phone": "+49 30 1234", "notify_registrations": "y",
+            "notify_meeting_changes": "y", **fields}
+
+
+def test_a_user_edits_their_own_name_phone_job_title_and_email_choices(login, people):
+    client = login(people["tess"])
+    form = text(client.get("/profile/edit"))
+    assert 'value="Tess"' in form and "New registrations" in form
+    response = client.post("/profile/edit", data=own_profile_form(
+        first_name=" Theresa ", job_title="Senior Sales Coordinator", phone="+49 30 5678",
+        notify_registrations=""))
+    assert response.status_code == 303 and response.location.endswith("/profile")
+    db.session.expire_all()
+    tess = people["tess"]
+    assert (tess.first_name, tess.job_title, tess.phone) == (
+        "Theresa", "Senior Sales Coordinator", "+49 30 5678")
+    assert tess.notify_registrations is False and tess.notify_meeting_changes is True
+    page = text(client.get("/profile"))
+    assert "Theresa Becker" in page and "New registrations: off" in page
+
+
+def test_a_profile_without_a_name_is_refused_with_what_was_typed_kept(login, people):
+    client = login(people["tess"])
+    response = client.post("/profile/edit", data=own_profile_form(
+        last_name="  ", job_title="Typed and kept"))
+    assert response.status_code == 422
+    assert "Enter your last name." in text(response)
+    assert 'value="Typed and kept"' in text(response)
+    db.session.expire_all()
+    assert people["tess"].last_name == "Becker" and people["tess"].job_title == ""
+
+
+def test_a_too_long_phone_number_is_a_clear_4xx(login, people):
+    response = login(people["tess"]).post("/profile/edit",
+                                          data=own_profile_form(phone="1" * 41))
+    assert response.status_code == 422 and "phone number is too long" in text(response)
+
+
+def test_a_buyer_edits_their_details_and_is_offered_no_staff_emails(login, people):
+    client = login(people["ben"])
+    assert "New registrations" not in text(client.get("/profile/edit"))
+    response = client.post("/profile/edit", data=own_profile_form(
+        first_name="Benjamin", last_name="Carter", notify_registrations=""))
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert people["ben"].first_name == "Benjamin"
+    assert people["ben"].notify_registrations is True  # not theirs to change
+
+
+def test_the_email_address_is_not_changed_from_the_profile(login, people):
+    client = login(people["tess"])
+    client.post("/profile/edit", data=own_profile_form(email="someone@else.example"))
+    db.session.expire_all()
+    assert people["tess"].email != "someone@else.example"
+
+
+def test_registration_notices_go_only_to_those_who_want_them(people):
+    people["tess"].notify_registrations = False  # Bob's SC by territory, opting out
+    db.session.commit()
+    register(first_name="Dieter", last_name="Applicant", email="dieter@example.com",
+             password="a long enough password", company_name="Neue Sender", job_title="Buyer",
+             phone="", territory=people["bob"].territories[0], account_manager=None)
+    db.session.commit()
+    notices = db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.kind == "registration_notice")).all()
+    assert [n.recipients for n in notices] == [people["bob"].email]
+
+
+def test_meeting_change_emails_to_staff_follow_their_choice(people):
+    people["bob"].notify_meeting_changes = False
+    chosen = wants_meeting_changes([people["bob"], people["tess"], people["dora"]])
+    assert chosen == [people["tess"], people["dora"]]

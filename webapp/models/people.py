@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Table,
     literal,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -136,6 +137,12 @@ class User(UserMixin, db.Model):
         DateTime(timezone=True), default=lambda: datetime.now(UTC)
     )
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Which emails the user chose to receive (their profile): notices of new registrations,
+    # and changes to meetings they take part in as staff.
+    notify_registrations: Mapped[bool] = mapped_column(Boolean, default=True,
+                                                       server_default=true())
+    notify_meeting_changes: Mapped[bool] = mapped_column(Boolean, default=True,
+                                                         server_default=true())
 
     roles: Mapped[list[Role]] = relationship(secondary=user_roles, lazy="selectin",
                                              order_by=Role.name)

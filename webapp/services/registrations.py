@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from difflib import SequenceMatcher
 
-from sqlalchemy import select, union
+from sqlalchemy import select, true, union
 from sqlalchemy.exc import IntegrityError
 
 from webapp import access
@@ -71,7 +71,9 @@ def _notify(registration: Registration) -> None:
     review_url = absolute_url("approvals.review", applicant_id=registration.user_id)
     applicant = registration.user
     subject = f"New registration: {applicant.full_name}, {registration.company_name}"
-    for person in db.session.scalars(access.registration_recipients(applicant)):
+    recipients = access.registration_recipients(applicant).where(
+        User.notify_registrations == true())  # as each chose on their profile
+    for person in db.session.scalars(recipients):
         queue_email(person.email, "registration_notice", subject, person=person,
                     registration=registration, review_url=review_url)
 
