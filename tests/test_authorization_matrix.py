@@ -90,6 +90,11 @@ def host_only(status):
     return {**signed_in(404), "account_manager": status}
 
 
+def holders(*views):
+    """Pages for some roles only: those points of view get 200, other signed-in users 403."""
+    return {**signed_in(403), **dict.fromkeys(views, 200)}
+
+
 def visitors(status):
     """Public pages that send signed-in users on to their start page."""
     return {**signed_in(302), "anonymous": status, "suspended": status}
@@ -117,6 +122,18 @@ MATRIX = {
     ("auth.reset_password", "GET"): visitors(400),  # no link followed: nothing to reset
     ("auth.reset_password", "POST"): visitors(400),
     ("main.home", "GET"): signed_in(200),
+    # The home page's sections: each role's own, 403 for the others.
+    ("main.home_applications", "GET"): holders("sales_coordinator", "administrator"),
+    ("main.home_meetings_ahead", "GET"): holders("sales_coordinator"),
+    ("main.home_today", "GET"): holders("account_manager"),
+    ("main.home_follow_ups", "GET"): holders("sales_coordinator", "account_manager"),
+    ("main.home_recent_registrations", "GET"): holders("sales_coordinator"),
+    ("main.home_buyer_activity", "GET"): holders("account_manager"),
+    ("main.home_outbox", "GET"): holders("administrator"),
+    ("main.home_suspended_users", "GET"): holders("administrator"),
+    ("main.home_my_meetings", "GET"): holders("buyer"),
+    ("main.home_shared_lists", "GET"): holders("buyer"),
+    ("main.home_new_programmes", "GET"): holders("buyer"),
     ("main.profile", "GET"): signed_in(200),
     ("main.edit_profile", "GET"): signed_in(200),
     ("main.edit_profile", "POST"): signed_in(303),  # nothing sent: nothing changed

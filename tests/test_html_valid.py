@@ -96,16 +96,16 @@ def test_every_page_is_valid_html_for_every_point_of_view(
                     + "\n".join(lines[:REPORTED]) + more + result.stderr, pytrace=False)
 
 
-CARD = re.compile(r'<article class="card"><a href="([^"]+)"><strong>([^<]+)</strong>')
+SECTION = re.compile(r'<section class="work-queue" id="queue-([^"]+)"[^>]*>\s*<h2>([^<]+)</h2>')
 
 
-def test_no_two_cards_on_a_home_page_share_a_name(client, login, world):
+def test_no_two_sections_on_a_home_page_share_a_name(client, login, world):
     for view, user in world["users"].items():
         if view == "suspended":
             continue
-        cards = CARD.findall(login(user).get("/").get_data(as_text=True))
-        names = [name for _, name in cards]
-        assert len(cards) > 1 and len(set(names)) == len(names), (view, cards)
+        sections = SECTION.findall(login(user).get("/").get_data(as_text=True))
+        names = [name for _, name in sections]
+        assert len(sections) > 1 and len(set(names)) == len(names), (view, sections)
 
 
 ICON_LINK = re.compile(r'<link rel="(icon|apple-touch-icon)" href="([^"]+)"')

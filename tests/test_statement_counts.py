@@ -20,7 +20,16 @@ from tests import factories as f
 from webapp.blueprints.admin import outbox
 from webapp.extensions import db
 from webapp.mail.service import queue_email
-from webapp.models import EventKind, ListItem, ListKind, Meeting, MeetingStatus, ProgrammeList
+from webapp.models import (
+    EmailSource,
+    EventKind,
+    ListItem,
+    ListKind,
+    ListShare,
+    Meeting,
+    MeetingStatus,
+    ProgrammeList,
+)
 from webapp.services import activity, profiles, reporting_activity
 from webapp.services.lists import add_item
 from webapp.services.registrations import register
@@ -87,6 +96,19 @@ class Distributor:
                                          owner=self.coordinator))
             queue_email(self.buyer.email, "account_exists", f"Message {n}", person=self.buyer,
                         login_url="https://cms.example.com/login")
+            # The home sections' rows: an overdue follow-up, a buyer's plays and clicks, a
+            # list shared with Ben, a suspended user.
+            self._meeting(buyer).starts_at = datetime.now(UTC) - timedelta(days=3)
+            activity.record(buyer, EventKind.SCREENER_PLAY, programme_id=programme.id)
+            activity.record(buyer, EventKind.EMAIL_CLICK, programme_id=programme.id,
+                            source=EmailSource.MEETING_SUMMARY)
+            shared = ProgrammeList(name=f"Shared with Ben {n}", kind=ListKind.BUYER,
+                                   owner=self.account_manager, buyer=self.buyer)
+            db.session.add(shared)
+            db.session.flush()
+            db.session.add(ListShare(list_id=shared.id, buyer_id=self.buyer.id,
+                                     shared_by_id=self.account_manager.id))
+            f.buyer(is_suspended=True)
             db.session.commit()
 
     @property
@@ -103,6 +125,16 @@ class Page(NamedTuple):
 
 PAGES = {
     "home": Page("account_manager", lambda d: "/"),
+    "home, the SC's": Page("coordinator", lambda d: "/"),
+    **{f"home section {name}, the {viewer}'s": Page(viewer, lambda d, name=name: f"/home/{name}",
+                                                    htmx=True)
+       for viewer, names in (
+           ("coordinator", ("applications", "meetings-ahead", "follow-ups",
+                            "recent-registrations")),
+           ("account_manager", ("today", "follow-ups", "buyer-activity")),
+           ("buyer", ("my-meetings", "shared-lists", "new-programmes")),
+           ("administrator", ("applications", "outbox", "suspended-users")))
+       for name in names},
     "users directory": Page("administrator", lambda d: "/admin/users"),
     "users search": Page("administrator", lambda d: "/admin/users?q=tester", htmx=True),
     "user profile": Page("administrator", lambda d: f"/admin/users/{d.account_manager.id}"),

@@ -42,6 +42,7 @@ from webapp.models import (
     UserStatus,
     account_manager_coordinators,
     company_territories,
+    meeting_attendees,
     user_roles,
     user_territories,
 )
@@ -435,6 +436,16 @@ def _visible_list_ids(user: User) -> CompoundSelect:
     return union(*parts)
 
 
+def latest_shares_with(buyer: User) -> Select:
+    """The lists shared with this buyer, as the latest share of each (a list shared twice
+    is one list): ListShare rows, meeting lists left out."""
+    latest = (select(func.max(ListShare.id))
+              .join(ProgrammeList, ProgrammeList.id == ListShare.list_id)
+              .where(ListShare.buyer_id == buyer.id, ProgrammeList.kind != ListKind.MEETING)
+              .group_by(ListShare.list_id))
+    return select(ListShare).where(ListShare.id.in_(latest))
+
+
 def lists_reachable_by(user: User) -> Select:
     """Lists this user may open by their address: the visible ones, and the lists of the
     meetings they may see."""
@@ -496,6 +507,25 @@ def meetings_visible_to(user: User) -> Select:
         am_ids = account_managers_of(user).with_only_columns(User.id).order_by(None)
         visible = visible | Meeting.host_id.in_(am_ids)
     return query.where(visible)
+
+
+def meetings_worked_on_by(user: User) -> Select:
+    """The meetings of this user's own day: those they host and, for an SC, those hosted by
+    their AMs (direct and by territory). Unlike meetings_visible_to, "manage meetings on
+    behalf of others" does not widen it to every meeting, nor does having set one up."""
+    hosts = [select(User.id).where(User.id == user.id)]
+    if user.is_sales_coordinator:
+        hosts.append(account_managers_of(user).with_only_columns(User.id).order_by(None))
+    return select(Meeting).where(Meeting.host_id.in_(union(*hosts)))
+
+
+def meetings_attended_by(buyer: User) -> Select:
+    """The meetings a buyer is invited to: scheduled ones with them among the attendees
+    (drafts are the sales team's own, cancelled ones are off)."""
+    invited = select(meeting_attendees.c.meeting_id).where(
+        meeting_attendees.c.buyer_id == buyer.id)
+    return select(Meeting).where(Meeting.id.in_(invited),
+                                 Meeting.status == MeetingStatus.SCHEDULED)
 
 
 def _meeting_of_list(programme_list: ProgrammeList) -> Meeting | None:

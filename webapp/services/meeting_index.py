@@ -75,6 +75,12 @@ def _on_local_dates(first: date | None, last: date | None):
     return or_(*windows) if windows else false()
 
 
+def starting_on_local_dates(first: date | None, last: date | None):
+    """A where-clause: the meeting starts from `first` to `last`, both included, each on its
+    own time zone's calendar."""
+    return _on_local_dates(first, last)
+
+
 # --- The host's day in the in-meeting view ------------------------------------------------
 
 

@@ -1,10 +1,13 @@
-from flask import flash, redirect, request, url_for
+from datetime import UTC, datetime
+
+from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from webapp.blueprints.main import bp
 from webapp.blueprints.main.forms import ProfileForm
 from webapp.extensions import db
-from webapp.services import DomainError
+from webapp.permissions import Permission
+from webapp.services import DomainError, work_queues
 from webapp.services.profiles import buyers_block, profile_context, update_own_profile
 from webapp.web.views import refused, render
 
@@ -12,8 +15,27 @@ from webapp.web.views import refused, render
 @bp.route("/")
 @login_required
 def home():
-    """The start page: what this user can do here."""
-    return render("main/home.html")
+    """The start page: the day's work, a section per queue, each loaded on its own."""
+    return render("main/home.html", sections=work_queues.sections_for(current_user),
+                  today_label=f"{datetime.now(UTC):%A %d %B %Y}")
+
+
+def _home_section(name: str):
+    def view():
+        """One home section: for htmx, the section alone; otherwise a page of its own."""
+        section = work_queues.SECTIONS_BY_NAME[name]
+        if not section.for_user(current_user):
+            abort(403)
+        return render("main/home_section.html", "section", section=section,
+                      queue=section.load(current_user), waited=work_queues.waited,
+                      view_reporting=Permission.VIEW_REPORTING)
+
+    view.__name__ = f"home_{name.replace('-', '_')}"
+    return login_required(view)
+
+
+for _section in work_queues.SECTIONS:
+    bp.add_url_rule(f"/home/{_section.name}", view_func=_home_section(_section.name))
 
 
 @bp.route("/profile")
