@@ -6,11 +6,13 @@ catalogue. No images: the website shows its placeholders.
 """
 
 import re
+from datetime import UTC, datetime, timedelta
 
 from webapp.extensions import db
 from webapp.models import Episode, Genre, Programme, Season
 
 SCREENERS = "https://screeners.example.com"
+NEW_PROGRAMMES = 5  # added in the last weeks
 GENRES = ["Drama", "Crime", "Thriller", "Comedy", "Documentary", "Natural History", "History",
           "Factual", "Kids", "Lifestyle", "Reality", "Sci-Fi", "Music", "Sport"]
 
@@ -207,6 +209,11 @@ def load_demo_catalogue(rng, count: int = 132) -> dict[str, int]:
         if rng.random() < 0.6:
             programme.screener_url = f"{SCREENERS}/{_slug(title)}"
         programmes.append(programme)
+    # Added over the past years, the last few in recent weeks: the buyers' "new programmes".
+    now = datetime.now(UTC)
+    for n, programme in enumerate(reversed(programmes)):
+        programme.created_at = now - timedelta(days=3 + 5 * n if n < NEW_PROGRAMMES
+                                               else 60 + 4 * n)
     db.session.add_all(programmes)
     db.session.flush()
     seasons = [s for p in programmes for s in p.seasons]

@@ -1,5 +1,6 @@
-"""Demo meetings: held ones at the last market (with marks, notes and a summary sent),
-today's for the in-meeting view, and upcoming ones, for each Account Manager."""
+"""Demo meetings: held ones at the last market (with marks, notes and a summary sent) and in
+the office (Alice's and Bob's still without a summary: a follow-up overdue), today's for the
+in-meeting view, and upcoming ones, for each Account Manager."""
 
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -29,6 +30,10 @@ SLOTS = [
     (6, 10, "ATF 2026", "Asia/Singapore", False),
     (55, 16, "NATPE Global", "America/New_York", False),
 ]
+# The slots (by index) of Alice's meetings Ben attends: one held at MIPCOM, one upcoming.
+BENS_SLOTS = (0, 5)
+# Whose office meeting still waits for its summary: a follow-up overdue on their home pages.
+FOLLOW_UP_OVERDUE = {"Alice", "Bob"}
 ITEM_NOTES = ["Loved the first episode.", "Wants the German dub.", "Slot: Sunday 20:15.",
               "Send the format bible.", "", ""]
 MEETING_NOTES = ("Good meeting. They are rebuilding their autumn schedule and want "
@@ -61,6 +66,7 @@ def _meeting(rng, host, creator, buyers, programmes, slot, today) -> Meeting:
     if held:
         meeting.started_at = meeting.starts_at
         meeting.meeting_notes = MEETING_NOTES
+    if held and not (days > -30 and host.first_name in FOLLOW_UP_OVERDUE):
         db.session.add(MeetingSummarySend(
             meeting=meeting, sent_by=host, sent_at=meeting.starts_at + timedelta(hours=3),
             recipients="\n".join(b.email for b in buyers)))
@@ -74,7 +80,7 @@ def load_demo_meetings(rng) -> int:
     if not programmes:
         return 0
     today = datetime.now(UTC).date()
-    tess, sam = _user("tess"), _user("sam")
+    tess, sam, ben = _user("tess"), _user("sam"), _user("ben")
     count = 0
     for host in db.session.scalars(access.account_managers()).all():
         buyers = db.session.scalars(access.buyers_of(host)).all()
@@ -82,6 +88,8 @@ def load_demo_meetings(rng) -> int:
             continue
         for n, slot in enumerate(SLOTS):
             chosen = rng.sample(buyers, min(len(buyers), rng.randint(1, 3)))
+            if host.first_name == "Alice" and n in BENS_SLOTS and ben not in chosen:
+                chosen[0] = ben  # so that Ben's home page has meetings, past and upcoming
             creator = tess if host.first_name == "Bob" and n % 2 else (
                 sam if host.first_name == "Alice" and n % 2 else host)
             _meeting(rng, host, creator, chosen, programmes, slot, today)
