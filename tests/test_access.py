@@ -1,11 +1,14 @@
 """The relationship rules in webapp/access.py: direct links, territory links, their union."""
 
+from datetime import UTC, datetime
+
 import pytest
 
 from tests import factories as f
 from webapp import access, search
 from webapp.extensions import db
-from webapp.models import UserStatus
+from webapp.models import Meeting, UserStatus
+from webapp.permissions import Permission
 
 pytestmark = pytest.mark.usefixtures("ctx")
 
@@ -174,3 +177,42 @@ def test_a_search_of_one_or_two_letters_matches_the_start_of_a_word():
     assert names(buyers.where(search.matches_person(" L "))) == ["Ben", "Lisa", "Oskar"]
     assert names(buyers.where(search.matches_person("mili"))) == ["Emilie"]
     assert names(buyers.where(search.matches_person("berg"))) == ["Lisa", "Oskar"]
+
+
+# --- The meetings of one's day (the home page) ---------------------------------------------
+
+
+def _meeting(host, title, attendees=(), status="scheduled"):
+    meeting = Meeting(title=title, host=host, status=status, starts_at=datetime.now(UTC),
+                      attendees=list(attendees))
+    db.session.add(meeting)
+    db.session.commit()
+    return meeting
+
+
+def _titles(select_):
+    return sorted(db.session.scalars(select_.with_only_columns(Meeting.title)))
+
+
+def test_meetings_worked_on_are_ones_own_and_an_scs_account_managers_by_either_path():
+    dach = f.territory("DACH")
+    alice, bob = f.account_manager(first_name="Alice"), f.account_manager(territories=[dach])
+    carol = f.account_manager(first_name="Carol")
+    sam = f.sales_coordinator(alice, first_name="Sam", territories=[dach])
+    events = f.custom_role(name="Events", permissions=[Permission.MANAGE_MEETINGS_FOR_OTHERS])
+    sam.roles.append(events)
+    db.session.commit()
+    for host, title in ((alice, "Alice's"), (bob, "Bob's"), (carol, "Carol's"), (sam, "Sam's")):
+        _meeting(host, title)
+    # Managing meetings for every AM does not make every meeting part of Sam's day.
+    assert _titles(access.meetings_worked_on_by(sam)) == ["Alice's", "Bob's", "Sam's"]
+    assert _titles(access.meetings_worked_on_by(alice)) == ["Alice's"]
+
+
+def test_meetings_attended_by_a_buyer_are_their_scheduled_ones():
+    alice, ben, dora = f.account_manager(), f.buyer(), f.buyer()
+    _meeting(alice, "Ben's", [ben])
+    _meeting(alice, "Ben's draft", [ben], status="draft")
+    _meeting(alice, "Ben's cancelled", [ben, dora], status="cancelled")
+    _meeting(alice, "Dora's", [dora])
+    assert _titles(access.meetings_attended_by(ben)) == ["Ben's"]
