@@ -24,23 +24,30 @@ from sqlalchemy import (
     func,
     literal,
     select,
+    true,
 )
 from sqlalchemy import union as sql_union
 from sqlalchemy.orm import aliased, lazyload
 
 from webapp.extensions import db
 from webapp.models import (
+    AccessGrant,
+    Episode,
+    ListItem,
     ListKind,
     ListShare,
     Meeting,
     MeetingStatus,
+    Programme,
     ProgrammeList,
     Registration,
     Role,
     RoleKind,
+    Season,
     User,
     UserStatus,
     account_manager_coordinators,
+    buyer_group_members,
     company_territories,
     meeting_attendees,
     user_roles,
@@ -672,3 +679,138 @@ def attendee_candidates(user: User) -> Select:
     if _manages_all_meetings(user):
         return users_with_role(RoleKind.BUYER)
     return buyers_looked_after_by(user)
+
+
+# --- Who may watch what ------------------------------------------------------------------
+#
+# A programme, season or episode is open (every approved buyer sees it) or restricted (only
+# the buyers granted it, personally, through their company or through a buyer group). A
+# season is seen only with its programme, an episode only with its season. Internal users see
+# the whole catalogue. Every page, email, export and link that names a programme or a
+# screener goes through these.
+
+
+def sees_whole_catalogue(user: User) -> bool:
+    return user.is_internal
+
+
+def _granted(user: User, item_column) -> Select:
+    """Ids (of `item_column`, an AccessGrant column) of the items granted to the user."""
+    grantee = (AccessGrant.user_id == user.id) | AccessGrant.group_id.in_(
+        select(buyer_group_members.c.group_id).where(buyer_group_members.c.user_id == user.id))
+    if user.company_id is not None:
+        grantee = grantee | (AccessGrant.company_id == user.company_id)
+    return select(item_column).where(grantee, item_column.is_not(None)).correlate(None)
+
+
+def programme_visible(user: User):
+    """A where-clause on Programme: the user may see it."""
+    if sees_whole_catalogue(user):
+        return true()
+    return (Programme.restricted == false()) | Programme.id.in_(
+        _granted(user, AccessGrant.programme_id))
+
+
+def _visible_programme_ids(user: User) -> Select:
+    return select(Programme.id).where(programme_visible(user)).correlate(None)
+
+
+def season_visible(user: User):
+    """A where-clause on Season: the user may see it and its programme."""
+    if sees_whole_catalogue(user):
+        return true()
+    own = (Season.restricted == false()) | Season.id.in_(_granted(user, AccessGrant.season_id))
+    return own & Season.programme_id.in_(_visible_programme_ids(user))
+
+
+def _visible_season_ids(user: User) -> Select:
+    return select(Season.id).where(season_visible(user)).correlate(None)
+
+
+def episode_visible(user: User):
+    """A where-clause on Episode: the user may see it, its season and its programme."""
+    if sees_whole_catalogue(user):
+        return true()
+    own = (Episode.restricted == false()) | Episode.id.in_(
+        _granted(user, AccessGrant.episode_id))
+    return own & Episode.season_id.in_(_visible_season_ids(user))
+
+
+def programmes_visible_to(user: User) -> Select:
+    """The programmes this user may see (open, or granted to them), by title."""
+    return (select(Programme).where(programme_visible(user))
+            .order_by(Programme.title, Programme.id))
+
+
+def seasons_visible_to(user: User) -> Select:
+    return select(Season).where(season_visible(user))
+
+
+def episodes_visible_to(user: User) -> Select:
+    return select(Episode).where(episode_visible(user))
+
+
+CATALOGUE_ITEMS = {"programme": (Programme, programme_visible),
+                   "season": (Season, season_visible),
+                   "episode": (Episode, episode_visible)}
+
+
+def may_see_item(user: User, kind: str, item_id: int) -> bool:
+    """May the user see this programme, season or episode (and so watch its screener)?"""
+    model, visible = CATALOGUE_ITEMS[kind]
+    return db.session.scalar(select(model.id).where(model.id == item_id, visible(user))) \
+        is not None
+
+
+def may_see_programme(user: User, programme_id: int) -> bool:
+    return may_see_item(user, "programme", programme_id)
+
+
+def list_item_visible(user: User):
+    """A where-clause on ListItem: the user may see its programme, season and episode."""
+    if sees_whole_catalogue(user):
+        return true()
+    return (ListItem.programme_id.in_(_visible_programme_ids(user))
+            & (ListItem.season_id.is_(None) | ListItem.season_id.in_(_visible_season_ids(user)))
+            & (ListItem.episode_id.is_(None)
+               | ListItem.episode_id.in_(select(Episode.id).where(episode_visible(user))
+                                         .correlate(None))))
+
+
+def screeners_visible_to(user: User) -> Select:
+    """(kind, id) rows of the screeners this user may watch: of every programme, season and
+    episode they may see that has one."""
+    return union(
+        select(literal("programme").label("kind"), Programme.id.label("id"))
+        .where(Programme.screener_url.is_not(None), programme_visible(user)),
+        select(literal("season"), Season.id)
+        .where(Season.screener_url.is_not(None), season_visible(user)),
+        select(literal("episode"), Episode.id)
+        .where(Episode.screener_url.is_not(None), episode_visible(user)))
+
+
+def visible_items(user: User, items: list) -> list:
+    """The list items (already loaded) this user may see, in their order."""
+    if sees_whole_catalogue(user) or not items:
+        return list(items)
+    ids = set(db.session.scalars(select(ListItem.id).where(
+        ListItem.id.in_([item.id for item in items]), list_item_visible(user))))
+    return [item for item in items if item.id in ids]
+
+
+def hidden_parts(user: User, programme: Programme) -> tuple[set[int], set[int]]:
+    """Ids of the programme's seasons and episodes this user may not see."""
+    if sees_whole_catalogue(user):
+        return set(), set()
+    seasons = set(db.session.scalars(select(Season.id).where(
+        Season.programme_id == programme.id, ~season_visible(user))))
+    episodes = set(db.session.scalars(
+        select(Episode.id).join(Season, Season.id == Episode.season_id)
+        .where(Season.programme_id == programme.id, ~episode_visible(user))))
+    return seasons, episodes
+
+
+def may_grant_access(user: User) -> bool:
+    """"Grant screener access": may open restricted items to the recipients of a share or
+    a meeting summary."""
+    return user.can(Permission.GRANT_SCREENER_ACCESS)

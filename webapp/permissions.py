@@ -14,6 +14,7 @@ class Permission(StrEnum):
     VIEW_REPORTING = "view_reporting"
     VIEW_REPORTING_ALL = "view_reporting_all"
     MANAGE_OUTBOX = "manage_outbox"
+    GRANT_SCREENER_ACCESS = "grant_screener_access"
 
     @property
     def label(self) -> str:
@@ -64,6 +65,11 @@ PERMISSION_INFO = {
     Permission.MANAGE_OUTBOX: (
         "Manage the email outbox",
         "See every email the CMS sends and retry failed ones.",
+    ),
+    Permission.GRANT_SCREENER_ACCESS: (
+        "Grant screener access",
+        "Open restricted programmes and screeners to the buyers a list or meeting summary "
+        "is sent to.",
     ),
 }
 

@@ -3,6 +3,7 @@
 from sqlalchemy import DDL, event
 
 from webapp.extensions import db
+from webapp.models.access import AccessGrant, BuyerGroup, buyer_group_members
 from webapp.models.activity import (
     DAY_COLUMNS,
     PROGRAMME_DAY_COLUMNS,
@@ -47,6 +48,9 @@ from webapp.models.places import Company, Region, Territory, company_territories
 from webapp.models.registrations import Registration, RegistrationEvent, RegistrationStatus
 
 __all__ = [
+    "AccessGrant",
+    "BuyerGroup",
+    "buyer_group_members",
     "DAY_COLUMNS",
     "PROGRAMME_DAY_COLUMNS",
     "ActivityDay",

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 from sqlalchemy import (
+    Boolean,
     Column,
     DateTime,
     ForeignKey,
@@ -12,6 +13,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -46,6 +48,9 @@ class Programme(db.Model):
     synopsis: Mapped[str] = mapped_column(Text, default="")
     image_path: Mapped[str | None] = mapped_column(String(255))
     screener_url: Mapped[str | None] = mapped_column(String(500))
+    # Restricted: seen only by the buyers, companies and buyer groups granted it (see
+    # access.py); open: every approved buyer. Internal users see everything.
+    restricted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True),
                                                  default=lambda: datetime.now(UTC))
 
@@ -75,6 +80,7 @@ class Season(db.Model):
     title: Mapped[str] = mapped_column(String(200), default="")
     year: Mapped[int | None] = mapped_column(Integer)
     screener_url: Mapped[str | None] = mapped_column(String(500))
+    restricted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     programme: Mapped[Programme] = relationship(back_populates="seasons")
     episodes: Mapped[list["Episode"]] = relationship(
@@ -95,6 +101,7 @@ class Episode(db.Model):
     runtime_minutes: Mapped[int | None] = mapped_column(Integer)
     synopsis: Mapped[str] = mapped_column(Text, default="")
     screener_url: Mapped[str | None] = mapped_column(String(500))
+    restricted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     season: Mapped[Season] = relationship(back_populates="episodes")
 

@@ -297,6 +297,8 @@ def follow_link(token: str, clicker: User | None) -> str | None:
     target = _safe_target(target, programme_id if isinstance(programme_id, int) else None)
     if target is None or source not in set(EmailSource) or not isinstance(recipient_id, int):
         return None
+    if _own_path(target) is None and not _may_watch(recipient_id, programme_id):
+        return None  # a screener straight from an email: only if the recipient may see it
     if clicker is None or clicker.id == recipient_id:
         recipient = db.session.get(User, recipient_id)
         if recipient is not None:
@@ -305,6 +307,12 @@ def follow_link(token: str, clicker: User | None) -> str | None:
                        list_id=_existing(ProgrammeList, list_id),
                        programme_id=_existing(Programme, programme_id))
     return target
+
+
+def _may_watch(recipient_id: int, programme_id) -> bool:
+    recipient = db.session.get(User, recipient_id)
+    return (recipient is not None and isinstance(programme_id, int)
+            and access.may_see_programme(recipient, programme_id))
 
 
 # --- The daily rollup ---------------------------------------------------------------------

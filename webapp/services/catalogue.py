@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
+from webapp import access
 from webapp.extensions import db
 from webapp.models import PROGRAMME_TYPES, Episode, Genre, Programme, Season, programme_genres
 from webapp.search import text_matches
@@ -73,6 +74,16 @@ def screener_url_of(kind: str, item_id: int) -> str | None:
     item = db.session.get(model, item_id) if model else None
     url = item.screener_url if item is not None else None
     return url if url and _is_web_url(url) else None
+
+
+def image_visible(viewer, image_path: str) -> bool:
+    """An uploaded image may be shown unless it is only the image of programmes the viewer
+    may not see."""
+    owners = select(Programme.id).where(Programme.image_path == image_path)
+    if db.session.scalar(owners.limit(1)) is None:
+        return True
+    return db.session.scalar(owners.where(access.programme_visible(viewer)).limit(1)) \
+        is not None
 
 
 # --- Checks ------------------------------------------------------------------------------

@@ -158,11 +158,12 @@ CSV_COLUMNS = ["Position", "Title", "Season", "Episode", "Type", "Year", "Genres
                "Screener", "Link"]
 
 
-def export_csv(programme_list: ProgrammeList) -> str:
+def export_csv(items: list[ListItem]) -> str:
+    """The items (those of a list the reader may see) as CSV."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
-    for item in programme_list.items:
+    for item in items:
         programme = item.programme
         writer.writerow([safe_cell(v) for v in (
             item.position, programme.title, item.season or "", item.episode or "",
@@ -226,5 +227,5 @@ def share_list(programme_list: ProgrammeList, buyer: User | None, by: User,
                 items=[(item, link(absolute_url("catalogue.programme",
                                                 programme_id=item.programme_id),
                                    item.programme_id))
-                       for item in programme_list.items])
+                       for item in access.visible_items(buyer, programme_list.items)])
     return share

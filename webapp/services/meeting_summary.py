@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
+from webapp import access
 from webapp.extensions import db
 from webapp.mail.service import absolute_url, queue_email, render_email
 from webapp.models import (
@@ -42,7 +43,10 @@ def _link(recipient: User | None, url: str, meeting: Meeting, programme_id: int)
 
 
 def summary_lines(meeting: Meeting, recipient: User | None = None) -> list[SummaryLine]:
+    """The summary's lines; for a recipient, only the items they may see."""
     items = meeting.programme_list.items if meeting.programme_list else []
+    if recipient is not None:
+        items = access.visible_items(recipient, items)
     lines = []
     for item in items:
         programme_url = absolute_url("catalogue.programme", programme_id=item.programme_id)

@@ -5,10 +5,19 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from webapp.extensions import db
-from webapp.models import Company, Region, Territory, User, company_territories, user_territories
+from webapp.models import (
+    BuyerGroup,
+    Company,
+    Region,
+    Territory,
+    User,
+    company_territories,
+    user_territories,
+)
 from webapp.services import DomainError
 
-NOUNS = {Territory: "territory", Region: "region", Company: "company"}
+NOUNS = {Territory: "territory", Region: "region", Company: "company",
+         BuyerGroup: "buyer group"}
 
 
 def _taken(model, name: str) -> DomainError:

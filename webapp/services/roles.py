@@ -12,7 +12,8 @@ BUILTIN_ROLES = {
     RoleKind.ACCOUNT_MANAGER: (
         "Account Manager",
         "Sells programmes to buyers and hosts their meetings.",
-        {Permission.APPROVE_REGISTRATIONS, Permission.VIEW_REPORTING},
+        {Permission.APPROVE_REGISTRATIONS, Permission.VIEW_REPORTING,
+         Permission.GRANT_SCREENER_ACCESS},
     ),
     RoleKind.SALES_COORDINATOR: (
         "Sales Coordinator",

@@ -108,7 +108,8 @@ def catalogue(meeting_id):
     """Search the whole catalogue, to add a programme to the meeting's list."""
     found = _hosted_meeting_or_404(meeting_id)
     search = request.args.get("q", "")[:200]
-    results = db.session.scalars(programme_search(search).limit(CATALOGUE_RESULTS)).all() \
+    results = db.session.scalars(programme_search(search).limit(CATALOGUE_RESULTS).where(
+        access.programme_visible(current_user))).all() \
         if search.strip() else []
     on_list = {i.programme_id for i in found.programme_list.items} if found.programme_list \
         else set()

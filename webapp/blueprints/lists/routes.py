@@ -77,7 +77,9 @@ def _index_page(form: NewListForm | None, status: int = 200):
         query = query.where(condition)
     if search.strip():
         query = query.where(text_matches(ProgrammeList.name, search))
-    item_counts = (select(func.count(ListItem.id)).where(ListItem.list_id == ProgrammeList.id)
+    item_counts = (select(func.count(ListItem.id))
+                   .where(ListItem.list_id == ProgrammeList.id,
+                          access.list_item_visible(current_user))
                    .correlate(ProgrammeList).scalar_subquery())
     query = query.add_columns(item_counts).order_by(ProgrammeList.updated_at.desc(),
                                                     ProgrammeList.id.desc())
@@ -122,7 +124,8 @@ def _list_or_404(list_id: int, edit: bool = False, whole: bool = False) -> Progr
 
 
 def _item_or_404(programme_list: ProgrammeList, item_id: int) -> ListItem:
-    item = next((i for i in programme_list.items if i.id == item_id), None)
+    items = access.visible_items(current_user, programme_list.items)
+    item = next((i for i in items if i.id == item_id), None)
     if item is None:
         abort(404)
     return item
@@ -131,6 +134,7 @@ def _item_or_404(programme_list: ProgrammeList, item_id: int) -> ListItem:
 def _page(programme_list: ProgrammeList, block: str | None = None, status: int = 200,
           **context):
     return render("lists/show.html", block, programme_list=programme_list,
+                  items=access.visible_items(current_user, programme_list.items),
                   editable=access.may_edit_list(current_user, programme_list),
                   rename_form=context.pop("rename_form", None) or RenameForm(
                       name=programme_list.name),
@@ -194,7 +198,8 @@ def export(list_id):
     """The list as a CSV file."""
     programme_list = _list_or_404(list_id)
     filename = "".join(c if c.isalnum() else "-" for c in programme_list.name).strip("-")
-    return Response(service.export_csv(programme_list), mimetype="text/csv",
+    items = access.visible_items(current_user, programme_list.items)
+    return Response(service.export_csv(items), mimetype="text/csv",
                     headers=attachment(f"{filename or 'list'}.csv"))
 
 
@@ -204,7 +209,8 @@ def catalogue_search(list_id):
     """Search the catalogue from the list page, to add programmes, seasons or episodes."""
     programme_list = _list_or_404(list_id, edit=True)
     search = request.args.get("q", "")[:200]
-    results = db.session.scalars(programme_search(search).limit(10).options(
+    results = db.session.scalars(programme_search(search).limit(10).where(
+        access.programme_visible(current_user)).options(
         selectinload(Programme.seasons).selectinload(Season.episodes))).all() \
         if search.strip() else []
     if is_htmx_request():
