@@ -16,6 +16,8 @@ from webapp.extensions import db
 from webapp.mail.service import queue_email
 from webapp.models import (
     CatalogueImport,
+    AccessGrant,
+    BuyerGroup,
     Episode,
     ListItem,
     ListKind,
@@ -41,7 +43,8 @@ KINDS = ["territories", "regions", "companies"]
 SCREENER_KINDS = ["programme", "season", "episode"]
 # Routes answered once per kind of item they take.
 KINDS_OF = {"admin.places": KINDS, "admin.edit_place": KINDS, "admin.delete_place": KINDS,
-            "catalogue.screener": SCREENER_KINDS}
+            "catalogue.screener": SCREENER_KINDS, "admin.item_access": SCREENER_KINDS,
+            "admin.set_restriction": SCREENER_KINDS, "admin.grant_access": SCREENER_KINDS}
 
 
 def the_worlds(expected):
@@ -188,6 +191,21 @@ MATRIX = {
     ("admin.import_template", "GET"): administrators(200),
     ("admin.import_progress", "GET"): administrators(200),
     ("admin.import_refused_rows", "GET"): administrators(200),
+    # Who may watch what: Admin > Catalogue (an item's Access, buyer groups, access report).
+    ("admin.item_access", "GET"): administrators(200),
+    ("admin.set_restriction", "POST"): administrators(303),  # nothing ticked: stays open
+    ("admin.grant_access", "POST"): administrators(422),  # nobody chosen
+    ("admin.revoke_access", "POST"): administrators(303),
+    ("admin.access_report", "GET"): administrators(200),
+    ("admin.access_report_csv", "GET"): administrators(200),
+    ("admin.buyer_groups", "GET"): administrators(200),
+    ("admin.buyer_groups", "POST"): administrators(422),  # no name
+    ("admin.buyer_group", "GET"): administrators(200),
+    ("admin.buyer_group", "POST"): administrators(303),  # no fields sent: saved unchanged
+    ("admin.delete_buyer_group", "POST"): administrators(303),
+    ("admin.add_group_member", "POST"): administrators(422),  # no buyer chosen
+    ("admin.remove_group_member", "POST"): administrators(303),
+    ("lists.add_to_list", "POST"): {**signed_in(422), "buyer": 403},  # nothing ticked
     ("lists.index", "GET"): signed_in(200),
     ("lists.create", "POST"): {**signed_in(422), "buyer": 403},  # no name
     # The list is the Sales Coordinator's own: other users get 404, not a hint it exists.
@@ -317,6 +335,15 @@ def _catalogue(upload_folder: str) -> dict:
             "filename": programme.image_path}
 
 
+def _group_and_grant(season_id) -> dict:
+    """A buyer group, and a grant of the world's season to it."""
+    group = BuyerGroup(name="Tier 1 broadcasters")
+    grant = AccessGrant(group=group, season_id=season_id)
+    db.session.add_all([group, grant])
+    db.session.commit()
+    return {"group_id": group.id, "grant_id": grant.id}
+
+
 @pytest.fixture
 def app_config(tmp_path):
     return {"UPLOAD_FOLDER": str(tmp_path / "uploads")}
@@ -358,6 +385,7 @@ def world(ctx, app_config):
             "token": "token-from-an-emailed-link",
             "buyer_id": buyer.id,
             "import_id": _catalogue_import_id(),
+            **_group_and_grant(catalogue["season"]),
         },
         "items": {
             "territories": f.territory("Nordics").id,

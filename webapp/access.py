@@ -481,6 +481,16 @@ def may_create_lists(user: User) -> bool:
     return user.is_internal
 
 
+def lists_to_add_to(user: User) -> Select:
+    """The lists this user may add titles to from the catalogue: their own (not a meeting's)
+    and, with "manage global lists", the global lists; by name."""
+    mine = (ProgrammeList.owner_id == user.id) & (ProgrammeList.kind != ListKind.MEETING)
+    if user.is_admin or user.can(Permission.MANAGE_GLOBAL_LISTS):
+        mine = mine | (ProgrammeList.kind == ListKind.GLOBAL)
+    query = select(ProgrammeList).where(mine).order_by(ProgrammeList.name, ProgrammeList.id)
+    return query if may_create_lists(user) else query.where(false())
+
+
 # --- Meetings ----------------------------------------------------------------------------
 
 

@@ -6,6 +6,8 @@ Every grant and revocation is written to the audit log (the security log, event
 Callers commit.
 """
 
+import csv
+import io
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -31,6 +33,7 @@ from webapp.search import matches_person
 from webapp.services import DomainError
 from webapp.services import places as place_service
 from webapp.services.row_locks import lock
+from webapp.services.spreadsheets import safe_cell
 
 ITEM_COLUMNS = {Programme: "programme_id", Season: "season_id", Episode: "episode_id"}
 GRANTEE_COLUMNS = {User: "user_id", Company: "company_id", BuyerGroup: "group_id"}
@@ -118,8 +121,7 @@ def grant_for_sharing(items: list[ListItem], buyers: list[User], by: User,
     """Grant each restricted part of the items to each buyer who does not see it yet;
     only for a user holding "grant screener access"."""
     if not access.may_grant_access(by):
-        raise DomainError("You may not grant access to restricted titles.",
-                          field="grant_access")
+        raise DomainError("You may not grant access to restricted titles.")
     made = []
     for part in restricted_parts(items):
         kind = ITEM_COLUMNS[type(part)][:-3]
@@ -230,6 +232,12 @@ def access_report() -> list[AccessLine]:
 REPORT_COLUMNS = ["Item", "Kind", "Who can see it", "Watched by"]
 
 
-def access_report_rows() -> list[list[str]]:
-    return [[line.label, line.kind, "; ".join(line.who_can_see), "; ".join(line.watched_by)]
-            for line in access_report()]
+def access_report_csv() -> str:
+    """The access report as CSV, each cell as text a spreadsheet shows rather than runs."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(REPORT_COLUMNS)
+    for line in access_report():
+        writer.writerow([safe_cell(value) for value in (
+            line.label, line.kind, "; ".join(line.who_can_see), "; ".join(line.watched_by))])
+    return out.getvalue()

@@ -23,6 +23,7 @@ from webapp.models import (
 )
 from webapp.services import DomainError
 from webapp.services.activity import tracked_link
+from webapp.services.catalogue_access import grant_for_sharing, hidden_from
 from webapp.services.row_locks import lock
 from webapp.times import as_utc
 
@@ -116,11 +117,17 @@ def sent_note(send: MeetingSummarySend, meeting: Meeting) -> str:
     day = "" if at.date() == meeting.local_start.date() else f" on {at:%d %b %Y}"
     by = send.sent_by.full_name if send.sent_by else "a former user"
     return f"Sent to {count} buyer{'s' if count != 1 else ''}{day} at {at:%H:%M} {at:%Z} by {by}"
+def offers_grant(meeting: Meeting, user: User) -> bool:
+    """Whether the send form offers to grant the attendees the restricted titles they
+    cannot see: to a user holding "grant screener access", when some attendee misses one."""
+    items = meeting.programme_list.items if meeting.programme_list else []
+    return access.may_grant_access(user) and hidden_from(list(meeting.attendees), items)
 
 
 def send_summary(meeting: Meeting, sender: User, idempotency_key: str | None = None, *,
                  resend: bool = True, last_seen: int | None = None,
-                 before_start: bool = False) -> MeetingSummarySend:
+                 before_start: bool = False,
+                 grant_access: bool = False) -> MeetingSummarySend:
     """Queue one email per attendee, with the current content, and record the send. With an
     idempotency key, a second call with the same key returns the first send.
 
@@ -145,6 +152,9 @@ def send_summary(meeting: Meeting, sender: User, idempotency_key: str | None = N
         raise AlreadySent(latest, confirm=True)
     if latest is not None and last_seen is not None and latest.id != last_seen:
         raise AlreadySent(latest, confirm=False)
+    if grant_access and meeting.programme_list is not None:
+        grant_for_sharing(meeting.programme_list.items, list(meeting.attendees), sender,
+                          f"Meeting summary “{meeting.title}”")
     for buyer in meeting.attendees:
         queue_email(buyer.email, "meeting_summary", summary_subject(meeting), meeting=meeting,
                     buyer=buyer, lines=summary_lines(meeting, buyer))

@@ -2,4 +2,11 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__)
 
-from webapp.blueprints.admin import catalogue, outbox, places, roles, users  # noqa: E402,F401
+from webapp.blueprints.admin import (  # noqa: E402,F401
+    catalogue,
+    catalogue_access,
+    outbox,
+    places,
+    roles,
+    users,
+)

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from webapp import access
 from webapp.blueprints.catalogue import bp
 from webapp.blueprints.catalogue.forms import CatalogueFilterForm
+from webapp.blueprints.lists.forms import AddToListForm
 from webapp.models import EventKind
 from webapp.permissions import Permission
 from webapp.services import activity, catalogue
@@ -15,6 +16,14 @@ from webapp.web.pagination import paginate
 from webapp.web.views import render
 
 KINDS = ",".join(SCREENER_KINDS)
+
+
+def _adding() -> dict:
+    """The "Add to list" form, for those who keep lists, and the page to come back to."""
+    if not access.may_create_lists(current_user):
+        return {"add_form": None}
+    return {"add_form": AddToListForm().fill_choices(current_user),
+            "back": request.full_path.rstrip("?")}
 
 
 @bp.route("/catalogue")
@@ -28,7 +37,7 @@ def index():
                     request.args.get("page", 1, type=int),
                     current_app.config.get("CATALOGUE_PER_PAGE", 24))
     return render("catalogue/index.html", "results", filters=filters, page=page,
-                  filtered=any(criteria.values()))
+                  filtered=any(criteria.values()), **_adding())
 
 
 @bp.route("/catalogue/<int:programme_id>")
@@ -43,7 +52,7 @@ def programme(programme_id):
     seasons = [(season, [e for e in season.episodes if e.id not in hidden_episodes])
                for season in item.seasons if season.id not in hidden_seasons]
     return render("catalogue/programme.html", programme=item, seasons=seasons,
-                  can_edit=current_user.can(Permission.MANAGE_CATALOGUE))
+                  can_edit=current_user.can(Permission.MANAGE_CATALOGUE), **_adding())
 
 
 @bp.route(f"/catalogue/screeners/<any({KINDS}):kind>/<int:item_id>")

@@ -1,11 +1,12 @@
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import joinedload
-from wtforms import HiddenField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from webapp import access
 from webapp.extensions import db
 from webapp.models import User
+from webapp.services import form_tokens
 from webapp.services.lists import KIND_LABELS, kinds_for
 from webapp.web.forms import (
     DATABASE_INT_MAX,
@@ -44,6 +45,22 @@ class NewListForm(FlaskForm):
         return self
 
 
+class AddToListForm(FlaskForm):
+    """Titles ticked in the catalogue or on a programme's page, added to one of the user's
+    lists or to a new one. `items` are "programme:12", "season:3" or "episode:40"."""
+
+    target = OptionalIdField("Add to", description="One of your lists, or a new one.")
+    new_name = StringField("New list's name", validators=[Optional(), Length(max=200)])
+    back = HiddenField()
+    form_token = HiddenField(default=form_tokens.new_token)
+
+    def fill_choices(self, user):
+        lists = db.session.scalars(access.lists_to_add_to(user)).all()
+        self.target.choices = [SelectChoice(0, "A new list (name it below)"),
+                               *choices((pl.id, pl.name) for pl in lists)]
+        return self
+
+
 class RenameForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
 
@@ -73,6 +90,7 @@ class NoteForm(FlaskForm):
 class ShareForm(FlaskForm):
     buyer = OptionalIdField("Buyer")
     message = TextAreaField("Message (optional)", validators=[Optional(), Length(max=2000)])
+    grant_access = BooleanField("Grant the buyer access to the restricted titles in this list")
 
     def fill_choices(self, user):
         self.buyer.choices = _buyer_choices(user)

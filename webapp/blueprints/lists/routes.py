@@ -40,6 +40,7 @@ from webapp.search import text_matches
 from webapp.services import DomainError, activity
 from webapp.services import lists as service
 from webapp.services.catalogue import programme_search
+from webapp.services.catalogue_access import restricted_parts
 from webapp.services.meetings import meeting_of_list
 from webapp.services.notes import NoteConflict
 from webapp.web.pagination import paginate
@@ -327,7 +328,8 @@ def share(list_id):
         buyer = db.session.get(User, form.buyer.data) if form.buyer.data else None
         try:
             service.share_list(programme_list, buyer, current_user, form.message.data or "",
-                               last_seen=request.form.get("last_share", type=int))
+                               last_seen=request.form.get("last_share", type=int),
+                               grant_access=form.grant_access.data)
         except DomainError as error:
             refused(error, form)
             status = 409 if isinstance(error, service.AlreadyShared) else 422
@@ -336,4 +338,6 @@ def share(list_id):
             flash(f"“{programme_list.name}” is on its way to {buyer.full_name}.", "success")
             return redirect(url_for("lists.show", list_id=list_id), code=303)
     return render("lists/share.html", programme_list=programme_list, form=form,
-                  last_share=service.latest_share_id(programme_list), status=status)
+                  last_share=service.latest_share_id(programme_list), status=status,
+                  offer_grant=access.may_grant_access(current_user)
+                  and bool(restricted_parts(programme_list.items)))

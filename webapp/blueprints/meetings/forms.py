@@ -95,3 +95,4 @@ class CopyListForm(FlaskForm):
 class SendSummaryForm(FlaskForm):
     resend = HiddenField()
     before_start = BooleanField("Send it before the meeting has started")
+    grant_access = BooleanField("Grant the buyers access to the restricted titles in it")

@@ -243,6 +243,7 @@ def _meeting_page(meeting: Meeting, block: str | None = None, status: int = 200,
                   sends=sends, sent_note=sends and summary.sent_note(sends[0], meeting),
                   starts_later=summary.starts_later(meeting),
                   cannot_send=summary.why_summary_cannot_be_sent(meeting),
+                  offer_grant=summary.offers_grant(meeting, current_user),
                   send_form=SendSummaryForm(), status=status, **context)
 
 
@@ -310,7 +311,8 @@ def send_summary(meeting_id):
     try:
         summary.send_summary(meeting, current_user, resend=form.resend.data == "1",
                              last_seen=request.form.get("last_send", type=int),
-                             before_start=form.before_start.data)
+                             before_start=form.before_start.data,
+                             grant_access=form.grant_access.data)
     except DomainError as error:
         confirm = isinstance(error, summary.AlreadySent | summary.NotStartedYet)
         status = 409 if confirm else 422
