@@ -224,8 +224,9 @@ def test_every_admin_command_explains_itself(cli, command, says):
 def test_seed_demo_reports_each_stage_and_sums_up_what_it_made(cli):
     result = cli("seed-demo")
     assert result.exit_code == 0, result.output
-    for number, stage in enumerate(["people", "catalogue", "lists", "meetings", "activity"], 1):
-        assert f"[{number}/5] {stage}: " in result.output
+    stages = ["people", "catalogue", "lists", "meetings", "activity", "access"]
+    for number, stage in enumerate(stages, 1):
+        assert f"[{number}/{len(stages)}] {stage}: " in result.output
     summary = result.output.split("Demo data loaded in ", 1)[1]
     for line in ["Administrator", "Account Manager", "Sales Coordinator", "Buyer",
                  "programmes", "lists", "meetings", "activity events"]:

@@ -9,6 +9,7 @@ import unicodedata
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from webapp.demo.access import load_demo_access
 from webapp.demo.activity import load_demo_activity
 from webapp.demo.catalogue import load_demo_catalogue
 from webapp.demo.lists import load_demo_lists
@@ -38,6 +39,7 @@ STAGES = {
     "lists": "global, buyer and personal lists",
     "meetings": "held, today's and upcoming meetings with their notes",
     "activity": "buyers' logins, visits, views and plays",
+    "access": "buyer groups, restricted titles and their grants",
 }
 
 REGIONS = {
@@ -234,6 +236,9 @@ def load_demo_data(progress: Callable[[str], None] = lambda stage: None) -> dict
     progress("activity")
     # Its own seed: the activity stays the same whatever the generators before it draw.
     activity_count = load_demo_activity(random.Random(7), now)
+    db.session.flush()
+    progress("access")
+    access_counts = load_demo_access()
     db.session.commit()
     return {
         "users": db.session.query(User).count(),
@@ -243,4 +248,5 @@ def load_demo_data(progress: Callable[[str], None] = lambda stage: None) -> dict
         "lists": list_count,
         "meetings": meeting_count,
         "activity events": activity_count,
+        **access_counts,
     }

@@ -111,9 +111,18 @@ def restricted_parts(items: list[ListItem]) -> list:
     return found
 
 
-def hidden_from(buyers: list[User], items: list[ListItem]) -> bool:
-    """Does any of these buyers miss any of the items?"""
-    return any(len(access.visible_items(buyer, items)) < len(items) for buyer in buyers)
+def has_restricted_items(list_id: int | None) -> bool:
+    """Does the list carry a restricted programme, season or episode? (One statement.)"""
+    if list_id is None:
+        return False
+    restricted = (select(ListItem.id)
+                  .outerjoin(Programme, Programme.id == ListItem.programme_id)
+                  .outerjoin(Season, Season.id == ListItem.season_id)
+                  .outerjoin(Episode, Episode.id == ListItem.episode_id)
+                  .where(ListItem.list_id == list_id,
+                         Programme.restricted | Season.restricted.is_(True)
+                         | Episode.restricted.is_(True)))
+    return db.session.scalar(restricted.limit(1)) is not None
 
 
 def grant_for_sharing(items: list[ListItem], buyers: list[User], by: User,

@@ -23,7 +23,7 @@ from webapp.models import (
 )
 from webapp.services import DomainError
 from webapp.services.activity import tracked_link
-from webapp.services.catalogue_access import grant_for_sharing, hidden_from
+from webapp.services.catalogue_access import grant_for_sharing, has_restricted_items
 from webapp.services.row_locks import lock
 from webapp.times import as_utc
 
@@ -118,10 +118,9 @@ def sent_note(send: MeetingSummarySend, meeting: Meeting) -> str:
     by = send.sent_by.full_name if send.sent_by else "a former user"
     return f"Sent to {count} buyer{'s' if count != 1 else ''}{day} at {at:%H:%M} {at:%Z} by {by}"
 def offers_grant(meeting: Meeting, user: User) -> bool:
-    """Whether the send form offers to grant the attendees the restricted titles they
-    cannot see: to a user holding "grant screener access", when some attendee misses one."""
-    items = meeting.programme_list.items if meeting.programme_list else []
-    return access.may_grant_access(user) and hidden_from(list(meeting.attendees), items)
+    """Whether the send form offers to grant the attendees the restricted titles on the
+    meeting's list: to a user holding "grant screener access", when there are some."""
+    return access.may_grant_access(user) and has_restricted_items(meeting.list_id)
 
 
 def send_summary(meeting: Meeting, sender: User, idempotency_key: str | None = None, *,

@@ -40,7 +40,7 @@ from webapp.search import text_matches
 from webapp.services import DomainError, activity
 from webapp.services import lists as service
 from webapp.services.catalogue import programme_search
-from webapp.services.catalogue_access import restricted_parts
+from webapp.services.catalogue_access import has_restricted_items
 from webapp.services.meetings import meeting_of_list
 from webapp.services.notes import NoteConflict
 from webapp.web.pagination import paginate
@@ -340,4 +340,4 @@ def share(list_id):
     return render("lists/share.html", programme_list=programme_list, form=form,
                   last_share=service.latest_share_id(programme_list), status=status,
                   offer_grant=access.may_grant_access(current_user)
-                  and bool(restricted_parts(programme_list.items)))
+                  and has_restricted_items(programme_list.id))
