@@ -273,20 +273,21 @@ def _entry(user: User, kind: str, item_id: int) -> tuple[Programme, Season | Non
     return item.season.programme, item.season, item
 
 
-def add_to_list(user: User, target: ProgrammeList | None, new_name: str,
+def add_to_list(user: User, target_id: int | None, new_name: str,
                 refs: list[tuple[str, int]]) -> tuple[ProgrammeList, int, int]:
-    """Add the titles to one of the user's lists (or to a new one named `new_name`), each
-    once: a title already on the list is not added again. Returns the list, how many were
-    added and how many were there already."""
+    """Add the titles to one of the user's lists (`target_id`), or to a new one named
+    `new_name`, each once: a title already on the list is not added again. Returns the
+    list, how many were added and how many were there already."""
     entries = [_entry(user, kind, item_id) for kind, item_id in refs]
-    if target is None:
+    if not target_id:
         if not (new_name or "").strip():
             raise DomainError("Name the new list, or choose one of yours.", field="new_name")
         target = create_list(user, new_name, ListKind.MY)
-    elif db.session.scalar(access.lists_to_add_to(user).where(
-            ProgrammeList.id == target.id)) is None:
-        raise DomainError("Choose one of your lists.", field="target")
     else:
+        target = db.session.scalar(access.lists_to_add_to(user)
+                                   .where(ProgrammeList.id == target_id))
+        if target is None:
+            raise DomainError("Choose one of your lists.", field="target")
         lock(target)
     present = {(i.programme_id, i.season_id, i.episode_id) for i in target.items}
     added = 0

@@ -36,8 +36,7 @@ def add_to_list():
     try:
         refs = service.read_catalogue_refs(values)
         form_tokens.use(form.form_token.data, current_user, request.form.items(multi=True))
-        target = db.session.get(ProgrammeList, form.target.data) if form.target.data else None
-        programme_list, added, present = service.add_to_list(current_user, target,
+        programme_list, added, present = service.add_to_list(current_user, form.target.data,
                                                              form.new_name.data, refs)
     except form_tokens.AlreadySubmitted as done:
         flash(refused(done), "info")

@@ -49,7 +49,9 @@ class AddToListForm(FlaskForm):
     """Titles ticked in the catalogue or on a programme's page, added to one of the user's
     lists or to a new one. `items` are "programme:12", "season:3" or "episode:40"."""
 
-    target = OptionalIdField("Add to", description="One of your lists, or a new one.")
+    # Checked by the service ("Choose one of your lists"), not by the field, for a clear 422.
+    target = OptionalIdField("Add to", description="One of your lists, or a new one.",
+                             validate_choice=False)
     new_name = StringField("New list's name", validators=[Optional(), Length(max=200)])
     back = HiddenField()
     form_token = HiddenField(default=form_tokens.new_token)
