@@ -73,9 +73,15 @@ def upgrade():
     with op.batch_alter_table('seasons', schema=None) as batch_op:
         batch_op.add_column(sa.Column('restricted', sa.Boolean(), server_default=sa.false(), nullable=False))
 
+    # Account Managers hold the new "grant screener access" by default, as a new install
+    # gives them; administrators hold every permission anyway.
+    op.execute(
+        "INSERT INTO role_permissions (role_id, permission) "
+        "SELECT id, 'grant_screener_access' FROM roles WHERE kind = 'account_manager'")
 
 
 def downgrade():
+    op.execute("DELETE FROM role_permissions WHERE permission = 'grant_screener_access'")
     with op.batch_alter_table('seasons', schema=None) as batch_op:
         batch_op.drop_column('restricted')
 
