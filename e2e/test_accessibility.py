@@ -64,7 +64,8 @@ VIEWERS = {
     "administrator": ("admin@demo.test", [
         "/", "/admin/users", "/admin/users/{alice}", "/admin/users/new", "/admin/roles",
         "/admin/territories", "/admin/companies", "/admin/catalogue",
-        "/admin/catalogue/{programme}/edit", "/admin/outbox"]),
+        "/admin/catalogue/{programme}/edit", "/admin/outbox", "/admin/catalogue/access-report",
+        "/admin/buyer-groups"]),
 }
 # Checking pages one after another, a viewer's run stays near a minute at most.
 MOST_PAGES = 80
