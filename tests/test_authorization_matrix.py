@@ -15,9 +15,9 @@ from tests import factories as f
 from webapp.extensions import db
 from webapp.mail.service import queue_email
 from webapp.models import (
-    CatalogueImport,
     AccessGrant,
     BuyerGroup,
+    CatalogueImport,
     Episode,
     ListItem,
     ListKind,

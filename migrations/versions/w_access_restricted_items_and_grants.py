@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a0702904c14d'
-down_revision = '53eaca96dd1b'
+down_revision = 'w_home_notify'
 branch_labels = None
 depends_on = None
 

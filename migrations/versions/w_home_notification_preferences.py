@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'w_home_notify'
-down_revision = '53eaca96dd1b'
+down_revision = '915b8ea17dbc'
 branch_labels = None
 depends_on = None
 
