@@ -10,7 +10,7 @@ from webapp.blueprints.lists.forms import AddToListForm
 from webapp.extensions import db
 from webapp.models import ProgrammeList
 from webapp.services import DomainError, form_tokens
-from webapp.services import lists as service
+from webapp.services import list_adding as service
 from webapp.web.views import refused, render
 
 
