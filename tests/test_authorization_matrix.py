@@ -481,3 +481,44 @@ def test_allowed_changes_answer_as_the_matrix_says(
         app, client, login, world, endpoint, method, view, kind, expected):
     status, location = _answer(app, client, login, world, endpoint, method, view, kind)
     assert _as_expected(status, location, expected), (status, location)
+
+
+# --- The restricted-item axis ------------------------------------------------------------
+# The world's programme, season and episode made restricted, then granted to the buyer in
+# each way (or not at all): the catalogue's routes answer the buyer as the grant says, and
+# everyone else as the matrix says (internal users see every item).
+RESTRICTED_ROUTES = ["catalogue.programme", "catalogue.screener", "catalogue.media"]
+
+
+def _restrict_and_grant(world, how):
+    buyer = db.session.get(type(world["users"]["buyer"]), world["users"]["buyer"].id)
+    if how == "company":
+        buyer.company = f.company("Northlight Media")
+    group = db.session.get(BuyerGroup, world["args"]["group_id"])
+    if how == "group":
+        group.members.append(buyer)
+    for kind, model in (("programme", Programme), ("season", Season), ("episode", Episode)):
+        db.session.get(model, world["items"][kind]).restricted = True
+        grantee = {"person": {"user_id": buyer.id}, "company": {"company_id": buyer.company_id},
+                   "group": {"group_id": group.id}}.get(how)
+        if grantee:
+            db.session.add(AccessGrant(**{f"{kind}_id": world["items"][kind]}, **grantee))
+    db.session.commit()
+
+
+@pytest.mark.parametrize("how", ["person", "company", "group", "none"])
+def test_restricted_items_answer_each_point_of_view_as_granted(
+        app, client, login, world, how):
+    _restrict_and_grant(world, how)
+    wrong = []
+    for endpoint in RESTRICTED_ROUTES:
+        for kind in _kinds(endpoint):
+            for view in ("buyer", "sales_coordinator", "account_manager", "administrator"):
+                expected = MATRIX[endpoint, "GET"][view]
+                if view == "buyer" and how == "none":
+                    expected = 404
+                status, location = _answer(app, client, login, world, endpoint, "GET", view,
+                                           kind)
+                if not _as_expected(status, location, expected):
+                    wrong.append(f"{endpoint} {kind or ''} {view}: {status}, not {expected}")
+    assert wrong == []
