@@ -82,3 +82,16 @@ def sales_coordinator(*account_managers, **fields) -> User:
 
 def buyer(**fields) -> User:
     return user(RoleKind.BUYER, **fields)
+
+
+# A fixed authenticator-app secret for tests (base32); codes are computed from it.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def authenticator(user: User, secret=TOTP_SECRET, name="Phone"):
+    from webapp.models import TotpAuthenticator
+
+    item = TotpAuthenticator(user_id=user.id, name=name, secret=secret)
+    db.session.add(item)
+    db.session.commit()
+    return item

@@ -5,6 +5,7 @@ deciding here who may use it. POSTs are sent without a body (CSRF is tested else
 allowed POST answers with its validation status or its redirect.
 """
 
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,6 +13,8 @@ import pytest
 from sqlalchemy import select
 
 from tests import factories as f
+from webapp.blueprints.auth.sign_in import PENDING as PENDING_USER
+from webapp.blueprints.auth.sign_in import PENDING_AT
 from webapp.extensions import db
 from webapp.mail.service import queue_email
 from webapp.models import (
@@ -23,6 +26,7 @@ from webapp.models import (
     ListKind,
     Meeting,
     MeetingStatus,
+    Passkey,
     Programme,
     ProgrammeList,
     Season,
@@ -37,7 +41,11 @@ BASE_VIEWS = ["anonymous", "suspended", "buyer", "sales_coordinator", "account_m
 # and answer as those do unless a row says the_worlds(...).
 OTHERS = {"other_sales_coordinator": "sales_coordinator",
           "other_account_manager": "account_manager"}
-VIEWS = BASE_VIEWS + list(OTHERS)
+# Halfway through a login: an Account Manager who gave their password and has not yet given
+# their second factor. They answer as "anonymous" does, unless a row says otherwise: only the
+# second step, the enrolment it may need, and logout know them.
+PENDING = "second_factor_pending"
+VIEWS = BASE_VIEWS + list(OTHERS) + [PENDING]
 LOGIN = "login"  # a redirect to the login page
 KINDS = ["territories", "regions", "companies"]
 SCREENER_KINDS = ["programme", "season", "episode"]
@@ -115,8 +123,27 @@ MATRIX = {
     ("approvals.companies", "GET"): the_worlds(approvers(200)),
     ("approvals.approve", "POST"): the_worlds(approvers(422)),  # no company chosen
     ("approvals.reject", "POST"): the_worlds(approvers(422)),  # no reason given
-    ("auth.logout", "GET"): signed_in(200),
-    ("auth.logout", "POST"): signed_in(303),
+    ("auth.logout", "GET"): {**signed_in(200), PENDING: 303},  # the login abandoned
+    ("auth.logout", "POST"): {**signed_in(303), PENDING: 303},
+    # The second step: visitors are sent to log in first, signed-in users home.
+    ("auth.second_step", "GET"): {**visitors(LOGIN), PENDING: 200},
+    ("auth.second_step", "POST"): {**visitors(LOGIN), PENDING: 422},  # no code
+    ("auth.passkey_login_options", "POST"): {**visitors(200), **signed_in(409),
+                                             "anonymous": 200, "suspended": 200},
+    ("auth.passkey_login", "POST"): {**visitors(422), PENDING: 422},  # no credential
+    # Enrolment is for a pending user without a factor; this one has an authenticator app.
+    ("auth.enrol", "GET"): {**visitors(LOGIN), PENDING: 302},  # on to the second step
+    ("auth.enrol", "POST"): {**visitors(LOGIN), PENDING: 302},
+    ("auth.passkey_registration_options", "POST"): signed_in(200),
+    ("auth.add_passkey", "POST"): signed_in(303),  # nothing sent: back to the page
+    ("auth.security", "GET"): signed_in(200),
+    ("auth.add_authenticator", "GET"): signed_in(200),
+    ("auth.add_authenticator", "POST"): signed_in(422),  # no code
+    ("auth.remove_authenticator", "POST"): signed_in(422),  # none to remove
+    # The AM's only factor (they need one); to everyone else, not theirs.
+    ("auth.remove_passkey", "POST"): signed_in(422),
+    ("auth.recovery_codes", "GET"): signed_in(200),
+    ("auth.recovery_codes", "POST"): signed_in(303),  # no factor: back, nothing made
     ("auth.change_password", "GET"): signed_in(200),
     ("auth.change_password", "POST"): signed_in(422),  # no current password
     ("auth.forgot_password", "GET"): visitors(200),
@@ -262,6 +289,7 @@ MATRIX = {
 for _expected in MATRIX.values():
     for _other, _same in OTHERS.items():
         _expected.setdefault(_other, _expected[_same])
+    _expected.setdefault(PENDING, _expected["anonymous"])
 
 IGNORED_ENDPOINTS = {"static"}
 
@@ -368,6 +396,7 @@ def world(ctx, app_config):
             "administrator": f.admin(),
             "other_sales_coordinator": f.sales_coordinator(other_manager, first_name="Tess"),
             "other_account_manager": other_manager,
+            PENDING: _with_authenticator(f.account_manager(first_name="Paula")),
         },
         "args": {
             "user_id": account_manager.id,
@@ -386,6 +415,7 @@ def world(ctx, app_config):
             "buyer_id": buyer.id,
             "import_id": _catalogue_import_id(),
             **_group_and_grant(catalogue["season"]),
+            "passkey_id": _passkey(account_manager),
         },
         "items": {
             "territories": f.territory("Nordics").id,
@@ -394,6 +424,19 @@ def world(ctx, app_config):
             **{kind: catalogue[kind] for kind in SCREENER_KINDS},
         },
     }
+
+
+def _passkey(owner) -> int:
+    passkey = Passkey(user_id=owner.id, name="iPad", credential_id=b"credential",
+                      public_key=b"key")
+    db.session.add(passkey)
+    db.session.commit()
+    return passkey.id
+
+
+def _with_authenticator(user):
+    f.authenticator(user)
+    return user
 
 
 def _kinds(endpoint):
@@ -450,7 +493,11 @@ def _answer(app, client, login, world, endpoint, method, view, kind) -> tuple[in
     url = url_of(app, world, endpoint, kind)
     with client.session_transaction() as session:
         session.clear()
-    if view != "anonymous":
+    if view == PENDING:
+        with client.session_transaction() as session:
+            session.update({PENDING_USER: world["users"][PENDING].get_id(),
+                            PENDING_AT: int(time.time())})
+    elif view != "anonymous":
         login(world["users"][view])
     with client.open(url, method=method) as response:  # closes files it sends, e.g. images
         return response.status_code, response.headers.get("Location", "")

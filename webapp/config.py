@@ -77,6 +77,13 @@ def load_config(app, overrides=None):
         REGISTRATION_RATE_LIMIT=env.get("REGISTRATION_RATE_LIMIT", "10 per hour"),
         LOGIN_FAILURES_PER_ACCOUNT=env.get("LOGIN_FAILURES_PER_ACCOUNT", "100 per hour"),
         LOGIN_FAILURES_PER_ADDRESS=env.get("LOGIN_FAILURES_PER_ADDRESS", "50 per 10 minutes"),
+        # Wrong second-factor codes for one account, after its right password: three codes
+        # are valid at a time, so 20 guesses an hour succeed once in about 16,700 hours.
+        SECOND_FACTOR_FAILURES_PER_ACCOUNT=env.get("SECOND_FACTOR_FAILURES_PER_ACCOUNT",
+                                                   "20 per hour"),
+        # Passkeys belong to a domain (the relying party); empty: the request's host.
+        WEBAUTHN_RP_ID=env.get("WEBAUTHN_RP_ID", ""),
+        WEBAUTHN_ORIGIN=env.get("WEBAUTHN_ORIGIN", ""),
         # Sessions end after this long without a request, and this long after the login.
         SESSION_IDLE_MINUTES=float(env.get("SESSION_IDLE_MINUTES", 60)),
         SESSION_LIFETIME_HOURS=float(env.get("SESSION_LIFETIME_HOURS", 12)),

@@ -46,11 +46,23 @@ from webapp.models.people import (
 )
 from webapp.models.places import Company, Region, Territory, company_territories
 from webapp.models.registrations import Registration, RegistrationEvent, RegistrationStatus
+from webapp.models.second_factor import (
+    KnownBrowser,
+    Passkey,
+    RecoveryCode,
+    SiteSetting,
+    TotpAuthenticator,
+)
 
 __all__ = [
     "AccessGrant",
     "BuyerGroup",
     "buyer_group_members",
+    "KnownBrowser",
+    "Passkey",
+    "RecoveryCode",
+    "SiteSetting",
+    "TotpAuthenticator",
     "DAY_COLUMNS",
     "PROGRAMME_DAY_COLUMNS",
     "ActivityDay",

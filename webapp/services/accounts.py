@@ -45,12 +45,17 @@ def authenticate(email: str, password: str) -> User:
     return user
 
 
-def record_login(user: User, password: str) -> None:
-    user.last_login_at = datetime.now(UTC)
+def accept_password(user: User, password: str) -> None:
+    """The password was right: store it again under today's work factors if they rose."""
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
+        db.session.commit()
+
+
+def record_login(user: User) -> None:
+    """The login is complete (the password, then any second factor)."""
+    user.last_login_at = datetime.now(UTC)
     activity.record(user, EventKind.LOGIN)
-    db.session.commit()
 
 
 def end_all_sessions(user: User) -> None:

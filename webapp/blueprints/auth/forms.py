@@ -1,5 +1,12 @@
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SubmitField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from webapp.web.forms import PASSWORD_HINT, PasswordPolicy
@@ -35,3 +42,30 @@ class NewPasswordForm(FlaskForm):
 class ChangePasswordForm(NewPasswordForm):
     current_password = PasswordField("Current password",
                                      validators=[DataRequired(), Length(max=1024)])
+
+
+class SecondStepForm(FlaskForm):
+    code = StringField("Code", validators=[DataRequired(), Length(max=32)],
+                       description="The 6 digits your authenticator app shows, or one of your "
+                                   "recovery codes.")
+    submit = SubmitField("Continue")
+
+
+class AuthenticatorForm(FlaskForm):
+    code = StringField("Code from the app", validators=[DataRequired(), Length(max=32)])
+    name = StringField("Name", validators=[Length(max=100)], default="Authenticator app",
+                       description="To tell it apart, e.g. “Phone”.")
+    submit = SubmitField("Add the authenticator app")
+
+
+class PasskeyForm(FlaskForm):
+    """What the browser answered (JSON), put here by passkeys.js, and the passkey's name."""
+
+    credential = HiddenField(validators=[DataRequired(), Length(max=20000)])
+    name = StringField("Passkey name", validators=[Length(max=100)], default="Passkey",
+                       description="To tell it apart, e.g. “iPad” or “Work laptop”.")
+
+
+class SignInSettingsForm(FlaskForm):
+    buyers_required = BooleanField("Buyers must use a passkey or an authenticator app too")
+    submit = SubmitField("Save")

@@ -2,21 +2,27 @@ import logging
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, logout_user
 
 from webapp.audit import security_event
 from webapp.blueprints.auth import bp
-from webapp.blueprints.auth.forms import LoginForm, LogoutForm
+from webapp.blueprints.auth.forms import LoginForm, LogoutForm, PasskeyForm
+from webapp.blueprints.auth.sign_in import (
+    PENDING_NEXT,
+    begin_second_step,
+    complete_login,
+    pending_user,
+)
 from webapp.extensions import db, limiter
 from webapp.services import DomainError
 from webapp.services.accounts import (
+    accept_password,
     authenticate,
     end_all_sessions,
     find_by_email,
     normalise_email,
-    record_login,
 )
-from webapp.web.auth_session import start_session
+from webapp.services.second_factor import has_second_factor, must_enrol, must_use_second_factor
 from webapp.web.views import refused, render
 
 CLEAR_SITE_DATA = '"cache", "storage"'
@@ -59,20 +65,30 @@ def login():
             security_event("login.failure", find_by_email(form.email.data),
                            level=logging.WARNING)
         else:
-            session.clear()  # a fresh session on every login
-            login_user(user)
-            start_session()
-            record_login(user, form.password.data)
-            security_event("login.success", user)
-            return redirect(_safe_next(request.args.get("next")), code=303)
+            accept_password(user, form.password.data)
+            next_url = _safe_next(request.args.get("next"))
+            if not (has_second_factor(user) or must_use_second_factor(user)):
+                session.clear()
+                session[PENDING_NEXT] = next_url
+                return complete_login(user, "password")
+            begin_second_step(user, next_url)
+            security_event("login.password-accepted", user)
+            return redirect(url_for("auth.enrol" if must_enrol(user) else "auth.second_step"),
+                            code=303)
     status = 422 if form.is_submitted() else 200
-    return render("auth/login.html", form=form, status=status)
+    return render("auth/login.html", form=form, passkey_form=PasskeyForm(formdata=None),
+                  status=status)
 
 
 @bp.route("/logout", methods=["GET", "POST"])
-@login_required
 def logout():
-    """Ask to confirm (GET); log out everywhere (POST)."""
+    """Ask to confirm (GET); log out everywhere (POST). Halfway through a login (password
+    given, second factor not yet), the login is abandoned."""
+    if not current_user.is_authenticated:
+        if pending_user() is None:
+            return current_app.login_manager.unauthorized()
+        session.clear()
+        return redirect(url_for("auth.login"), code=303)
     form = LogoutForm()
     if form.validate_on_submit():
         security_event("logout", current_user)
