@@ -178,6 +178,9 @@ MATRIX = {
     ("admin.sales_coordinator_candidates", "GET"): administrators(200),
     ("admin.add_sales_coordinator", "POST"): administrators(400),
     ("admin.remove_sales_coordinator", "POST"): administrators(303),
+    ("admin.reset_second_factor", "POST"): administrators(303),
+    ("admin.sign_in_settings", "GET"): administrators(200),
+    ("admin.sign_in_settings", "POST"): administrators(303),  # unticked: saved as no
     ("admin.roles", "GET"): administrators(200),
     ("admin.new_role", "GET"): administrators(200),
     ("admin.new_role", "POST"): administrators(422),

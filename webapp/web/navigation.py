@@ -28,6 +28,7 @@ ADMIN_LINKS = [
     ("admin.places", "Companies", Permission.MANAGE_TERRITORIES, {"kind_name": "companies"}),
     ("admin.catalogue", "Catalogue", Permission.MANAGE_CATALOGUE, {}),
     ("admin.outbox", "Outbox", Permission.MANAGE_OUTBOX, {}),
+    ("admin.sign_in_settings", "Sign-in", Permission.MANAGE_USERS, {}),
 ]
 
 

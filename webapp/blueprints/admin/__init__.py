@@ -8,5 +8,6 @@ from webapp.blueprints.admin import (  # noqa: E402,F401
     outbox,
     places,
     roles,
+    sign_in,
     users,
 )
