@@ -60,6 +60,21 @@ def print_demo_summary(counts: dict[str, int], seconds: float) -> None:
                 click.echo(f"    {role:<{width - 2}}{holders:>7}")
 
 
+def print_demo_sign_in() -> None:
+    """How the demo's internal accounts pass the second step (buyers need none)."""
+    from flask import current_app
+
+    from webapp.services.second_factor import demo_secret
+
+    if current_app.config["HTTPS"] or demo_secret() is None:
+        click.echo("HTTPS=1: no shared demo authenticator; internal accounts set up their "
+                   "own second factor at their first login.")
+        return
+    click.echo(f"Second factor of every internal demo account: an authenticator app with the "
+               f"key {demo_secret()}\n(or `flask --app webapp demo-code` prints the current "
+               "code). Buyers sign in with the password alone.")
+
+
 def init_app(app):
     from webapp.cli.admin import admin_cli
 
@@ -80,6 +95,7 @@ def init_app(app):
         if not database_is_empty():
             if if_empty:
                 click.echo("The database already holds data; demo data not loaded.")
+                print_demo_sign_in()
                 return
             if not reset:
                 raise click.ClickException(
@@ -90,3 +106,15 @@ def init_app(app):
         counts = load_demo_data(progress)
         progress.done()
         print_demo_summary(counts, time.monotonic() - started)
+        print_demo_sign_in()
+
+    @app.cli.command("demo-code")
+    def demo_code():
+        """Print the code the demo's shared authenticator shows now (not with HTTPS=1)."""
+        from webapp.demo.sign_in import current_demo_code
+
+        code = current_demo_code()
+        if code is None:
+            raise click.ClickException("There is no demo authenticator here (none is made, "
+                                       "or used, when HTTPS=1).")
+        click.echo(code)

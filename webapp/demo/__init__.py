@@ -14,6 +14,7 @@ from webapp.demo.activity import load_demo_activity
 from webapp.demo.catalogue import load_demo_catalogue
 from webapp.demo.lists import load_demo_lists
 from webapp.demo.meetings import load_demo_meetings
+from webapp.demo.sign_in import load_demo_sign_in
 from webapp.extensions import db
 from webapp.models import (
     Company,
@@ -160,7 +161,7 @@ def load_demo_data(progress: Callable[[str], None] = lambda stage: None) -> dict
                                  region=region_of[covered[0]])
     sc = [RoleKind.SALES_COORDINATOR]
     sam = person("sam", "Sam", "Patel", sc, job_title="Sales Coordinator")
-    person("tess", "Tess", "Becker", sc, job_title="Sales Coordinator",
+    tess = person("tess", "Tess", "Becker", sc, job_title="Sales Coordinator",
            territories=[territories["DACH"]])
     rita = person("rita", "Rita", "Oliveira", sc, job_title="Sales & Reporting Coordinator")
     rita.roles.append(reporting_all)
@@ -224,6 +225,7 @@ def load_demo_data(progress: Callable[[str], None] = lambda stage: None) -> dict
                      decider=admin if rejected else None,
                      reason="We could not confirm that you work for this company. Please "
                             "apply again with your work email address." if rejected else None)
+    load_demo_sign_in([admin, *managers.values(), sam, tess, rita, uma])
     progress("catalogue")
     catalogue_counts = load_demo_catalogue(rng)
     db.session.flush()
