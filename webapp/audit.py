@@ -18,6 +18,8 @@ log = logging.getLogger("webapp.security")
 # Statuses a view answers when it refuses: 403 (no permission), 404 (not theirs or not there),
 # 429 (throttled). 401 comes from Flask-Login's signal: an anonymous user sent to log in.
 REFUSALS = {403, 404, 429}
+# Throttled here, a request is a login attempt: the password, the second factor, a passkey.
+LOGIN_STEPS = {"auth.login", "auth.second_step", "auth.enrol", "auth.passkey_login"}
 
 
 def client_address() -> str:
@@ -73,7 +75,7 @@ def init_app(app):
         # A 404 for a URL that matches no route is a typo or a scanner, not a refusal.
         if status in REFUSALS and not (status == 404 and request.url_rule is None):
             event = "request.throttled" if status == 429 else "request.denied"
-            if status == 429 and request.endpoint == "auth.login":
+            if status == 429 and request.endpoint in LOGIN_STEPS:
                 event = "login.throttled"
             security_event(event, level=logging.WARNING, status=status)
         return response
