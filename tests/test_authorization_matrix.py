@@ -494,6 +494,14 @@ def url_of(app, world, endpoint, kind=None) -> str:
 
 def _answer(app, client, login, world, endpoint, method, view, kind) -> tuple[int, str]:
     url = url_of(app, world, endpoint, kind)
+    as_view(client, login, world, view)
+    with client.open(url, method=method) as response:  # closes files it sends, e.g. images
+        return response.status_code, response.headers.get("Location", "")
+
+
+def as_view(client, login, world, view) -> None:
+    """Make the client's session that of `view`: none, signed in, or halfway (password
+    given, second factor not yet)."""
     with client.session_transaction() as session:
         session.clear()
     if view == PENDING:
@@ -502,8 +510,6 @@ def _answer(app, client, login, world, endpoint, method, view, kind) -> tuple[in
                             PENDING_AT: int(time.time())})
     elif view != "anonymous":
         login(world["users"][view])
-    with client.open(url, method=method) as response:  # closes files it sends, e.g. images
-        return response.status_code, response.headers.get("Location", "")
 
 
 def _as_expected(status: int, location: str, expected) -> bool:

@@ -64,10 +64,7 @@ def _pages():
 def _save_pages(app, client, login, world, folder: Path) -> list[Path]:
     saved = []
     for endpoint, kind, view in _pages():
-        with client.session_transaction() as session:
-            session.clear()
-        if view != "anonymous":
-            login(world["users"][view])
+        matrix.as_view(client, login, world, view)
         url = matrix.url_of(app, world, endpoint, kind)
         with client.get(url) as response:  # closes streamed answers (CSV) and files
             assert response.status_code == 200, (endpoint, kind, view, response.status_code)

@@ -89,6 +89,14 @@ def test_a_passkey_alone_signs_in_with_no_password(app, alices_ipad, alice, secu
     assert record.factor == "passkey" and record.user_id == alice.id
 
 
+def test_a_passkey_login_follows_only_a_local_next(app, alices_ipad):
+    client = app.test_client()
+    credential = alices_ipad.get(options(client, "/login/passkey/options"), ORIGIN)
+    response = client.post("/login/passkey?next=https://evil.example/",
+                           data={"credential": credential})
+    assert response.headers["Location"] == "/"
+
+
 def test_a_passkey_without_user_verification_is_refused(app, client, login, alice):
     login(alice)
     assert register(client, SoftAuthenticator(verifies_user=False)).status_code == 303

@@ -10,7 +10,9 @@ from flask_login import current_user
 from webapp.audit import security_event
 from webapp.blueprints.auth import bp
 from webapp.blueprints.auth.forms import AuthenticatorForm, LoginForm, PasskeyForm, SecondStepForm
+from webapp.blueprints.auth.routes import _safe_next
 from webapp.blueprints.auth.sign_in import (
+    PENDING_NEXT,
     complete_login,
     keep_challenge,
     pending_user,
@@ -106,8 +108,8 @@ def passkey_login():
             refused(error, form, field="credential")
             security_event("login.failure", user, level=logging.WARNING, step="passkey")
         else:
-            if user is None:
-                session["_pending_next"] = request.args.get("next") or url_for("main.home")
+            if user is None:  # the whole login: no password step kept a `next`
+                session[PENDING_NEXT] = _safe_next(request.args.get("next"))
             return complete_login(owner, "passkey")
     if user is not None:
         return _second_step_page(user, SecondStepForm(formdata=None), 422)

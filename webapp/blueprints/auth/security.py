@@ -41,8 +41,9 @@ def security():
 
 
 def _after_adding(had_factor: bool):
-    """A first factor comes with recovery codes, shown once."""
-    if had_factor:
+    """A first factor comes with recovery codes, shown once (so does one added by someone
+    with none left)."""
+    if had_factor and factors.recovery_codes_left(current_user):
         return redirect(url_for("auth.security"), code=303)
     session[NEW_CODES] = factors.new_recovery_codes(current_user)
     db.session.commit()
