@@ -153,6 +153,7 @@ def test_as_second_step_only_the_pending_users_own_passkey_counts(app, alices_ip
     response = client.post("/login/passkey",
                            data={"credential": alices_ipad.get(given, ORIGIN)})
     assert response.status_code == 422
+    assert "That passkey was not accepted" in response.get_data(as_text=True)
     assert not signed_in(client)
 
 

@@ -71,11 +71,11 @@ def second_step():
     return _second_step_page(user, form, 422 if form.is_submitted() else 200)
 
 
-def _second_step_page(user, form, status):
+def _second_step_page(user, form, status, passkey_form=None):
     return render("auth/second_step.html", form=form, user=user,
                   has_authenticator=factors.authenticator_of(user) is not None,
-                  has_passkey=bool(factors.passkeys_of(user)), passkey_form=PasskeyForm(),
-                  status=status)
+                  has_passkey=bool(factors.passkeys_of(user)),
+                  passkey_form=passkey_form or PasskeyForm(), status=status)
 
 
 @bp.route("/login/passkey/options", methods=["POST"])
@@ -111,9 +111,9 @@ def passkey_login():
             if user is None:  # the whole login: no password step kept a `next`
                 session[PENDING_NEXT] = _safe_next(request.args.get("next"))
             return complete_login(owner, "passkey")
-    if user is not None:
-        return _second_step_page(user, SecondStepForm(formdata=None), 422)
     form.form_errors.extend(form.credential.errors)
+    if user is not None:
+        return _second_step_page(user, SecondStepForm(formdata=None), 422, passkey_form=form)
     return render("auth/login.html", form=LoginForm(formdata=None), passkey_form=form,
                   status=422)
 
