@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '659cb806a0cf'
-down_revision = '53eaca96dd1b'
+down_revision = 'a0702904c14d'
 branch_labels = None
 depends_on = None
 
