@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pyotp
 import pytest
+from flask import current_app
 from sqlalchemy import select
 
 from tests import factories as f
@@ -403,7 +404,7 @@ class TestDemoSecretOverHttps:
 
     def test_codes_from_the_demo_secret_are_refused(self, ctx, monkeypatch):
         secret = pyotp.random_base32()
-        monkeypatch.setenv("DEMO_TOTP_SECRET", secret)
+        monkeypatch.setitem(current_app.config, "DEMO_TOTP_SECRET", secret)
         user = f.account_manager()
         f.authenticator(user, secret=secret)
         with pytest.raises(DomainError):
@@ -412,7 +413,7 @@ class TestDemoSecretOverHttps:
 
 def test_the_demo_secret_works_without_https(ctx, monkeypatch):
     secret = pyotp.random_base32()
-    monkeypatch.setenv("DEMO_TOTP_SECRET", secret)
+    monkeypatch.setitem(current_app.config, "DEMO_TOTP_SECRET", secret)
     user = f.account_manager()
     f.authenticator(user, secret=secret)
     assert factors.verify_code(user, totp_code(secret)) == "authenticator"

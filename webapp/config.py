@@ -83,6 +83,8 @@ def load_config(app, overrides=None):
                                                    "20 per hour"),
         # Passkeys belong to a domain (the relying party); empty: the request's host.
         WEBAUTHN_RP_ID=env.get("WEBAUTHN_RP_ID", ""),
+        # The demo accounts' shared authenticator secret; empty: one generated into instance/.
+        DEMO_TOTP_SECRET=env.get("DEMO_TOTP_SECRET", ""),
         WEBAUTHN_ORIGIN=env.get("WEBAUTHN_ORIGIN", ""),
         # Sessions end after this long without a request, and this long after the login.
         SESSION_IDLE_MINUTES=float(env.get("SESSION_IDLE_MINUTES", 60)),

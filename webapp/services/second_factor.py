@@ -2,7 +2,6 @@
 and the emails sent when a factor is added or removed. Passkeys are in services.passkeys."""
 
 import hmac
-import os
 import secrets
 from datetime import UTC, datetime
 from pathlib import Path
@@ -227,8 +226,8 @@ def factor_removed(user: User, factor: str) -> None:
 def demo_secret(create: bool = False) -> str | None:
     """The demo accounts' authenticator secret: DEMO_TOTP_SECRET, or one generated into the
     instance folder. Served over HTTPS (HTTPS=1) it is refused, since it is no secret."""
-    if os.environ.get("DEMO_TOTP_SECRET"):
-        return os.environ["DEMO_TOTP_SECRET"].strip().upper()
+    if current_app.config["DEMO_TOTP_SECRET"]:
+        return current_app.config["DEMO_TOTP_SECRET"].strip().upper()
     path = Path(current_app.instance_path) / DEMO_SECRET_FILE
     if not path.exists():
         if not create:
