@@ -25,7 +25,7 @@ from webapp.models import (
     ProgrammeList,
 )
 from webapp.services import activity
-from webapp.services.lists import share_list
+from webapp.services.list_sharing import share_list
 from webapp.web.visits import SESSION_KEY
 
 
@@ -233,7 +233,7 @@ def shared_list(people):
     programme_list = ProgrammeList(name="Ben's picks", kind=ListKind.MY, owner=people["alice"])
     programme_list.items.append(ListItem(programme=programme, position=1))
     db.session.add(programme_list)
-    share_list(programme_list, people["ben"], people["alice"])
+    share_list(programme_list, people["alice"], [people["ben"]])
     db.session.commit()
     email = db.session.scalars(select(OutboxMessage)).one()
     links = re.findall(r"http://127\.0\.0\.1:5000/r/[A-Za-z0-9_.\-]+", email.text_body)
@@ -245,25 +245,24 @@ def path_of(url: str) -> str:
 
 
 def test_list_share_email_links_are_tracked(shared_list):
-    assert len(shared_list["links"]) == 2  # the programme and the list
+    assert len(shared_list["links"]) == 1  # the programme; the list has the personal link
     assert all(link in shared_list["email"].html_body for link in shared_list["links"])
     assert "/catalogue/" not in shared_list["email"].text_body
+    assert "http://127.0.0.1:5000/s/" in shared_list["email"].text_body
 
 
 def test_clicking_a_link_records_the_click_for_its_recipient(client, people, shared_list):
-    programme_link, list_link = shared_list["links"]
-    response = client.get(path_of(list_link))
+    [programme_link] = shared_list["links"]
+    response = client.get(path_of(programme_link))
     assert response.status_code == 302
-    assert response.headers["Location"] == f"/lists/{shared_list['list'].id}"
-    client.get(path_of(programme_link))
+    assert response.headers["Location"] == f"/catalogue/{shared_list['programme'].id}"
     clicks = recorded(people["ben"], EventKind.EMAIL_CLICK)
     assert [(c.source, c.list_id, c.programme_id) for c in clicks] == [
-        (EmailSource.LIST_SHARE, shared_list["list"].id, None),
         (EmailSource.LIST_SHARE, shared_list["list"].id, shared_list["programme"].id)]
 
 
 def test_a_tampered_link_records_nothing_and_leads_home(client, people, shared_list):
-    token = path_of(shared_list["links"][1]).removeprefix("/r/")
+    token = path_of(shared_list["links"][0]).removeprefix("/r/")
     payload, signature = token.rsplit(".", 1)
     for bad in (payload[:-2] + "AA." + signature, payload + "." + signature[::-1], "nonsense",
                 "x" * 5000):
@@ -273,7 +272,7 @@ def test_a_tampered_link_records_nothing_and_leads_home(client, people, shared_l
 
 
 def test_a_forwarded_link_opened_by_another_user_records_nothing(login, people, shared_list):
-    response = login(people["dora"]).get(path_of(shared_list["links"][1]))
+    response = login(people["dora"]).get(path_of(shared_list["links"][0]))
     assert response.status_code == 302
     assert recorded(kind=EventKind.EMAIL_CLICK) == []
 

@@ -6,7 +6,7 @@ allowed POST answers with its validation status or its redirect.
 """
 
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -24,6 +24,7 @@ from webapp.models import (
     Episode,
     ListItem,
     ListKind,
+    ListShare,
     Meeting,
     MeetingStatus,
     Passkey,
@@ -32,6 +33,7 @@ from webapp.models import (
     Season,
 )
 from webapp.permissions import Permission
+from webapp.services.list_sharing import digest_of
 from webapp.services.registrations import register
 
 BASE_VIEWS = ["anonymous", "suspended", "buyer", "sales_coordinator", "account_manager",
@@ -252,7 +254,13 @@ MATRIX = {
     ("lists.note", "GET"): the_worlds(owner_and_admin(200)),
     ("lists.note", "POST"): the_worlds(owner_and_admin(422)),  # no version sent: refused
     ("lists.share", "GET"): the_worlds(owner_and_admin(200)),
-    ("lists.share", "POST"): the_worlds(owner_and_admin(422)),  # no buyer
+    ("lists.share", "POST"): the_worlds(owner_and_admin(422)),  # no recipient, no days
+    # The Sales Coordinator's link to their own list, sent to an address with no account.
+    ("lists.revoke_share", "POST"): the_worlds(owner_and_admin(303)),
+    # A valid personal link works for anyone holding it, signed in or not (LINK_ROWS below
+    # for expired, revoked and unknown links).
+    ("shared.show", "GET"): anyone(200),
+    ("shared.play", "GET"): anyone(302),  # on to the item's screener
     ("reporting.index", "GET"): reporters(200),
     ("reporting.buyers", "GET"): reporters(200),
     ("reporting.programmes", "GET"): reporters(200),
@@ -330,6 +338,29 @@ def _own_list(owner, programme_id) -> tuple[int, int]:
     return programme_list.id, item.id
 
 
+LINK = "a-valid-personal-link-token-0123456789"
+
+
+def _shares(list_id, sharer) -> dict[str, int]:
+    """Links to the Sales Coordinator's list for an address with no account: one valid, one
+    expired, one revoked (the token of each is its state's name, made long enough)."""
+    now = datetime.now(UTC)
+    states = {"valid": (now + timedelta(days=14), None),
+              "expired": (now - timedelta(minutes=1), None),
+              "revoked": (now + timedelta(days=14), now)}
+    shares = {}
+    for state, (expires_at, revoked_at) in states.items():
+        token = LINK if state == "valid" else f"{state}-personal-link-token-0123456789"
+        share = ListShare(list_id=list_id, email="guest@example.com", shared_by=sharer,
+                          token_digest=digest_of(token), expires_at=expires_at,
+                          revoked_at=revoked_at)
+        db.session.add(share)
+        db.session.flush()
+        shares[state] = share.id
+    db.session.commit()
+    return shares
+
+
 def _meeting(host, creator, buyer, programme_id) -> int:
     meeting = Meeting(title="Northlight × Alice", host=host, created_by=creator,
                       status=MeetingStatus.SCHEDULED, starts_at=datetime.now(UTC),
@@ -388,6 +419,7 @@ def world(ctx, app_config):
     coordinator = f.sales_coordinator(account_manager, first_name="Sam")
     catalogue = _catalogue(app_config["UPLOAD_FOLDER"])
     list_id, list_item_id = _own_list(coordinator, catalogue["programme"])
+    shares = _shares(list_id, coordinator)
     buyer = f.buyer(first_name="Ben", territories=[territory])
     other_manager = f.account_manager(first_name="Bob", territories=[f.territory("DACH")])
     return {
@@ -419,6 +451,8 @@ def world(ctx, app_config):
             "import_id": _catalogue_import_id(),
             **_group_and_grant(catalogue["season"]),
             "passkey_id": _passkey(account_manager),
+            "share_id": shares["valid"],
+            "link": LINK,
         },
         "items": {
             "territories": f.territory("Nordics").id,
@@ -577,4 +611,41 @@ def test_restricted_items_answer_each_point_of_view_as_granted(
                                            kind)
                 if not _as_expected(status, location, expected):
                     wrong.append(f"{endpoint} {kind or ''} {view}: {status}, not {expected}")
+    assert wrong == []
+
+
+# The personal link's routes for each state of a link, for every point of view: a link that
+# no longer works answers 410 with a page saying why, one never made 404.
+LINK_ROWS = {
+    ("shared.show", state): anyone(status)
+    for state, status in (("valid", 200), ("expired", 410), ("revoked", 410), ("unknown", 404))
+} | {
+    ("shared.play", state): anyone(status)
+    for state, status in (("valid", 302), ("expired", 410), ("revoked", 410), ("unknown", 404))
+}
+
+
+def _link_of(state: str) -> str:
+    if state == "valid":
+        return LINK
+    return f"{state}-personal-link-token-0123456789"
+
+
+@pytest.mark.parametrize("endpoint, state", list(LINK_ROWS), ids="-".join)
+def test_personal_links_answer_each_point_of_view_by_their_state(
+        app, client, login, world, endpoint, state):
+    from flask import url_for
+
+    args = {"link": _link_of(state), "item_id": world["args"]["item_id"]}
+    rule = next(app.url_map.iter_rules(endpoint))
+    url = url_for(endpoint, **{k: v for k, v in args.items() if k in rule.arguments})
+    wrong = []
+    for view, expected in LINK_ROWS[endpoint, state].items():
+        with client.session_transaction() as session:
+            session.clear()
+        if view != "anonymous":
+            login(world["users"][view])
+        response = client.get(url.replace("http://cms.test", ""))
+        if response.status_code != expected:
+            wrong.append(f"{view}: expected {expected}, got {response.status_code}")
     assert wrong == []

@@ -481,13 +481,14 @@ def test_sharing_a_list_twice_at_once_emails_the_buyer_once(app, login, people):
     db.session.add(shared)
     db.session.commit()
     url = f"/lists/{shared.id}/share"
-    data = {**hidden_fields(login(people["bob"]), url),
-            "buyer": people["dora"].id, "message": "As discussed"}
-    already = "Already sent to Dora Tester by Bob Tester"
+    data = {**hidden_fields(login(people["bob"]), url, url),
+            "buyers": people["dora"].id, "emails": "guest@example.com",
+            "message": "As discussed", "days": 14}
+    already = "Already saved by Bob Tester"
     done, again = twice(app, people["bob"], url, data, already)
-    assert count(ListShare) == 1
-    assert len(emails("list_shared")) == 1
-    assert done.status == 303 and again.status == 409
+    assert count(ListShare) == 2  # Dora and the guest, once each
+    assert len(emails("list_shared")) == 2
+    assert done.status == again.status == 303
     assert told(done, again, already)
 
 

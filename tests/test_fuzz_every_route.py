@@ -33,14 +33,14 @@ FORM_FIELDS = (
     "season_id", "episode_id", "direction", "host", "day", "start", "timezone", "duration",
     "market", "stand", "room", "pre_meeting_notes", "attendees", "source_list", "allow_clash",
     "action", "resend", "key", "item_id", "value", "sales_coordinator_id", "submit", "id",
-    "next",
+    "next", "buyers", "emails", "days", "max_views",
 )
 # Every query parameter a page reads, and a few it does not.
 QUERY_FIELDS = (
     "q", "page", "tab", "status", "am", "role", "territory", "region", "company", "genre",
     "type", "buyers_page", "host", "from", "to", "attendees", "add", "remove", "buyer_q",
     "cancel", "company_name", "day", "start", "end", "interval", "sort", "dir", "buyer",
-    "rank", "views", "next", "id",
+    "rank", "views", "next", "id", "buyers", "notes",
 )
 
 

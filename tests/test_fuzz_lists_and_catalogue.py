@@ -48,7 +48,7 @@ def test_fuzz_item_note(owner, world, list_url, data, headers):
 
 
 @FUZZ
-@given(data=form_data("buyer", "message"), headers=htmx)
+@given(data=form_data("buyers", "emails", "days", "max_views", "message"), headers=htmx)
 def test_fuzz_share_list(owner, list_url, data, headers):
     assert_handled(owner.post(f"{list_url}/share", data=data, headers=headers))
 

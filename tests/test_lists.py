@@ -274,16 +274,17 @@ def test_sharing_emails_the_buyer_the_items_with_links(login, people, lists):
     page = text(client.get(f"/lists/{programme_list.id}/share"))
     assert "Ben Tester" in page and "Dora" not in page  # only the buyers of Sam's AMs
     response = client.post(f"/lists/{programme_list.id}/share", data={
-        "buyer": people["ben"].id, "message": "As discussed"})
+        "buyers": people["ben"].id, "message": "As discussed", "days": 14})
     assert response.status_code == 303
     [email] = db.session.scalars(select(OutboxMessage)).all()
     assert email.recipients == "ben@example.com" and "Sam Tester shared" in email.subject
     assert "Fjord" in email.text_body and "As discussed" in email.text_body
-    # Each link counts the buyer's click for reporting, then leads to the list or programme.
+    # Each item's link counts the buyer's click for reporting, then leads to the programme;
+    # the list has the buyer's personal link.
     links = re.findall(r"http://127\.0\.0\.1:5000(/r/[\w.\-]+)", email.text_body)
     targets = [client.get(link).headers["Location"] for link in links]
-    assert targets[-1] == f"/lists/{programme_list.id}"
-    assert all(target.startswith("/catalogue/") for target in targets[:-1]) and targets[:-1]
+    assert all(target.startswith("/catalogue/") for target in targets) and targets
+    assert re.search(r"http://127\.0\.0\.1:5000/s/[\w\-]+", email.text_body)
     assert all(link in email.html_body for link in links)
     assert "Season 2 &lt;in production&gt;" in email.html_body
     assert visible(people["ben"]) == ["MIPCOM highlights",
@@ -292,14 +293,14 @@ def test_sharing_emails_the_buyer_the_items_with_links(login, people, lists):
 
 def test_sharing_with_a_buyer_outside_ones_scope_is_refused(login, people, lists):
     response = login(people["sam"]).post(f"/lists/{lists['sam_own'].id}/share", data={
-        "buyer": people["dora"].id})
+        "buyers": people["dora"].id, "days": 14})
     assert response.status_code == 422
     assert db.session.scalar(select(ListShare)) is None
 
 
 def test_an_empty_list_cannot_be_shared(login, people, lists):
     response = login(people["alice"]).post(f"/lists/{lists['alice_own'].id}/share", data={
-        "buyer": people["ben"].id})
+        "buyers": people["ben"].id, "days": 14})
     assert response.status_code == 422
     assert "Add at least one programme" in text(response)
 

@@ -24,7 +24,7 @@ NUMBER_INPUTS = [
     ("lists.create", "POST", "sales_coordinator", ["buyer"]),
     ("lists.add_item", "POST", "sales_coordinator", ["programme_id", "season_id", "episode_id"]),
     ("lists.note", "POST", "sales_coordinator", ["version"]),
-    ("lists.share", "POST", "sales_coordinator", ["buyer"]),
+    ("lists.share", "POST", "sales_coordinator", ["buyers", "days", "max_views"]),
     ("meetings.new", "POST", "sales_coordinator", MEETING_NUMBERS),
     ("meetings.edit", "POST", "sales_coordinator", MEETING_NUMBERS),
     ("meetings.notes", "POST", "sales_coordinator", ["version"]),

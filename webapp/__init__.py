@@ -57,6 +57,7 @@ def register_blueprints(app):
     from webapp.blueprints.meetings import bp as meetings_bp
     from webapp.blueprints.registration import bp as registration_bp
     from webapp.blueprints.reporting import bp as reporting_bp
+    from webapp.blueprints.shared import bp as shared_bp
     from webapp.web import navigation
 
     app.register_blueprint(main_bp)
@@ -71,6 +72,7 @@ def register_blueprints(app):
     app.register_blueprint(coordination_bp)
     app.register_blueprint(ipad_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(shared_bp)
     navigation.init_app(app)
 
 

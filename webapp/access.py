@@ -436,7 +436,8 @@ def _visible_list_ids(user: User) -> CompoundSelect:
     not_meeting = ProgrammeList.kind != ListKind.MEETING
     parts = [select(ProgrammeList.id).where(ProgrammeList.kind == ListKind.GLOBAL),
              select(ListShare.list_id).join(ProgrammeList, ProgrammeList.id == ListShare.list_id)
-             .where(ListShare.buyer_id == user.id, not_meeting)]
+             .where(ListShare.buyer_id == user.id, ListShare.revoked_at.is_(None),
+                    not_meeting)]
     if user.is_internal:
         parts.append(select(ProgrammeList.id).where(ProgrammeList.owner_id == user.id,
                                                     not_meeting))
@@ -489,6 +490,13 @@ def lists_to_add_to(user: User) -> Select:
         mine = mine | (ProgrammeList.kind == ListKind.GLOBAL)
     query = select(ProgrammeList).where(mine).order_by(ProgrammeList.name, ProgrammeList.id)
     return query if may_create_lists(user) else query.where(false())
+def shares_visible_to(user: User, programme_list: ProgrammeList) -> Select:
+    """The list's shares (who it was sent to) this user may see and revoke: every one for
+    those who may change the list, else the ones they made themselves."""
+    query = select(ListShare).where(ListShare.list_id == programme_list.id)
+    if may_edit_list(user, programme_list):
+        return query
+    return query.where(ListShare.shared_by_id == user.id)
 
 
 # --- Meetings ----------------------------------------------------------------------------
@@ -631,6 +639,20 @@ def _reporting_account_manager_ids(user: User) -> list[int]:
     gets them as constants instead of working the links out again inside each of its
     subqueries."""
     return list(db.session.scalars(_reporting_account_managers_of(user)))
+
+
+def share_links_reported_to(user: User) -> Select:
+    """Shares sent to an address with no account, for reporting: every one for "view
+    reporting for all users"; otherwise those made by the user or by the Account Managers
+    whose buyers they report on (an SC's AMs, an AM themselves)."""
+    query = select(ListShare).where(ListShare.buyer_id.is_(None),
+                                    ListShare.token_digest.is_not(None))
+    if reports_on_every_buyer(user):
+        return query
+    if not user.can(Permission.VIEW_REPORTING):
+        return query.where(false())
+    sharers = union(_reporting_account_managers_of(user), select(literal(user.id)))
+    return query.where(ListShare.shared_by_id.in_(sharers))
 
 
 def report_account_managers(user: User) -> Select:
@@ -799,12 +821,24 @@ def screeners_visible_to(user: User) -> Select:
         .where(Episode.screener_url.is_not(None), episode_visible(user)))
 
 
-def visible_items(user: User, items: list) -> list:
-    """The list items (already loaded) this user may see, in their order."""
-    if sees_whole_catalogue(user) or not items:
+def list_item_open():
+    """A where-clause on ListItem: its programme, season and episode are all open."""
+    def open_ids(model):
+        return select(model.id).where(model.restricted == false()).correlate(None)
+
+    return (ListItem.programme_id.in_(open_ids(Programme))
+            & (ListItem.season_id.is_(None) | ListItem.season_id.in_(open_ids(Season)))
+            & (ListItem.episode_id.is_(None) | ListItem.episode_id.in_(open_ids(Episode))))
+
+
+def visible_items(user: User | None, items: list) -> list:
+    """The list items (already loaded) this user may see, in their order. `None` is someone
+    with no account (a personal link's recipient): they see the open items only."""
+    if not items or (user is not None and sees_whole_catalogue(user)):
         return list(items)
+    rule = list_item_visible(user) if user is not None else list_item_open()
     ids = set(db.session.scalars(select(ListItem.id).where(
-        ListItem.id.in_([item.id for item in items]), list_item_visible(user))))
+        ListItem.id.in_([item.id for item in items]), rule)))
     return [item for item in items if item.id in ids]
 
 

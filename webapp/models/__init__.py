@@ -24,7 +24,14 @@ from webapp.models.catalogue import (
 )
 from webapp.models.form_tokens import FormToken
 from webapp.models.imports import CatalogueImport
-from webapp.models.lists import ListItem, ListKind, ListShare, ProgrammeList
+from webapp.models.lists import (
+    LinkEventKind,
+    ListItem,
+    ListKind,
+    ListShare,
+    ProgrammeList,
+    ShareLinkEvent,
+)
 from webapp.models.meetings import (
     AppliedChange,
     Meeting,
@@ -79,7 +86,9 @@ __all__ = [
     "Genre",
     "ListItem",
     "ListKind",
+    "LinkEventKind",
     "ListShare",
+    "ShareLinkEvent",
     "Meeting",
     "MeetingStatus",
     "MeetingSummarySend",

@@ -7,6 +7,7 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     SmallInteger,
     String,
@@ -106,16 +107,57 @@ class ListItem(db.Model):
 
 
 class ListShare(db.Model):
-    """A list sent to a buyer by email; the buyer may then open it on the website."""
+    """A list sent by email to one recipient: a registered buyer (who may then also open it
+    on the website) or an address with no account. Each carries its own link, kept only as
+    a digest of its token, working until it expires, is revoked or reaches its view cap.
+    Shares made before links existed have no token."""
 
     __tablename__ = "list_shares"
     id: Mapped[int] = mapped_column(primary_key=True)
     list_id: Mapped[int] = mapped_column(ForeignKey("lists.id", ondelete="CASCADE"), index=True)
-    buyer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    buyer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                                 index=True)
+    # The address the link went to: the buyer's at the time, or one with no account.
+    email: Mapped[str] = mapped_column(String(254), default="", server_default="")
     shared_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     message: Mapped[str] = mapped_column(Text, default="")
     shared_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    # SHA-256 of the link's token: the token itself is only ever in the email.
+    token_digest: Mapped[str | None] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    max_views: Mapped[int | None] = mapped_column(Integer)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     list: Mapped[ProgrammeList] = relationship()
-    buyer: Mapped[User] = relationship(foreign_keys=[buyer_id])
+    buyer: Mapped[User | None] = relationship(foreign_keys=[buyer_id])
     shared_by: Mapped[User | None] = relationship(foreign_keys=[shared_by_id])
+    revoked_by: Mapped[User | None] = relationship(foreign_keys=[revoked_by_id])
+
+    @property
+    def recipient(self) -> str:
+        """Who the link went to, as people read it."""
+        return self.buyer.full_name if self.buyer is not None else self.email
+
+
+class LinkEventKind(StrEnum):
+    LIST_VIEW = "list_view"
+    SCREENER_PLAY = "screener_play"
+
+
+class ShareLinkEvent(db.Model):
+    """A view of a shared list, or a screener played, through one recipient's link: the
+    record of what each recipient did, with or without an account."""
+
+    __tablename__ = "activity_share_link_events"
+    __table_args__ = (Index("ix_activity_share_link_events_share_id_kind", "share_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    share_id: Mapped[int] = mapped_column(ForeignKey("list_shares.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    programme_id: Mapped[int | None] = mapped_column(
+        ForeignKey("programmes.id", ondelete="SET NULL"))
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now,
+                                                  index=True)
+
+    share: Mapped[ListShare] = relationship()

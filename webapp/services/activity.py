@@ -23,6 +23,10 @@ The API other code uses:
   be a page of this site or the screener link stored on the programme (or one of its seasons
   or episodes). The token is signed with the app's SECRET_KEY: a changed token records
   nothing and leads to the start page.
+- ``record_link_event(share, kind, programme_id=None)`` records, in the caller's
+  transaction, a view of a shared list or a screener played through a recipient's personal
+  link (``ShareLinkEvent``, whoever the recipient), and for a registered buyer the same
+  ``LIST_VIEW`` or ``SCREENER_PLAY`` in their activity.
 - ``EventKind`` and ``EmailSource`` (from webapp.models) name the kinds and sources.
 
 Each event also adds one to its buyer's ActivityDay row for that UTC day, to that day's
@@ -57,17 +61,21 @@ from webapp.models import (
     EmailSource,
     Episode,
     EventKind,
+    LinkEventKind,
+    ListShare,
     Meeting,
     Programme,
     ProgrammeList,
     Season,
+    ShareLinkEvent,
     User,
 )
 
 log = logging.getLogger(__name__)
 
 __all__ = ["EmailSource", "EventKind", "follow_link", "rebuild_activity_days", "record",
-           "record_for_each", "record_now", "record_screener_play", "tracked_link"]
+           "record_for_each", "record_link_event", "record_now", "record_screener_play",
+           "tracked_link"]
 
 LINK_SALT = "activity.tracked-link"
 # A plain INSERT of the table rather than the ORM's bulk insert of the model: nothing reads
@@ -212,6 +220,20 @@ def record_screener_play(user: User, kind: str, item_id: int) -> None:
     }.get(kind)
     programme_id = db.session.scalar(query) if query is not None else None
     record_now(user, EventKind.SCREENER_PLAY, programme_id=programme_id)
+
+
+def record_link_event(share: ListShare, kind: LinkEventKind, *,
+                      programme_id: int | None = None) -> None:
+    """A view or play through a share's personal link, in the caller's transaction: kept
+    against the share for every recipient, and in a registered buyer's activity."""
+    at = datetime.now(UTC)
+    db.session.add(ShareLinkEvent(share_id=share.id, kind=LinkEventKind(kind).value,
+                                  programme_id=programme_id, occurred_at=at))
+    if share.buyer is not None:
+        buyer_kind = (EventKind.LIST_VIEW if kind == LinkEventKind.LIST_VIEW
+                      else EventKind.SCREENER_PLAY)
+        record(share.buyer, buyer_kind, list_id=share.list_id, programme_id=programme_id,
+               at=at)
 
 
 # --- Tracked links in emails --------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Lists: create, fill, order, annotate, duplicate, export and share."""
+"""Lists: create, fill, order, annotate, duplicate and export (sharing: list_sharing)."""
 
 import csv
 import io
@@ -9,13 +9,11 @@ from sqlalchemy.orm import selectinload
 
 from webapp import access
 from webapp.extensions import db
-from webapp.mail.service import absolute_url, queue_email
+from webapp.mail.service import absolute_url
 from webapp.models import (
-    EmailSource,
     Episode,
     ListItem,
     ListKind,
-    ListShare,
     Programme,
     ProgrammeList,
     Season,
@@ -23,12 +21,8 @@ from webapp.models import (
 )
 from webapp.permissions import Permission
 from webapp.services import DomainError
-from webapp.services.activity import tracked_link
-from webapp.services.catalogue_access import grant_for_sharing
 from webapp.services.notes import ITEM_NOTE, save_if_current
-from webapp.services.row_locks import lock
 from webapp.services.spreadsheets import safe_cell
-from webapp.times import as_utc
 
 KIND_LABELS = {ListKind.MY: "My list", ListKind.BUYER: "Buyer list",
                ListKind.GLOBAL: "Global list"}
@@ -172,66 +166,3 @@ def export_csv(items: list[ListItem]) -> str:
             "; ".join(g.name for g in programme.genres), item.note, item.screener_url or "",
             absolute_url("catalogue.programme", programme_id=programme.id))])
     return out.getvalue()
-
-
-class AlreadyShared(DomainError):
-    """The list went to this buyer since the sharer's form was drawn."""
-
-    def __init__(self, share: ListShare):
-        by = share.shared_by.full_name if share.shared_by else "a former user"
-        super().__init__(f"Already sent to {share.buyer.full_name} by {by} "
-                         f"({as_utc(share.shared_at):%d %b %Y, %H:%M} UTC).")
-        self.share = share
-
-
-def latest_share_id(programme_list: ProgrammeList) -> int:
-    """The latest share of the list (0: none), for the share form to carry."""
-    return db.session.scalar(select(func.max(ListShare.id))
-                             .where(ListShare.list_id == programme_list.id)) or 0
-
-
-def share_list(programme_list: ProgrammeList, buyer: User | None, by: User,
-               message: str = "", last_seen: int | None = None,
-               grant_access: bool = False) -> ListShare:
-    """Email the list to one of the sharer's buyers; they may then open it on the website.
-
-    The list is locked first, so shares at the same moment go one after the other.
-    `last_seen` is the latest share the form was drawn after (latest_share_id): a share with
-    the same buyer since then, by a double click, another tab or a retried request, is not
-    repeated (AlreadyShared)."""
-    if buyer is None:
-        raise DomainError("Choose the buyer to send the list to.", field="buyer")
-    in_scope = access.buyers_looked_after_by(by).where(User.id == buyer.id)
-    if db.session.scalar(in_scope) is None:
-        raise DomainError("Choose one of your buyers.", field="buyer")
-    lock(programme_list)
-    if last_seen is not None:
-        latest = db.session.scalar(
-            select(ListShare).where(ListShare.list_id == programme_list.id,
-                                    ListShare.buyer_id == buyer.id)
-            .order_by(ListShare.id.desc()).limit(1))
-        if latest is not None and latest.id > last_seen:
-            raise AlreadyShared(latest)
-    if not programme_list.items:
-        raise DomainError("Add at least one programme before sharing the list.")
-    if grant_access:  # "grant screener access" is checked there
-        grant_for_sharing(programme_list.items, [buyer], by,
-                          f"Shared list “{programme_list.name}”")
-    share = ListShare(list=programme_list, buyer=buyer, shared_by=by, message=message.strip())
-    db.session.add(share)
-    db.session.flush()
-
-    def link(target: str, programme_id: int | None = None) -> str:
-        """A link that counts the buyer's click for reporting, then leads to `target`."""
-        return tracked_link(buyer, target, source=EmailSource.LIST_SHARE,
-                            list_id=programme_list.id, programme_id=programme_id)
-
-    queue_email(buyer.email, "list_shared", f"{by.full_name} shared “{programme_list.name}”",
-                buyer=buyer, sharer=by, programme_list=programme_list, message=share.message,
-                list_url=link(absolute_url("lists.show", list_id=programme_list.id)),
-                items=[(item, link(absolute_url("catalogue.programme",
-                                                programme_id=item.programme_id),
-                                   item.programme_id))
-                       for item in access.visible_items(buyer, programme_list.items)])
-    return share
-

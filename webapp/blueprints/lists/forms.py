@@ -1,16 +1,19 @@
 from flask_wtf import FlaskForm
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from wtforms import BooleanField, HiddenField, SelectChoice, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation
 
 from webapp import access
 from webapp.extensions import db
 from webapp.models import User
 from webapp.services import form_tokens
+from webapp.services.list_sharing import DEFAULT_DAYS, LONGEST_DAYS, MOST_VIEWS
 from webapp.services.lists import KIND_LABELS, kinds_for
 from webapp.web.forms import (
     DATABASE_INT_MAX,
     NONE_CHOICE,
+    CheckboxListField,
     OptionalIdField,
     SelectField,
     WholeNumberField,
@@ -89,11 +92,30 @@ class NoteForm(FlaskForm):
         low=0, message="Reload the page and save again: the note's version is not a valid one.")
 
 
-class ShareForm(FlaskForm):
-    buyer = OptionalIdField("Buyer")
-    message = TextAreaField("Message (optional)", validators=[Optional(), Length(max=2000)])
-    grant_access = BooleanField("Grant the buyer access to the restricted titles in this list")
+class BuyerChoices(CheckboxListField):
+    """Buyers ticked from a search: the boxes offered change with the search, so any id is
+    taken here and the service checks each is the sharer's."""
 
-    def fill_choices(self, user):
-        self.buyer.choices = _buyer_choices(user)
-        return self
+    def pre_validate(self, form):
+        if self.process_errors:
+            raise StopValidation()
+
+
+class ShareForm(FlaskForm):
+    buyers = BuyerChoices("Buyers", choices=[])
+    emails = TextAreaField(
+        "Email addresses (optional)", validators=[Optional(), Length(max=5000)],
+        description="People without an account: one address a line, or separated by commas.")
+    days = WholeNumberField("Link works for (days)", validators=[InputRequired(
+        message="Say how many days the links work.")], low=1, high=LONGEST_DAYS,
+        default=DEFAULT_DAYS)
+    max_views = WholeNumberField("Views allowed per link (optional)", validators=[Optional()],
+                                 low=1, high=MOST_VIEWS,
+                                 description="Empty: as many as they like until it expires.")
+    message = TextAreaField("Message (optional)", validators=[Optional(), Length(max=2000)])
+    grant_access = BooleanField("Grant the buyers access to the restricted titles in this list")
+    form_token = HiddenField(default=form_tokens.new_token)
+
+    def chosen_buyers(self) -> list[User]:
+        ids = self.buyers.data or []
+        return db.session.scalars(select(User).where(User.id.in_(ids))).all() if ids else []

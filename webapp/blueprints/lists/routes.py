@@ -22,7 +22,6 @@ from webapp.blueprints.lists.forms import (
     NewListForm,
     NoteForm,
     RenameForm,
-    ShareForm,
 )
 from webapp.extensions import db
 from webapp.models import (
@@ -37,10 +36,9 @@ from webapp.models import (
     User,
 )
 from webapp.search import text_matches
-from webapp.services import DomainError, activity
+from webapp.services import DomainError, activity, list_sharing
 from webapp.services import lists as service
 from webapp.services.catalogue import programme_search
-from webapp.services.catalogue_access import has_restricted_items
 from webapp.services.meetings import meeting_of_list
 from webapp.services.notes import NoteConflict
 from webapp.web.pagination import paginate
@@ -57,7 +55,8 @@ def _tab_filter(tab: str):
         return ProgrammeList.kind == tab
     if tab == "shared":
         return ProgrammeList.id.in_(
-            select(ListShare.list_id).where(ListShare.buyer_id == current_user.id))
+            select(ListShare.list_id).where(ListShare.buyer_id == current_user.id,
+                                            ListShare.revoked_at.is_(None)))
     return None
 
 
@@ -134,6 +133,8 @@ def _item_or_404(programme_list: ProgrammeList, item_id: int) -> ListItem:
 
 def _page(programme_list: ProgrammeList, block: str | None = None, status: int = 200,
           **context):
+    if block is None and access.may_create_lists(current_user):
+        context["shares"] = list_sharing.shares_shown(current_user, programme_list)
     return render("lists/show.html", block, programme_list=programme_list,
                   items=access.visible_items(current_user, programme_list.items),
                   editable=access.may_edit_list(current_user, programme_list),
@@ -313,31 +314,3 @@ def note(list_id, item_id):
     if not is_htmx_request():
         return _page(programme_list, editing_item=found.id, note_form=form)
     return _item_fragment(programme_list, found, form=form, editing=True)
-
-
-@bp.route("/lists/<int:list_id>/share", methods=["GET", "POST"])
-@login_required
-def share(list_id):
-    """Email the list to a buyer, who may then open it on the website."""
-    programme_list = _list_or_404(list_id, whole=True)
-    if not access.may_create_lists(current_user):
-        abort(403)
-    form = ShareForm().fill_choices(current_user)
-    status = 422 if form.is_submitted() else 200
-    if form.validate_on_submit():
-        buyer = db.session.get(User, form.buyer.data) if form.buyer.data else None
-        try:
-            service.share_list(programme_list, buyer, current_user, form.message.data or "",
-                               last_seen=request.form.get("last_share", type=int),
-                               grant_access=form.grant_access.data)
-        except DomainError as error:
-            refused(error, form)
-            status = 409 if isinstance(error, service.AlreadyShared) else 422
-        else:
-            db.session.commit()
-            flash(f"“{programme_list.name}” is on its way to {buyer.full_name}.", "success")
-            return redirect(url_for("lists.show", list_id=list_id), code=303)
-    return render("lists/share.html", programme_list=programme_list, form=form,
-                  last_share=service.latest_share_id(programme_list), status=status,
-                  offer_grant=access.may_grant_access(current_user)
-                  and has_restricted_items(programme_list.id))

@@ -9,7 +9,7 @@ from webapp.blueprints.reporting.forms import FILTER_NAMES, ReportFilterForm
 from webapp.database import plan_for_the_values_given
 from webapp.extensions import db
 from webapp.permissions import Permission
-from webapp.services import activity, reporting, reporting_csv
+from webapp.services import activity, reporting, reporting_csv, reporting_links
 from webapp.services import reporting_activity as buyer_activity
 from webapp.web.errors import render_error
 from webapp.web.forms import database_id
@@ -71,8 +71,9 @@ def buyers():
     page = reporting.buyers_page(
         current_user, filters, sort, descending, request.args.get("page", 1, type=int),
         current_app.config["USERS_PER_PAGE"]) if filters else None
+    links = reporting_links.link_recipients(current_user, filters) if filters else []
     return _page("reporting/buyers.html", form, filters, page=page, sort=sort,
-                 descending=descending, sorts=reporting.BUYER_SORTS)
+                 descending=descending, sorts=reporting.BUYER_SORTS, link_lines=links)
 
 
 @bp.route("/reporting/users/<int:buyer_id>")
