@@ -257,6 +257,8 @@ MATRIX = {
     ("lists.share", "POST"): the_worlds(owner_and_admin(422)),  # no recipient, no days
     # The Sales Coordinator's link to their own list, sent to an address with no account.
     ("lists.revoke_share", "POST"): the_worlds(owner_and_admin(303)),
+    ("lists.export_pdf", "GET"): the_worlds(owner_and_admin(200)),
+    ("lists.export_xlsx", "GET"): the_worlds(owner_and_admin(200)),
     # A valid personal link works for anyone holding it, signed in or not (LINK_ROWS below
     # for expired, revoked and unknown links).
     ("shared.show", "GET"): anyone(200),
@@ -267,6 +269,8 @@ MATRIX = {
     # Ben is Alice's buyer by territory, so Sam's too.
     ("reporting.user", "GET"): the_worlds(reporters(200)),
     ("reporting.export", "GET"): reporters(200),
+    ("reporting.export_xlsx", "GET"): reporters(200),
+    ("reporting.programmes_export", "GET"): reporters(200),
     ("reporting.click", "GET"): anyone(302),  # a token not signed here: on to the start page
     # The world's meeting: hosted by the AM, set up by their SC, with the buyer attending.
     ("meetings.index", "GET"): internal(200),
@@ -285,6 +289,7 @@ MATRIX = {
     # Not a draft: back to the meeting, unchanged.
     ("meetings.delete", "POST"): the_worlds(internal(303)),
     ("meetings.invite", "GET"): the_worlds(signed_in(200)),  # the buyer attends it
+    ("meetings.agenda", "GET"): internal(200),  # each user's own hosts' day
     # My Account Managers: for holders of the Sales Coordinator role, whatever else they hold.
     ("coordination.account_managers", "GET"): {**signed_in(403), "sales_coordinator": 200},
     # The in-meeting view: the host (the AM) only; the SC who set it up, admins: 404.
@@ -453,6 +458,7 @@ def world(ctx, app_config):
             "passkey_id": _passkey(account_manager),
             "share_id": shares["valid"],
             "link": LINK,
+            "extension": "xlsx",
         },
         "items": {
             "territories": f.territory("Nordics").id,

@@ -40,7 +40,7 @@ QUERY_FIELDS = (
     "q", "page", "tab", "status", "am", "role", "territory", "region", "company", "genre",
     "type", "buyers_page", "host", "from", "to", "attendees", "add", "remove", "buyer_q",
     "cancel", "company_name", "day", "start", "end", "interval", "sort", "dir", "buyer",
-    "rank", "views", "next", "id", "buyers", "notes",
+    "rank", "views", "next", "id", "buyers", "notes", "extension",
 )
 
 

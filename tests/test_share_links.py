@@ -140,6 +140,7 @@ def test_a_link_shows_only_its_own_list(client, login, people, picks, other_list
 
 
 @pytest.mark.parametrize("url", ["/lists", "/lists/{list}", "/lists/{list}/export.csv",
+                                 "/lists/{list}/export.pdf",
                                  "/catalogue", "/meetings",
                                  "/reporting", "/"])
 def test_a_link_reaches_no_other_page(client, login, people, picks, url):

@@ -115,3 +115,26 @@ def meetings_on(host: User, day: date) -> list[Meeting]:
         selectinload(Meeting.attendees).options(joinedload(User.company),
                                                 lazyload(User.roles)))
     return [m for m in db.session.scalars(query) if m.local_start.date() == day]
+
+
+# --- A market day's agenda ----------------------------------------------------------------
+
+
+def agenda_hosts(user: User) -> list[User]:
+    """Whose day this user may print: the hosts they may set meetings up for (an AM
+    themselves, an SC their AMs and themselves; everyone for "manage meetings on behalf")."""
+    return db.session.scalars(access.hosts_available_to(user)
+                              .options(lazyload(User.roles))).all()
+
+
+def agenda(user: User, day: date, hosts: list[User]) -> list[Meeting]:
+    """The meetings, not cancelled, these hosts hold on `day` (by each meeting's own time
+    zone) among those the user may see, in order of time."""
+    query = (access.meetings_visible_to(user)
+             .where(Meeting.host_id.in_([host.id for host in hosts]),
+                    Meeting.status != MeetingStatus.CANCELLED, _on_local_dates(day, day))
+             .options(joinedload(Meeting.host).lazyload(User.roles),
+                      selectinload(Meeting.attendees).options(joinedload(User.company),
+                                                              lazyload(User.roles)))
+             .order_by(Meeting.starts_at, Meeting.id))
+    return db.session.scalars(query).all()

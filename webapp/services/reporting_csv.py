@@ -21,7 +21,7 @@ def when(moment: datetime | None) -> str:
     return as_utc(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
-def _lines(header: list[str], rows: Iterable[list]) -> Iterator[str]:
+def lines(header: list[str], rows: Iterable[list]) -> Iterator[str]:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(header)
@@ -41,7 +41,7 @@ def buyers_csv(viewer: User, filters: ReportFilters, sort: str,
              "; ".join(row.account_managers), row.logins, row.visits, row.programme_views,
              row.screener_plays, when(row.last_seen)]
             for row in all_buyer_lines(viewer, filters, sort, descending))
-    return _lines(BUYER_COLUMNS, rows)
+    return lines(BUYER_COLUMNS, rows)
 
 
 def buyer_activity_csv(buyer: User, filters: ReportFilters) -> Iterator[str]:
@@ -49,4 +49,4 @@ def buyer_activity_csv(buyer: User, filters: ReportFilters) -> Iterator[str]:
     rows = ([when(event.occurred_at), describe(event), programme or "", list_name or "",
              meeting or ""]
             for event, programme, list_name, meeting in timeline_rows(buyer, filters))
-    return _lines(ACTIVITY_COLUMNS, rows)
+    return lines(ACTIVITY_COLUMNS, rows)

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("lists", __name__)
 
-from webapp.blueprints.lists import adding, routes, sharing  # noqa: E402,F401
+from webapp.blueprints.lists import adding, exports, routes, sharing  # noqa: E402,F401

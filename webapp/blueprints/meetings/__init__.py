@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("meetings", __name__)
 
-from webapp.blueprints.meetings import routes  # noqa: E402,F401
+from webapp.blueprints.meetings import agenda, routes  # noqa: E402,F401

@@ -79,7 +79,8 @@ def index():
     hosts = db.session.scalars(access.hosts_available_to(current_user)
                                .options(lazyload(User.roles))).all()
     return render("meetings/index.html", "results", page=page, filters=filters, tabs=TABS,
-                  hosts=hosts, errors=errors, status=400 if errors else 200)
+                  hosts=hosts, errors=errors, today=date.today(),
+                  status=400 if errors else 200)
 
 
 def _details(form: MeetingForm) -> service.MeetingDetails:

@@ -9,13 +9,14 @@ from webapp.blueprints.reporting.forms import FILTER_NAMES, ReportFilterForm
 from webapp.database import plan_for_the_values_given
 from webapp.extensions import db
 from webapp.permissions import Permission
-from webapp.services import activity, reporting, reporting_csv, reporting_links
+from webapp.services import activity, reporting, reporting_csv, reporting_links, workbooks
 from webapp.services import reporting_activity as buyer_activity
 from webapp.web.errors import render_error
 from webapp.web.forms import database_id
 from webapp.web.views import permission_required, render
 
 view_reporting = permission_required(Permission.VIEW_REPORTING)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHART_MEASURES = [(key, label) for key, label in reporting.MEASURES if key in reporting.CHARTED]
 
 
@@ -131,6 +132,40 @@ def export():
     filename = f"{name}-{filters.start.isoformat()}-{filters.end.isoformat()}.csv"
     return Response(stream_with_context(rows), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _attachment(content, mimetype: str, name: str, filters, extension: str) -> Response:
+    filename = f"{name}-{filters.start.isoformat()}-{filters.end.isoformat()}.{extension}"
+    return Response(content, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.route("/reporting/export.xlsx")
+@view_reporting
+def export_xlsx():
+    """The buyers table as a workbook; the same filters and order as the CSV."""
+    form, filters = _filters()
+    if filters is None:
+        return render_error(422, "Check the filters: " + " ".join(form.problems))
+    sort, descending = _sort(reporting.BUYER_SORTS, "visits")
+    book = workbooks.buyers_workbook(current_user, filters, sort, descending)
+    return _attachment(book, XLSX, "buyers", filters, "xlsx")
+
+
+@bp.route("/reporting/programmes.<any(csv, xlsx):extension>")
+@view_reporting
+def programmes_export(extension):
+    """The programme ranking as CSV or as a workbook; same filters and order as the page."""
+    form, filters = _filters()
+    if filters is None:
+        return render_error(422, "Check the filters: " + " ".join(form.problems))
+    sort = request.args.get("sort", "views")
+    ranking = buyer_activity.programme_ranking(current_user, filters, sort)
+    if extension == "xlsx":
+        return _attachment(workbooks.ranking_workbook(ranking), XLSX, "programmes", filters,
+                           "xlsx")
+    rows = reporting_csv.lines(workbooks.RANKING_COLUMNS, workbooks.ranking_rows(ranking))
+    return _attachment(stream_with_context(rows), "text/csv", "programmes", filters, "csv")
 
 
 @bp.route("/r/<token>")
