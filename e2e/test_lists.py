@@ -1,5 +1,6 @@
 """Sam builds a list from the catalogue, orders it by tapping, annotates it and shares it."""
 
+import re
 
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
@@ -71,19 +72,43 @@ def test_sam_builds_orders_annotates_and_shares_a_list(page: Page, live_app):
     assert titles(page) == ["Kitchen Kings", "The Fjord Murders", "Wild Atlantic"]
     expect(item).to_contain_text("Ask about season 2 rights")
 
-    page.get_by_role("button", name="Share with a buyer").click()
-    page.get_by_label("Buyer").select_option(label="Ben Carter · Northlight Media")
+    page.get_by_role("button", name="Share", exact=True).click()
+    page.get_by_label("Search your buyers").press_sequentially("Ben Car", delay=20)
+    expect(page.locator("#buyer-options label")).to_have_count(1)
+    page.get_by_label("Ben Carter · Northlight Media").check()
+    page.get_by_label("Email addresses (optional)").fill("guest@example.com")
     page.get_by_label("Message (optional)").fill("Our picks for Cannes")
     screenshot(page, "list-share")
-    page.get_by_role("button", name="Send to the buyer").click()
-    expect(page.get_by_text("is on its way to Ben Carter")).to_be_visible()
+    page.get_by_role("button", name="Send the links").click()
+    expect(page.get_by_text("is on its way to Ben Carter, guest@example.com")).to_be_visible()
 
     with live_app.app.app_context():
-        [email] = db.session.scalars(select(OutboxMessage).where(
-            OutboxMessage.kind == "list_shared")).all()
-        assert email.recipients == "ben@demo.test"
+        sent = db.session.scalars(select(OutboxMessage).where(
+            OutboxMessage.kind == "list_shared").order_by(OutboxMessage.id)).all()
+        assert [email.recipients for email in sent] == ["ben@demo.test", "guest@example.com"]
+        email = sent[1]
         assert "Kitchen Kings" in email.text_body and "Ask about season 2 rights" in email.text_body
         assert "Our picks for Cannes" in email.text_body
+        [link] = re.findall(r"http://[^/\s]+(/s/[\w\-]+)", email.text_body)
+
+    # The guest opens their link with no account; Sam then revokes it from the list's page.
+    guest = page.context.browser.new_context()
+    guest_page = guest.new_page()
+    guest_page.goto(f"{live_app.url}{link}")
+    expect(guest_page.get_by_role("heading", name="Sam's MIPCOM picks")).to_be_visible()
+    expect(guest_page.get_by_role("button", name="Play the screener").first).to_be_visible()
+    screenshot(guest_page, "list-shared-link")
+    page.reload()
+    row = page.locator("#shared-with tr").filter(has_text="guest@example.com")
+    expect(row.locator("td").nth(3)).to_have_text("1")  # one view
+    page.once("dialog", lambda dialog: dialog.accept())
+    row.get_by_role("button", name="Revoke").click()
+    expect(page.get_by_text("The link sent to guest@example.com no longer works.")).to_be_visible()
+    expect(row).to_contain_text("revoked")
+    screenshot(page, "list-shared-with")
+    guest_page.reload()
+    expect(guest_page.get_by_role("heading", name="This link no longer works")).to_be_visible()
+    guest.close()
 
 
 def test_list_page_fits_an_ipad_and_reorders_by_tapping(ipad_page: Page, live_server):
