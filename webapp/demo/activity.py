@@ -17,11 +17,13 @@ from webapp.models import (
     ActivityEvent,
     EmailSource,
     EventKind,
+    LinkEventKind,
     ListItem,
     ListShare,
     Meeting,
     MeetingSummarySend,
     Programme,
+    ShareLinkEvent,
     User,
 )
 from webapp.services.activity import rebuild_activity_days
@@ -92,11 +94,34 @@ def _share_clicks(rng, shares, now) -> list[dict]:
     rows = []
     for share in shares:
         shared_at = share.shared_at.replace(tzinfo=UTC)
-        if rng.random() < 0.7:
+        if share.buyer_id is not None and rng.random() < 0.7:
             at = min(shared_at + timedelta(hours=rng.uniform(0.5, 30)), now)
             rows.append(_events(EventKind.EMAIL_CLICK, share.buyer_id, at,
                                 source=EmailSource.LIST_SHARE.value, list_id=share.list_id))
             rows.append(_events(EventKind.LIST_VIEW, share.buyer_id, at, list_id=share.list_id))
+    return rows
+
+
+def _link_events(rng, shares, now) -> list[dict]:
+    """Views and plays through the personal links to people without an account: a few
+    openings each, within the view cap, while the link worked."""
+    rows = []
+    for share in shares:
+        if share.buyer_id is not None or share.token_digest is None:
+            continue
+        start = share.shared_at.replace(tzinfo=UTC)
+        until = min(now, share.expires_at.replace(tzinfo=UTC),
+                    share.revoked_at.replace(tzinfo=UTC) if share.revoked_at else now)
+        views = min(rng.randint(1, 4), share.max_views or 4)
+        for _ in range(views):
+            at = start + (until - start) * rng.random()
+            rows.append({"share_id": share.id, "kind": LinkEventKind.LIST_VIEW.value,
+                         "programme_id": None, "occurred_at": at})
+            if rng.random() < 0.6:
+                item = rng.choice(share.list.items)
+                rows.append({"share_id": share.id, "kind": LinkEventKind.SCREENER_PLAY.value,
+                             "programme_id": item.programme_id,
+                             "occurred_at": at + timedelta(minutes=rng.uniform(1, 20))})
     return rows
 
 
@@ -147,7 +172,11 @@ def load_demo_activity(rng, now: datetime | None = None) -> int:
     for share in shares:
         if share.shared_at.replace(tzinfo=UTC) > now - timedelta(days=1):
             # Lists shared while loading: date them a few weeks back, as a real team's are.
-            share.shared_at = now - timedelta(days=rng.uniform(5, 60))
+            moved = now - timedelta(days=rng.uniform(5, 60))
+            if share.expires_at is not None:  # the link lasts as long as it was given
+                share.expires_at = share.expires_at.replace(tzinfo=UTC) + (
+                    moved - share.shared_at.replace(tzinfo=UTC))
+            share.shared_at = moved
     rows = []
     for buyer in buyers:
         level = KEEN.get(buyer.email) or rng.choice([0, 0.2, 0.5, 0.8, 1, 1, 1.3, 1.8, 2.5])
@@ -158,5 +187,7 @@ def load_demo_activity(rng, now: datetime | None = None) -> int:
     rows.sort(key=lambda row: row["occurred_at"])
     if rows:
         db.session.execute(insert(ActivityEvent), rows)
+    if link_rows := _link_events(rng, shares, now):
+        db.session.execute(insert(ShareLinkEvent), link_rows)
     rebuild_activity_days()
     return len(rows)

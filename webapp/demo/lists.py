@@ -1,9 +1,25 @@
-"""Demo lists: global market lists, Account Managers' buyer lists, coordinators' own lists."""
+"""Demo lists: global market lists, Account Managers' buyer lists, coordinators' own lists,
+and personal links to some of them for buyers and for people without an account."""
+
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
 from webapp.extensions import db
 from webapp.models import ListItem, ListKind, ListShare, Programme, ProgrammeList, User
+from webapp.services.list_sharing import digest_of
+
+# The demo guest's link, so that the page a link opens can be shown without an email:
+# /s/demo-guest-link-to-sams-market-prep (a demo database only; real tokens are random).
+DEMO_GUEST_TOKEN = "demo-guest-link-to-sams-market-prep"
+# (list, address, days since sent, days it lasts, view cap, revoked): links to people
+# without an account.
+GUEST_LINKS = [
+    ("Sam's market prep", "acquisitions@harbour-tv.example", 3, 14, None, False),
+    ("Nordic crime shortlist", "programming@nordicstream.example", 10, 14, 5, False),
+    ("Nordic crime shortlist", "old.contact@fjordfilm.example", 30, 14, None, False),
+    ("MIPCOM 2026 highlights", "press@cannes-daily.example", 6, 30, 3, True),
+]
 
 NOTES = ["Strong ratings in its home market.", "Season 2 delivers in spring.",
          "Ask about format rights.", "Pairs well with their Sunday slot.",
@@ -37,5 +53,28 @@ def load_demo_lists(rng) -> int:
                                                  note=rng.choice(NOTES)))
         db.session.add(programme_list)
         if buyer is not None:
-            db.session.add(ListShare(list=programme_list, buyer=buyer, shared_by=owner))
+            db.session.add(_link(programme_list, owner, buyer.email, 0, 30, buyer=buyer))
+    db.session.flush()
+    _guest_links(admin)
     return len(specs)
+
+
+def _link(programme_list, by, email, sent_days_ago=1, days=14, max_views=None, buyer=None,
+          token=None) -> ListShare:
+    sent = datetime.now(UTC) - timedelta(days=sent_days_ago)
+    token = token or f"demo-{programme_list.id}-{email}"
+    return ListShare(list=programme_list, buyer=buyer, email=email, shared_by=by,
+                     shared_at=sent, token_digest=digest_of(token),
+                     expires_at=sent + timedelta(days=days), max_views=max_views)
+
+
+def _guest_links(admin: User) -> None:
+    lists = {each.name: each for each in db.session.scalars(select(ProgrammeList))}
+    for name, email, sent_days_ago, days, max_views, revoked in GUEST_LINKS:
+        programme_list = lists[name]
+        token = DEMO_GUEST_TOKEN if email.startswith("acquisitions@") else None
+        link = _link(programme_list, programme_list.owner, email, sent_days_ago, days,
+                     max_views, token=token)
+        if revoked:
+            link.revoked_at, link.revoked_by = link.shared_at + timedelta(days=2), admin
+        db.session.add(link)
