@@ -118,6 +118,8 @@ def test_an_anonymous_link_shows_the_list_and_plays_its_screener(client, login, 
     path = links_by_recipient()["guest@example.com"]
     page = signed_out(client).get(path)
     assert page.status_code == 200
+    assert page.headers["Cache-Control"] == "no-store"
+    assert page.headers["Referrer-Policy"] == "no-referrer"
     body = text(page)
     assert "Nordic noir" in body and "The Fjord Murders" in body and "Kitchen Kings" in body
     assert "A detective returns home." in body and "Ask about season 2" in body

@@ -8,6 +8,15 @@ from webapp.extensions import db
 from webapp.services import list_sharing as service
 
 
+@bp.after_request
+def keep_private(response):
+    """The page of someone's link: never kept by a browser or proxy, and its address (the
+    token) never sent on as a referrer."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
 def _gone(error: service.DomainError, status: int):
     db.session.rollback()
     return render_template("shared/gone.html", message=str(error), status=status), status
