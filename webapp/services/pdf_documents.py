@@ -131,8 +131,9 @@ def _artwork(item: ListItem) -> Image | None:
 def programme_facts(item: ListItem) -> str:
     """Genre · type · year · episodes, as the sheet and the workbook show them."""
     programme = item.programme
-    parts = [", ".join(genre.name for genre in programme.genres), programme.programme_type,
-             str(programme.year or ""),
+    genres = [genre.name for genre in programme.genres]
+    kind = "" if programme.programme_type in genres else programme.programme_type  # "Kids"
+    parts = [", ".join(genres), kind, str(programme.year or ""),
              f"{programme.episode_count} episodes" if programme.episode_count else ""]
     return " · ".join(part for part in parts if part)
 

@@ -6,6 +6,7 @@ from flask import redirect, render_template
 from webapp.blueprints.shared import bp
 from webapp.extensions import db
 from webapp.services import list_sharing as service
+from webapp.services.pdf_documents import programme_facts
 
 
 @bp.after_request
@@ -33,7 +34,8 @@ def show(link):
         return _gone(error, 410)
     items = service.items_shown_by(share)
     db.session.commit()
-    return render_template("shared/list.html", share=share, items=items, link=link)
+    return render_template("shared/list.html", share=share, items=items, link=link,
+                           facts=programme_facts)
 
 
 @bp.route("/s/<link>/play/<int:item_id>")
