@@ -160,9 +160,9 @@ def share_list(programme_list: ProgrammeList, by: User, buyers: list[User] = (),
                           token_digest=digest_of(token), expires_at=now + timedelta(days=days),
                           max_views=max_views)
         db.session.add(share)
+        db.session.flush()
         shares.append(share)
         _email(share, token)
-    db.session.flush()
     return shares
 
 
@@ -183,8 +183,7 @@ def _email(share: ListShare, token: str) -> None:
                 buyer=buyer, sharer=share.shared_by, programme_list=programme_list,
                 message=share.message, list_url=absolute_url("shared.show", link=token),
                 expires_at=as_utc(share.expires_at), max_views=share.max_views,
-                items=[(item, item_link(item))
-                       for item in access.visible_items(buyer, programme_list.items)])
+                items=[(item, item_link(item)) for item in items_shown_by(share)])
 
 
 # --- Opening a link ---------------------------------------------------------------------
