@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '954647b42127'
-down_revision = '53eaca96dd1b'
+down_revision = '659cb806a0cf'
 branch_labels = None
 depends_on = None
 
