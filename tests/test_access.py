@@ -209,10 +209,10 @@ def test_meetings_worked_on_are_ones_own_and_an_scs_account_managers_by_either_p
     assert _titles(access.meetings_worked_on_by(alice)) == ["Alice's"]
 
 
-def test_meetings_attended_by_a_buyer_are_their_scheduled_ones():
+def test_meetings_attended_by_a_buyer_are_theirs_cancelled_ones_too_but_no_drafts():
     alice, ben, dora = f.account_manager(), f.buyer(), f.buyer()
     _meeting(alice, "Ben's", [ben])
     _meeting(alice, "Ben's draft", [ben], status="draft")
     _meeting(alice, "Ben's cancelled", [ben, dora], status="cancelled")
     _meeting(alice, "Dora's", [dora])
-    assert _titles(access.meetings_attended_by(ben)) == ["Ben's"]
+    assert _titles(access.meetings_attended_by(ben)) == ["Ben's", "Ben's cancelled"]

@@ -21,6 +21,7 @@ from webapp.models import (
     AccessGrant,
     BuyerGroup,
     CatalogueImport,
+    DistributorSettings,
     Episode,
     ListItem,
     ListKind,
@@ -198,6 +199,11 @@ MATRIX = {
     ("admin.outbox_message", "GET"): administrators(200),
     ("admin.outbox_message_html", "GET"): administrators(200),
     ("admin.retry_outbox_message", "POST"): administrators(303),
+    ("admin.settings", "GET"): administrators(200),
+    ("admin.settings", "POST"): administrators(422),  # no name
+    # The distributor's logo and colour: every page shows them, the login page included.
+    ("main.distributor_logo", "GET"): anyone(200),
+    ("main.distributor_theme", "GET"): anyone(200),
     ("catalogue.index", "GET"): signed_in(200),
     ("catalogue.programme", "GET"): signed_in(200),
     ("catalogue.screener", "GET"): signed_in(302),  # on to the screener link
@@ -277,7 +283,9 @@ MATRIX = {
     ("meetings.new", "GET"): internal(200),
     ("meetings.new", "POST"): internal(422),  # nothing filled in
     ("meetings.buyer_picker", "GET"): internal(200),
-    ("meetings.show", "GET"): the_worlds(internal(200)),
+    # A buyer attending it is sent on to their own page of the meeting.
+    ("meetings.show", "GET"): {**the_worlds(internal(200)), "buyer": 302},
+    ("meetings.attending", "GET"): {**signed_in(404), "buyer": 200},
     ("meetings.edit", "GET"): the_worlds(internal(200)),
     ("meetings.edit", "POST"): the_worlds(internal(422)),
     ("meetings.notes", "GET"): the_worlds(internal(200)),
@@ -427,6 +435,10 @@ def world(ctx, app_config):
     shares = _shares(list_id, coordinator)
     buyer = f.buyer(first_name="Ben", territories=[territory])
     other_manager = f.account_manager(first_name="Bob", territories=[f.territory("DACH")])
+    # A distributor with a logo, which every page shows (to anyone: the login page too).
+    db.session.add(DistributorSettings(name="Meridian TV", logo=b"\x89PNG\r\n\x1a\n",
+                                       logo_type="image/png"))
+    db.session.commit()
     return {
         "users": {
             "suspended": f.admin(first_name="Suspended", is_suspended=True),

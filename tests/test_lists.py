@@ -277,7 +277,11 @@ def test_sharing_emails_the_buyer_the_items_with_links(login, people, lists):
         "buyers": people["ben"].id, "message": "As discussed", "days": 14})
     assert response.status_code == 303
     [email] = db.session.scalars(select(OutboxMessage)).all()
-    assert email.recipients == "ben@example.com" and "Sam Tester shared" in email.subject
+    # Sam shares for Alice, Ben's Account Manager: the email is in her name, replies to her.
+    assert email.recipients == "ben@example.com" and "Alice Tester shared" in email.subject
+    assert email.sent_by_text == "Sam Tester for Alice Tester"
+    assert email.reply_to == people["alice"].email
+    assert email.sender.startswith("Alice Tester via ")
     assert "Fjord" in email.text_body and "As discussed" in email.text_body
     # Each item's link counts the buyer's click for reporting, then leads to the programme;
     # the list has the buyer's personal link.

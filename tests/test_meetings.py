@@ -327,7 +327,11 @@ def test_index_shows_the_meetings_in_scope_with_tabs_filters_and_search(
 def test_a_buyer_cannot_use_the_meetings_pages(client, login, people, meeting):
     login(people["dora"])
     assert client.get("/meetings").status_code == 403
-    assert client.get(f"/meetings/{meeting.id}").status_code == 403
+    assert client.get(f"/meetings/{meeting.id}/edit").status_code == 403
+    # The meeting's own page (the invitation's link) sends a buyer on to theirs.
+    shown = client.get(f"/meetings/{meeting.id}")
+    assert shown.status_code == 302
+    assert shown.headers["Location"].endswith(f"/my-meetings/{meeting.id}")
 
 
 def test_meeting_notes_conflict_keeps_both_texts(client, login, people, meeting):
@@ -656,4 +660,6 @@ def test_each_summary_send_is_recorded_with_time_sender_and_recipients(
     assert send.sent_by == people["tess"] and send.sent_at is not None
     assert send.recipient_list == [people["dora"].email]
     page = text(client.get(f"/meetings/{meeting.id}"))
-    assert f"by {people['tess'].full_name} to {people['dora'].email}" in page
+    assert send.acting_for == people["bob"]
+    assert (f"by {people['tess'].full_name} for {people['bob'].full_name} "
+            f"to {people['dora'].email}") in page

@@ -24,6 +24,7 @@ def register_extensions(app):
     from webapp import audit, database, jobs
     from webapp.extensions import compress, csrf, db, htmx, limiter, migrate
     from webapp.mail import worker as mail_worker
+    from webapp.services import distributor
     from webapp.web import auth_session, formatting, security, static_files, visits
 
     database.init_app(app, db)
@@ -42,6 +43,7 @@ def register_extensions(app):
     jobs.init_app(app)
     visits.init_app(app)
     formatting.init_app(app)
+    distributor.init_app(app)
 
 
 def register_blueprints(app):

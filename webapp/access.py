@@ -371,6 +371,16 @@ def buyers_looked_after_by(user: User) -> Select:
     return query.where(User.id.in_(union(*linked)))
 
 
+def account_managers_acting_for(user: User, buyer: User) -> Select:
+    """Whom `user` speaks for when writing to `buyer`: the buyer's AMs among an SC's AMs,
+    the buyer's direct AM first (an AM writing to their own buyer speaks for themselves,
+    and is not asked here)."""
+    am_ids = account_managers_of(user).with_only_columns(User.id).order_by(None)
+    return (account_managers_of_buyer(buyer).where(User.id.in_(am_ids))
+            .order_by((User.id == buyer.account_manager_id).desc(), User.first_name,
+                      User.last_name, User.id))
+
+
 def buyers_of_account_managers_of(sales_coordinator: User) -> Select:
     """The buyers of all the SC's Account Managers: buyers_of each of account_managers_of
     (direct and by territory), united, each buyer once. None for a user who is not an SC."""
@@ -544,15 +554,6 @@ def meetings_worked_on_by(user: User) -> Select:
     return select(Meeting).where(Meeting.host_id.in_(union(*hosts)))
 
 
-def meetings_attended_by(buyer: User) -> Select:
-    """The meetings a buyer is invited to: scheduled ones with them among the attendees
-    (drafts are the sales team's own, cancelled ones are off)."""
-    invited = select(meeting_attendees.c.meeting_id).where(
-        meeting_attendees.c.buyer_id == buyer.id)
-    return select(Meeting).where(Meeting.id.in_(invited),
-                                 Meeting.status == MeetingStatus.SCHEDULED)
-
-
 def _meeting_of_list(programme_list: ProgrammeList) -> Meeting | None:
     return db.session.scalar(select(Meeting).where(Meeting.list_id == programme_list.id))
 
@@ -575,6 +576,15 @@ def may_edit_meeting(user: User, meeting: Meeting) -> bool:
 def may_download_invite(user: User, meeting: Meeting) -> bool:
     """The calendar invite: for those who may see the meeting, and for its attendees."""
     return user in meeting.attendees or may_see_meeting(user, meeting)
+
+
+def meetings_attended_by(buyer: User) -> Select:
+    """The meetings a buyer was invited to and is still an attendee of: scheduled ones, and
+    cancelled ones (so the invitation's link says it was cancelled); never drafts."""
+    return (select(Meeting)
+            .join(meeting_attendees, meeting_attendees.c.meeting_id == Meeting.id)
+            .where(meeting_attendees.c.buyer_id == buyer.id,
+                   Meeting.status != MeetingStatus.DRAFT))
 
 
 def may_run_meeting(user: User, meeting: Meeting) -> bool:

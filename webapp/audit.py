@@ -1,4 +1,5 @@
-"""The security log: authentication events and refused requests, on the logger
+"""The security log: authentication events, refused requests, and actions taken on someone
+else's behalf (an SC scheduling, sharing or sending for an Account Manager), on the logger
 "webapp.security".
 
 Each record names the event, the user id, the client address and the route: the URL rule
@@ -9,7 +10,7 @@ tokens and what a user typed are never logged.
 import logging
 import time
 
-from flask import request
+from flask import has_request_context, request
 from flask.logging import default_handler
 from flask_login import current_user, user_unauthorized
 
@@ -23,10 +24,12 @@ LOGIN_STEPS = {"auth.login", "auth.second_step", "auth.enrol", "auth.passkey_log
 
 
 def client_address() -> str:
-    return request.remote_addr or "-"
+    return (request.remote_addr or "-") if has_request_context() else "-"
 
 
 def route() -> str:
+    if not has_request_context():
+        return "-"
     rule = request.url_rule
     return f"{request.method} {rule.rule if rule is not None else '(no route)'}"
 
@@ -34,7 +37,7 @@ def route() -> str:
 def security_event(event: str, user=None, *, level: int = logging.INFO, **details) -> None:
     """Log `event` for `user` (default: the signed-in user) with the request's address and
     route; `details` are short values of our own (a status, a reason), never user input."""
-    if user is None and current_user and current_user.is_authenticated:
+    if user is None and has_request_context() and current_user.is_authenticated:
         user = current_user
     user_id = getattr(user, "id", user)
     fields = {"user_id": user_id, "client_address": client_address(), "route": route(),
@@ -43,6 +46,14 @@ def security_event(event: str, user=None, *, level: int = logging.INFO, **detail
     log.log(level, "%s user=%s address=%s route=%s%s", event,
             "-" if user_id is None else user_id, fields["client_address"], fields["route"],
             f" {text}" if text else "", extra={"security_event": event, **fields})
+
+
+def acting_event(event: str, actor, acting_for=None, **details) -> None:
+    """An action on the record, naming whom it was for when that is someone else:
+    "meeting.scheduled user=4 ... acting_for=1 meeting=12" (Sam Patel for Alice Morgan)."""
+    if acting_for is not None and actor is not None and acting_for.id != actor.id:
+        details = {"acting_for": acting_for.id, **details}
+    security_event(event, actor, **details)
 
 
 def _log_to_stderr() -> None:

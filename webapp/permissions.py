@@ -15,6 +15,7 @@ class Permission(StrEnum):
     VIEW_REPORTING_ALL = "view_reporting_all"
     MANAGE_OUTBOX = "manage_outbox"
     GRANT_SCREENER_ACCESS = "grant_screener_access"
+    MANAGE_SETTINGS = "manage_settings"
 
     @property
     def label(self) -> str:
@@ -70,6 +71,10 @@ PERMISSION_INFO = {
         "Grant screener access",
         "Open restricted programmes and screeners to the buyers a list or meeting summary "
         "is sent to.",
+    ),
+    Permission.MANAGE_SETTINGS: (
+        "Manage distributor settings",
+        "Change the distributor settings: name, logo, sending address, email footer, colour.",
     ),
 }
 

@@ -18,6 +18,7 @@ from webapp.demo.sign_in import load_demo_sign_in
 from webapp.extensions import db
 from webapp.models import (
     Company,
+    DistributorSettings,
     Region,
     Registration,
     RegistrationEvent,
@@ -33,6 +34,13 @@ from webapp.services.passwords import hash_password
 from webapp.services.roles import ensure_builtin_roles
 
 DEMO_PASSWORD = "demo-password"
+# The demo distributor, as Admin > Settings shows it.
+DISTRIBUTOR = {
+    "name": "Meridian TV Distribution", "sending_address": "sales@meridian-tv.example",
+    "footer_address": "Meridian TV Distribution Ltd\n12 Wharf Road, London N1 7GR",
+    "footer_contact": "sales@meridian-tv.example · +44 20 7946 0321",
+    "accent_colour": "#0b4f6c",
+}
 # The stages of a load, in order, each with what it makes (load_demo_data reports each start).
 STAGES = {
     "people": "roles, territories, companies, accounts and registrations",
@@ -152,6 +160,7 @@ def load_demo_data(progress: Callable[[str], None] = lambda stage: None) -> dict
         db.session.add(user)
         return user
 
+    db.session.add(DistributorSettings(**DISTRIBUTOR))
     admin = person("admin", "Ada", "Admin", [RoleKind.ADMINISTRATOR],
                    job_title="CMS Administrator")
     managers = {}

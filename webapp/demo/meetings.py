@@ -10,9 +10,11 @@ from sqlalchemy import select
 from webapp import access
 from webapp.extensions import db
 from webapp.models import (
+    InvitationState,
     ListItem,
     ListKind,
     Meeting,
+    MeetingInvitation,
     MeetingStatus,
     MeetingSummarySend,
     Programme,
@@ -67,9 +69,17 @@ def _meeting(rng, host, creator, buyers, programmes, slot, today) -> Meeting:
         meeting.started_at = meeting.starts_at
         meeting.meeting_notes = MEETING_NOTES
     if held and not (days > -30 and host.first_name in FOLLOW_UP_OVERDUE):
+        # The SC who set a meeting up sends its summary for the host.
         db.session.add(MeetingSummarySend(
-            meeting=meeting, sent_by=host, sent_at=meeting.starts_at + timedelta(hours=3),
+            meeting=meeting, sent_by=creator, acting_for=host if creator is not host else None,
+            sent_at=meeting.starts_at + timedelta(hours=3),
             recipients="\n".join(b.email for b in buyers)))
+    invited_at = min(meeting.starts_at - timedelta(days=14), datetime.now(UTC))
+    team = [host] if creator is host else [host, creator]
+    for person in [*team, *buyers]:
+        db.session.add(MeetingInvitation(meeting=meeting, person=person,
+                                         state=InvitationState.INVITED, sequence=0,
+                                         first_sent_at=invited_at, last_sent_at=invited_at))
     db.session.add(meeting)
     return meeting
 

@@ -16,11 +16,12 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
 
 from webapp.extensions import db
 from webapp.models import OutboxMessage, OutboxStatus
 from webapp.search import text_matches
-from webapp.services import DomainError
+from webapp.services import DomainError, distributor
 from webapp.times import as_utc
 from webapp.web import formatting
 
@@ -34,19 +35,28 @@ SECURITY_MODES = ("starttls", "tls", "none")
 
 
 def queue_email(recipients: str | Iterable[str], template: str, subject: str,
-                calendar: str | None = None, **context) -> OutboxMessage:
+                calendar: str | None = None, *, sent_by=None, acting_for=None,
+                **context) -> OutboxMessage:
     """Render emails/<template>.txt and .html and add the message to the session (no commit).
 
-    `calendar`, an iCalendar object, travels as the invite calendar programs act on."""
+    `calendar`, an iCalendar object, travels as the invite calendar programs act on.
+    `sent_by` is who caused the email; `acting_for`, the person it speaks for (a meeting's
+    host, a buyer's Account Manager): it comes from the distributor's sending address as
+    "<their name> via <distributor>", and replies go to them. Both are kept on the message
+    ("Sam Patel for Alice Morgan" in Admin > Outbox)."""
     addresses = _addresses(recipients)
     subject = " ".join(subject.split())
     text_body, html_body = render_email(template, subject, **context)
     now = datetime.now(UTC)
+    sender = distributor.current()
     message = OutboxMessage(
         kind=template, recipients=", ".join(addresses), subject=subject,
         text_body=text_body, html_body=html_body, calendar=calendar,
         status=OutboxStatus.PENDING, attempts=0, created_at=now, next_attempt_at=now,
         message_id=make_msgid(domain=_sender_domain()),
+        sender=sender.sender_for(acting_for) if acting_for else sender.sender(),
+        reply_to=acting_for.email if acting_for else None,
+        sent_by=sent_by, acting_for=acting_for,
     )
     db.session.add(message)
     db.session.info[QUEUED_IN_SESSION] = True
@@ -55,10 +65,18 @@ def queue_email(recipients: str | Iterable[str], template: str, subject: str,
 
 def render_email(template: str, subject: str, **context) -> tuple[str, str]:
     """The text and HTML parts of emails/<template>."""
-    context = {"subject": subject, "absolute_url": absolute_url, **context}
+    context = {"subject": subject, "absolute_url": absolute_url,
+               "distributor": distributor.current(), **context}
     templates = _template_environments()
-    return (templates["text"].get_template(f"emails/{template}.txt").render(context),
+    text = templates["text"].get_template(f"emails/{template}.txt").render(context)
+    return (f"{text.rstrip()}\n\n-- \n{_text_footer(context['distributor'])}\n",
             templates["html"].get_template(f"emails/{template}.html").render(context))
+
+
+def _text_footer(sender: "distributor.Distributor") -> str:
+    """The plain-text part's signature: the distributor's name, address and contact."""
+    lines = [sender.name, *sender.footer_address.splitlines(), sender.footer_contact]
+    return "\n".join(line.strip() for line in lines if line.strip())
 
 
 def absolute_url(endpoint: str, **values) -> str:
@@ -105,7 +123,9 @@ def retry(message: OutboxMessage) -> None:
 
 def outbox_messages(status: str = "", search: str = ""):
     """The outbox, newest first, optionally of one status and matching recipient or subject."""
-    query = select(OutboxMessage).order_by(OutboxMessage.id.desc())
+    query = (select(OutboxMessage).order_by(OutboxMessage.id.desc())
+             .options(joinedload(OutboxMessage.sent_by).lazyload("*"),
+                      joinedload(OutboxMessage.acting_for).lazyload("*")))
     if status:
         query = query.where(OutboxMessage.status == status)
     if search:
@@ -201,7 +221,9 @@ def _record_failure(message: OutboxMessage, error: Exception, moment: datetime) 
 
 def _email_for(message: OutboxMessage) -> EmailMessage:
     email = EmailMessage()
-    email["From"] = current_app.config["MAIL_FROM"]
+    email["From"] = message.sender or current_app.config["MAIL_FROM"]
+    if message.reply_to:
+        email["Reply-To"] = message.reply_to
     email["To"] = message.recipients
     email["Subject"] = message.subject
     email["Date"] = format_datetime(as_utc(message.created_at))

@@ -34,7 +34,9 @@ from webapp.models.lists import (
 )
 from webapp.models.meetings import (
     AppliedChange,
+    InvitationState,
     Meeting,
+    MeetingInvitation,
     MeetingStatus,
     MeetingSummarySend,
     meeting_attendees,
@@ -47,6 +49,7 @@ from webapp.models.people import (
     User,
     UserStatus,
     account_manager_coordinators,
+    acting_text,
     person_name,
     user_roles,
     user_territories,
@@ -60,6 +63,7 @@ from webapp.models.second_factor import (
     SiteSetting,
     TotpAuthenticator,
 )
+from webapp.models.settings import DistributorSettings
 
 __all__ = [
     "AccessGrant",
@@ -92,6 +96,10 @@ __all__ = [
     "Meeting",
     "MeetingStatus",
     "MeetingSummarySend",
+    "MeetingInvitation",
+    "InvitationState",
+    "DistributorSettings",
+    "acting_text",
     "Programme",
     "ProgrammeList",
     "Season",

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
 from webapp.models.catalogue import Episode, Programme, Season
-from webapp.models.people import User
+from webapp.models.people import User, acting_text
 
 
 def _now():
@@ -120,6 +120,9 @@ class ListShare(db.Model):
     # The address the link went to: the buyer's at the time, or one with no account.
     email: Mapped[str] = mapped_column(String(254), default="", server_default="")
     shared_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The Account Manager an SC shared the list for (none when the sharer is the AM).
+    acting_for_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"))
     message: Mapped[str] = mapped_column(Text, default="")
     shared_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
     # SHA-256 of the link's token: the token itself is only ever in the email.
@@ -133,6 +136,12 @@ class ListShare(db.Model):
     buyer: Mapped[User | None] = relationship(foreign_keys=[buyer_id])
     shared_by: Mapped[User | None] = relationship(foreign_keys=[shared_by_id])
     revoked_by: Mapped[User | None] = relationship(foreign_keys=[revoked_by_id])
+    acting_for: Mapped[User | None] = relationship(foreign_keys=[acting_for_id])
+
+    @property
+    def shared_by_text(self) -> str:
+        """"Sam Patel for Alice Morgan", or the sharer alone ("a former user" if deleted)."""
+        return acting_text(self.shared_by, self.acting_for) or "a former user"
 
     @property
     def recipient(self) -> str:

@@ -5,12 +5,21 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import (
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
 from webapp.models.lists import ProgrammeList
-from webapp.models.people import User
+from webapp.models.people import User, acting_text
 
 
 def _now():
@@ -81,6 +90,11 @@ class Meeting(db.Model):
     def held(self) -> bool:
         return self.started_at is not None
 
+    @property
+    def set_up_by_text(self) -> str:
+        """"Sam Patel for Alice Morgan" when an SC set it up for its host."""
+        return acting_text(self.created_by, self.host)
+
     def __str__(self):
         return self.title
 
@@ -93,6 +107,9 @@ class MeetingSummarySend(db.Model):
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"),
                                             index=True)
     sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The host the summary was sent for, when someone else (an SC) sent it.
+    acting_for_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"))
     sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, index=True)
     # The addresses it went to, one per line, as they were at the time of sending.
     recipients: Mapped[str] = mapped_column(Text, default="")
@@ -100,11 +117,42 @@ class MeetingSummarySend(db.Model):
     idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     meeting: Mapped[Meeting] = relationship()
-    sent_by: Mapped[User | None] = relationship()
+    sent_by: Mapped[User | None] = relationship(foreign_keys=[sent_by_id])
+    acting_for: Mapped[User | None] = relationship(foreign_keys=[acting_for_id])
 
     @property
     def recipient_list(self) -> list[str]:
         return [line for line in self.recipients.splitlines() if line]
+
+    @property
+    def sent_by_text(self) -> str:
+        """"Sam Patel for Alice Morgan", or the sender alone ("a former user" if deleted)."""
+        return acting_text(self.sent_by, self.acting_for) or "a former user"
+
+
+class InvitationState(StrEnum):
+    INVITED = "invited"
+    UPDATED = "updated"
+    CANCELLED = "cancelled"
+
+
+class MeetingInvitation(db.Model):
+    """The calendar invitation as one person last received it: invited, updated or cancelled,
+    when, and at which SEQUENCE. One row per meeting and person, changed with each send."""
+
+    __tablename__ = "meeting_invitations"
+    __table_args__ = (UniqueConstraint("meeting_id", "person_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                           index=True)
+    state: Mapped[str] = mapped_column(String(16))
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    first_sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    last_sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+    meeting: Mapped[Meeting] = relationship()
+    person: Mapped[User] = relationship()
 
 
 class AppliedChange(db.Model):

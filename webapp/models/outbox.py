@@ -3,8 +3,8 @@
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import DateTime, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
 
@@ -43,6 +43,27 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Generated when queued, so a message sent again after a crash keeps its identity.
     message_id: Mapped[str] = mapped_column(String(255), unique=True)
+    # The From and Reply-To headers as they were when queued ("Alice Morgan via Northlight
+    # <sales@...>", Reply-To Alice); none for messages queued before they were recorded.
+    sender: Mapped[str | None] = mapped_column(String(400))
+    reply_to: Mapped[str | None] = mapped_column(String(320))
+    # Who caused the email, and whom it speaks for when that is someone else (an SC sending
+    # for an Account Manager): "Sam Patel for Alice Morgan".
+    sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    acting_for_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"))
+
+    # Never joined eagerly: the sender claims rows with FOR UPDATE, which an outer join
+    # to users would refuse on PostgreSQL.
+    sent_by = relationship("User", foreign_keys=[sent_by_id])
+    acting_for = relationship("User", foreign_keys=[acting_for_id])
+
+    @property
+    def sent_by_text(self) -> str:
+        """"Sam Patel for Alice Morgan", "Alice Morgan", or "" for the system's own mail."""
+        from webapp.models.people import acting_text
+
+        return acting_text(self.sent_by, self.acting_for)
 
     @property
     def recipient_list(self) -> list[str]:

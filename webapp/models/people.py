@@ -224,3 +224,12 @@ Index("ix_users_full_name_trgm",
     dialect="postgresql")
 Index("ix_users_email_trgm", User.email, postgresql_using="gin",
       postgresql_ops={"email": "gin_trgm_ops"}).ddl_if(dialect="postgresql")
+
+
+def acting_text(actor: "User | None", acting_for: "User | None") -> str:
+    """Who did something and for whom: "Sam Patel for Alice Morgan" when an SC acted for an
+    Account Manager, else the one name ("" when neither is known)."""
+    if actor is not None and acting_for is not None and actor.id != acting_for.id:
+        return f"{actor.full_name} for {acting_for.full_name}"
+    person = actor or acting_for
+    return person.full_name if person is not None else ""

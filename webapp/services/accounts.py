@@ -7,7 +7,7 @@ from sqlalchemy import select
 from webapp.extensions import db
 from webapp.mail.service import absolute_url, queue_email
 from webapp.models import EventKind, User, UserStatus
-from webapp.services import DomainError, activity
+from webapp.services import DomainError, activity, distributor
 from webapp.services.passwords import (
     hash_password,
     needs_rehash,
@@ -83,5 +83,6 @@ def replace_password(user: User, password: str) -> None:
     """Set a new password, end every session of the user and tell them by email."""
     set_password(user, password)
     end_all_sessions(user)
-    queue_email(user.email, "password_changed", "Your Sales CMS password was changed",
+    queue_email(user.email, "password_changed",
+                f"Your {distributor.current().name} password was changed",
                 person=user, reset_url=absolute_url("auth.forgot_password"))

@@ -166,7 +166,7 @@ def share_list(programme_list: ProgrammeList, by: User, buyers: list[User] = (),
     return shares
 
 
-def _email(share: ListShare, token: str) -> None:
+def _email(share: ListShare, token: str, acting_for: User) -> None:
     programme_list, buyer = share.list, share.buyer
 
     def item_link(item: ListItem) -> str | None:
@@ -179,8 +179,9 @@ def _email(share: ListShare, token: str) -> None:
                             programme_id=item.programme_id)
 
     queue_email(share.email, "list_shared",
-                f"{share.shared_by.full_name} shared “{programme_list.name}”",
-                buyer=buyer, sharer=share.shared_by, programme_list=programme_list,
+                f"{acting_for.full_name} shared “{programme_list.name}”",
+                sent_by=share.shared_by, acting_for=acting_for,
+                buyer=buyer, sharer=acting_for, programme_list=programme_list,
                 message=share.message, list_url=absolute_url("shared.show", link=token),
                 expires_at=as_utc(share.expires_at), max_views=share.max_views,
                 items=[(item, item_link(item)) for item in items_shown_by(share)])

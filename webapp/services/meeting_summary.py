@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from webapp import access
+from webapp.audit import acting_event
 from webapp.extensions import db
 from webapp.mail.service import absolute_url, queue_email, render_email
 from webapp.models import (
@@ -89,7 +90,7 @@ class AlreadySent(DomainError):
     """The summary went out since the sender's page showed it (or, unasked, before)."""
 
     def __init__(self, latest: MeetingSummarySend, confirm: bool):
-        by = latest.sent_by.full_name if latest.sent_by else "a former user"
+        by = latest.sent_by_text
         message = f"Already sent by {by} ({as_utc(latest.sent_at):%d %b %Y, %H:%M} UTC)"
         super().__init__(f"{message}: confirm to send it again." if confirm else f"{message}.")
         self.latest = latest
@@ -156,11 +157,15 @@ def send_summary(meeting: Meeting, sender: User, idempotency_key: str | None = N
                           f"Meeting summary “{meeting.title}”")
     for buyer in meeting.attendees:
         queue_email(buyer.email, "meeting_summary", summary_subject(meeting), meeting=meeting,
-                    buyer=buyer, lines=summary_lines(meeting, buyer))
+                    buyer=buyer, lines=summary_lines(meeting, buyer), sent_by=sender,
+                    acting_for=meeting.host)
     send = MeetingSummarySend(meeting=meeting, sent_by=sender, idempotency_key=idempotency_key,
+                              acting_for=meeting.host if meeting.host_id != sender.id else None,
                               recipients="\n".join(b.email for b in meeting.attendees))
     db.session.add(send)
     db.session.flush()
+    acting_event("summary.sent", sender, meeting.host, meeting=meeting.id,
+                 recipients=len(send.recipient_list))
     return send
 
 

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 
+from webapp.audit import acting_event
 from webapp.extensions import db
 from webapp.models import (
     ListItem,
@@ -28,7 +29,7 @@ from webapp.services.meeting_choices import (
     chosen_attendees,
     visible_source_list,
 )
-from webapp.services.meeting_invites import send_cancellation, send_invites
+from webapp.services.meeting_invites import send_cancellation, send_invites, team_of
 from webapp.services.notes import MEETING_NOTES, save_if_current
 from webapp.services.row_locks import lock
 from webapp.times import as_utc
@@ -46,7 +47,7 @@ COMMON_TIMEZONES = [
 LONGEST_MEETING = 12 * 60
 # What a calendar shows: a change to these re-sends the invite with a higher SEQUENCE.
 CALENDAR_FIELDS = ("title", "starts_at", "duration_minutes", "timezone", "market", "stand",
-                   "room", "status")
+                   "room", "status", "host_id")
 
 
 class ClashWarning(DomainError):
@@ -188,6 +189,7 @@ def save_meeting(editor: User, details: MeetingDetails, meeting: Meeting | None 
     saved = Saved(meeting, already_scheduled=schedule and
                   before["status"] == MeetingStatus.SCHEDULED)
     previous_attendees = list(meeting.attendees)
+    previous_host = meeting.host if not creating else None
     meeting.title = " ".join(details.title.split())
     meeting.host = checked.host
     meeting.starts_at = checked.starts_at
@@ -205,13 +207,18 @@ def save_meeting(editor: User, details: MeetingDetails, meeting: Meeting | None 
         copy_list_into(meeting, checked.source_list)
     if meeting.status == MeetingStatus.SCHEDULED:
         saved.invited, saved.cancelled = _send_calendar_changes(
-            meeting, before, previous_attendees, creating)
+            editor, meeting, before, previous_attendees, previous_host)
+    acting_event("meeting.created" if creating else "meeting.changed", editor, meeting.host,
+                 meeting=meeting.id, status=meeting.status)
     return saved
 
 
-def _send_calendar_changes(meeting: Meeting, before: dict, previous: list[User],
-                           creating: bool) -> tuple[list[User], list[User]]:
-    """Send what the calendars of the attendees, old and new, need: (invited, cancelled)."""
+def _send_calendar_changes(editor: User, meeting: Meeting, before: dict, previous: list[User],
+                           previous_host: User | None) -> tuple[list[User], list[User]]:
+    """Send what the calendars of the attendees, old and new, need: (invited, cancelled).
+    Buyers are invited, and so are the host and the SC who set the meeting up; a host
+    replaced by another gets the cancellation."""
+    creating = previous_host is None
     changed = creating or any(getattr(meeting, name) != before[name] if name != "starts_at"
                               else as_utc(meeting.starts_at) != before[name]
                               for name in CALENDAR_FIELDS)
@@ -221,12 +228,16 @@ def _send_calendar_changes(meeting: Meeting, before: dict, previous: list[User],
     removed = [p for p in previous if p not in meeting.attendees]
     added = [p for p in meeting.attendees if p not in previous]
     if removed:
-        send_cancellation(meeting, removed)
-    invitees = meeting.attendees if changed or just_scheduled else added
+        send_cancellation(meeting, removed, sent_by=editor, removed=True)
+    if not just_scheduled and previous_host is not None and previous_host != meeting.host:
+        send_cancellation(meeting, [previous_host], sent_by=editor)
+    invitees = ([*team_of(meeting), *meeting.attendees] if changed or just_scheduled
+                else added)
     if invitees:
-        send_invites(meeting, invitees, updated=changed and not just_scheduled and not creating)
+        send_invites(meeting, invitees, sent_by=editor,
+                     updated=changed and not just_scheduled and not creating)
     db.session.flush()
-    return list(invitees), removed
+    return [p for p in invitees if p in meeting.attendees], removed
 
 
 def meeting_list(meeting: Meeting) -> ProgrammeList:
@@ -259,9 +270,10 @@ def update_meeting_notes(meeting: Meeting, notes: str, based_on_version: int | N
     db.session.flush()
 
 
-def cancel_meeting(meeting: Meeting) -> None:
-    """Cancel a scheduled meeting; its attendees get the cancellation for their calendars.
-    Locked first, so a second cancel at the same moment finds it cancelled."""
+def cancel_meeting(meeting: Meeting, by: User | None = None) -> None:
+    """Cancel a scheduled meeting; its attendees, host and setter get the cancellation for
+    their calendars. Locked first, so a second cancel at the same moment finds it
+    cancelled."""
     lock(meeting)
     if meeting.status == MeetingStatus.CANCELLED:
         raise DomainError("This meeting is already cancelled.")
@@ -272,8 +284,9 @@ def cancel_meeting(meeting: Meeting) -> None:
     if was_scheduled:
         meeting.sequence += 1
         if meeting.attendees:
-            send_cancellation(meeting, meeting.attendees)
+            send_cancellation(meeting, [*team_of(meeting), *meeting.attendees], sent_by=by)
     db.session.flush()
+    acting_event("meeting.cancelled", by, meeting.host, meeting=meeting.id)
 
 
 def delete_draft(meeting: Meeting) -> None:

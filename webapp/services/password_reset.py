@@ -15,7 +15,7 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from webapp.extensions import db
 from webapp.mail.service import absolute_url, queue_email
 from webapp.models import User
-from webapp.services import DomainError
+from webapp.services import DomainError, distributor
 from webapp.services.accounts import find_by_email, replace_password
 
 LINK_UNUSABLE = ("This link to reset your password has expired or has been used already. "
@@ -45,7 +45,8 @@ def request_reset(email: str) -> None:
     if user is None or not user.is_active:
         return
     minutes = int(current_app.config["PASSWORD_RESET_MAX_AGE_MINUTES"])
-    queue_email(user.email, "password_reset", "Reset your Sales CMS password", person=user,
+    queue_email(user.email, "password_reset",
+                f"Reset your {distributor.current().name} password", person=user,
                 reset_url=absolute_url("auth.reset_link", token=reset_token(user)),
                 valid_minutes=minutes)
 

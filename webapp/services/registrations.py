@@ -18,7 +18,7 @@ from webapp.models import (
     User,
     UserStatus,
 )
-from webapp.services import DomainError
+from webapp.services import DomainError, distributor
 from webapp.services.accounts import find_by_email, normalise_email, set_password
 from webapp.services.places import find_or_create_named
 from webapp.services.row_locks import lock
@@ -57,7 +57,8 @@ def register(*, first_name: str, last_name: str, email: str, password: str, comp
             if existing is None:
                 raise
     if existing is not None:
-        queue_email(existing.email, "account_exists", "Your Sales CMS account",
+        queue_email(existing.email, "account_exists",
+                f"Your {distributor.current().name} account",
                     person=existing, login_url=absolute_url("auth.login"))
         return None
     _notify(registration)
@@ -203,7 +204,8 @@ def approve(registration: Registration, *, by: User, company_id: int | None = No
     user.territories = list(territories)
     user.status = UserStatus.ACTIVE
     _decide(registration, by, RegistrationStatus.APPROVED, "approved", before)
-    queue_email(user.email, "registration_approved", "Your Sales CMS account is ready",
+    queue_email(user.email, "registration_approved",
+                f"Your {distributor.current().name} account is ready",
                 person=user, login_url=absolute_url("auth.login"))
 
 
@@ -219,5 +221,6 @@ def reject(registration: Registration, *, by: User, reason: str,
     before = _describe(user)
     user.status = UserStatus.REJECTED
     _decide(registration, by, RegistrationStatus.REJECTED, "rejected", before, reason)
-    queue_email(user.email, "registration_rejected", "Your Sales CMS application",
+    queue_email(user.email, "registration_rejected",
+                f"Your {distributor.current().name} application",
                 person=user, reason=reason)

@@ -172,8 +172,9 @@ def buyers_showing_interest(account_manager: User) -> Queue:
 def buyer_meetings(buyer: User) -> Queue:
     """The buyer's meetings with the distributor: upcoming (soonest first) and past (latest
     first)."""
-    attended = access.meetings_attended_by(buyer).options(
-        joinedload(Meeting.host).lazyload(User.roles))
+    attended = (access.meetings_attended_by(buyer)
+                .where(Meeting.status == MeetingStatus.SCHEDULED)
+                .options(joinedload(Meeting.host).lazyload(User.roles)))
     now = _now()
     total, upcoming_count = db.session.execute(attended.with_only_columns(
         func.count(), func.sum(case((Meeting.starts_at >= now, 1), else_=0))).order_by(None)

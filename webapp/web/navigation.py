@@ -29,6 +29,7 @@ ADMIN_LINKS = [
     ("admin.catalogue", "Catalogue", Permission.MANAGE_CATALOGUE, {}),
     ("admin.outbox", "Outbox", Permission.MANAGE_OUTBOX, {}),
     ("admin.sign_in_settings", "Sign-in", Permission.MANAGE_USERS, {}),
+    ("admin.settings", "Settings", Permission.MANAGE_SETTINGS, {}),
 ]
 
 

@@ -8,6 +8,7 @@ from webapp.blueprints.admin import (  # noqa: E402,F401
     outbox,
     places,
     roles,
+    settings,
     sign_in,
     users,
 )

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("main", __name__)
 
-from webapp.blueprints.main import routes  # noqa: E402,F401
+from webapp.blueprints.main import distributor, routes  # noqa: E402,F401

@@ -23,7 +23,7 @@ from webapp.services import meeting_summary as summary
 from webapp.services import meetings as service
 from webapp.services.lists import list_with_items
 from webapp.services.meeting_index import TABS, MeetingFilters, meeting_index
-from webapp.services.meeting_invites import calendar_for
+from webapp.services.meeting_invites import calendar_for, invitations_of, location_of
 from webapp.services.notes import NoteConflict
 from webapp.web.formatting import plural
 from webapp.web.forms import database_id
@@ -33,12 +33,20 @@ from webapp.web.views import email_html_response, is_htmx_request, refused, rend
 PICKER_RESULTS = 20
 
 
+# What a buyer may open here: their own meeting's page and its calendar invitation.
+BUYER_ENDPOINTS = {"meetings.invite", "meetings.attending"}
+
+
 @bp.before_request
 @login_required
 def _internal_users_only():
-    """Meetings are the sales team's; a buyer only downloads the invite of their meeting."""
-    if not current_user.is_internal and request.endpoint != "meetings.invite":
-        abort(403)
+    """Meetings are the sales team's; a buyer sees only their own meetings, on their own
+    page, to which the invitation's link (the meeting's page) sends them."""
+    if current_user.is_internal or request.endpoint in BUYER_ENDPOINTS:
+        return None
+    if request.endpoint == "meetings.show":
+        return redirect(url_for("meetings.attending", **request.view_args))
+    abort(403)
 
 
 def _meeting_or_404(meeting_id: int, edit: bool = False) -> Meeting:
@@ -242,7 +250,7 @@ def _meeting_page(meeting: Meeting, block: str | None = None, status: int = 200,
     return render("meetings/show.html", block, meeting=meeting, programme_list=programme_list,
                   editable=access.may_edit_meeting(current_user, meeting),
                   sends=sends, sent_note=sends and summary.sent_note(sends[0], meeting),
-                  starts_later=summary.starts_later(meeting),
+                  starts_later=summary.starts_later(meeting), invitations=invitations_of(meeting),
                   cannot_send=summary.why_summary_cannot_be_sent(meeting),
                   offer_grant=summary.offers_grant(meeting, current_user),
                   send_form=SendSummaryForm(), status=status, **context)
@@ -252,6 +260,19 @@ def _meeting_page(meeting: Meeting, block: str | None = None, status: int = 200,
 def show(meeting_id):
     """A meeting: details, buyers, its list with notes and marks, notes, and the summary."""
     return _meeting_page(_meeting_or_404(meeting_id))
+
+
+@bp.route("/my-meetings/<int:meeting_id>")
+def attending(meeting_id):
+    """A buyer's own meeting: when, where, with whom and, once sent, its summary."""
+    meeting = db.session.scalar(access.meetings_attended_by(current_user)
+                                .where(Meeting.id == meeting_id))
+    if meeting is None:
+        abort(404)
+    sends = summary.sends_of(meeting)
+    return render("meetings/attending.html", meeting=meeting, location=location_of(meeting),
+                  sent=sends[0] if sends else None,
+                  lines=summary.summary_lines(meeting) if sends else [])
 
 
 @bp.route("/meetings/<int:meeting_id>/notes", methods=["GET", "POST"])
@@ -331,7 +352,7 @@ def cancel(meeting_id):
     # cancelled: cancelling it again is answered by the service ("already cancelled").
     meeting = _meeting_or_404(meeting_id)
     try:
-        service.cancel_meeting(meeting)
+        service.cancel_meeting(meeting, current_user)
     except DomainError as error:
         flash(refused(error), "error")
         return redirect(url_for("meetings.show", meeting_id=meeting_id), code=303)
