@@ -76,6 +76,12 @@ def current() -> Distributor:
     return distributor
 
 
+def without_database() -> None:
+    """For the rest of this request, the configured settings (MAIL_FROM), read from no
+    database: the page saying the database is unreachable is drawn with them."""
+    setattr(g, _G_KEY, _from_row(None))
+
+
 def forget() -> None:
     """Drop the settings read in this request (after a change, and when a request ends)."""
     if has_app_context():

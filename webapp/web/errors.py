@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from webapp.audit import security_event
 from webapp.extensions import db, login_manager
+from webapp.services import distributor
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +93,7 @@ def _unavailable():
     signed-in user's row again; the session is left as it is, signed in once the database
     is back."""
     login_manager._update_request_context_with_user()  # Flask-Login's: anonymous, here only
+    distributor.without_database()
     title, message = MESSAGES[503]
     body = render_template("errors/error.html", code=503, title=title, message=message)
     return body, 503, {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
