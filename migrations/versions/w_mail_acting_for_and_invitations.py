@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a3c5e7f9b1d2'
-down_revision = '53eaca96dd1b'
+down_revision = '954647b42127'
 branch_labels = None
 depends_on = None
 
