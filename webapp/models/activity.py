@@ -36,6 +36,10 @@ class EventKind(StrEnum):
     EMAIL_CLICK = "email_click"  # a tracked link in an email; `source` says which email
     MEETING_ATTENDED = "meeting_attended"
     INTEREST_MARKED = "interest_marked"  # in a meeting; `interest` is +1 or -1
+    # Present mode showed the programme's card to the meeting's buyers for `seconds`.
+    PROGRAMME_SHOWN = "programme_shown"
+    # The programme was in a meeting summary sent to the buyer.
+    SUMMARY_INCLUDED = "summary_included"
 
 
 class EmailSource(StrEnum):
@@ -67,9 +71,11 @@ class ActivityEvent(db.Model):
         ForeignKey("meetings.id", ondelete="SET NULL"), index=True)
     source: Mapped[str | None] = mapped_column(String(32))
     interest: Mapped[int | None] = mapped_column(SmallInteger)
+    seconds: Mapped[int | None] = mapped_column(Integer)  # how long a card was shown
 
 
-# The event kinds ActivityDay counts, each in a column of the same name.
+# The event kinds ActivityDay counts, each in a column of the same name (the presenting
+# funnel's own kinds are read from the events: reports on them span one period).
 DAY_COLUMNS = {
     EventKind.LOGIN: "logins",
     EventKind.VISIT: "visits",

@@ -9,7 +9,9 @@ The API other code uses:
   (a list or a select of ids) in a few statements whatever their number: a meeting being
   started (``EventKind.MEETING_ATTENDED`` for each buyer attendee, with meeting_id) or an
   interest mark (``EventKind.INTEREST_MARKED`` with programme_id, meeting_id and
-  interest=+1 or -1).
+  interest=+1 or -1), a card shown in present mode (``EventKind.PROGRAMME_SHOWN`` with
+  programme_id, meeting_id and seconds) or a programme in a summary sent
+  (``EventKind.SUMMARY_INCLUDED``); those two have no daily rollup.
 - ``record_now(...)``, same arguments as ``record``, saves the event at once in a short
   transaction of its own: for pages whose own work does not commit (a programme page
   viewed, a screener played).
@@ -122,6 +124,8 @@ def _rollups(dialect: str, events: list[dict]):
     day, every buyer's day and, for what buyers did with a programme, the programme's day."""
     first = events[0]
     kind, at = EventKind(first["kind"]), first["occurred_at"]
+    if kind not in DAY_COLUMNS:  # the presenting funnel's kinds have no daily rollup
+        return
     day, column = at.date(), DAY_COLUMNS[kind]
     buyers = Counter(values["user_id"] for values in events)
     yield _add(dialect, ActivityDay.__table__, column,
@@ -145,9 +149,10 @@ def _write(connection, dialect: str, events: list[dict]) -> None:
         connection.execute(statement, rows)
 
 
-def _refs(programme_id, list_id, meeting_id, source, interest) -> dict:
+def _refs(programme_id, list_id, meeting_id, source, interest, seconds=None) -> dict:
     return {"programme_id": programme_id, "list_id": list_id, "meeting_id": meeting_id,
-            "source": EmailSource(source).value if source else None, "interest": interest}
+            "source": EmailSource(source).value if source else None, "interest": interest,
+            "seconds": seconds}
 
 
 def record(user: User, kind: EventKind, *, programme_id: int | None = None,
@@ -166,16 +171,16 @@ def record(user: User, kind: EventKind, *, programme_id: int | None = None,
 def record_for_each(user_ids, kind: EventKind, *, programme_id: int | None = None,
                     list_id: int | None = None, meeting_id: int | None = None,
                     source: str | None = None, interest: int | None = None,
-                    at: datetime | None = None) -> None:
+                    seconds: int | None = None, at: datetime | None = None) -> None:
     """Record the same event, in the caller's transaction, for each buyer among `user_ids`
     (a list or a select of ids, e.g. a meeting's attendees): a fixed number of statements
-    whatever their number."""
+    whatever their number. `seconds`: how long a programme was shown (PROGRAMME_SHOWN)."""
     try:
         buyers = db.session.scalars(select(User.id).where(
             User.id.in_(user_ids), access.is_external_buyer()).order_by(User.id)).all()
         if buyers:
             _record(buyers, kind, at, _refs(programme_id, list_id, meeting_id, source,
-                                            interest))
+                                            interest, seconds))
     except Exception:  # recording must never break what the user is doing
         log.exception("could not record %s activity for several buyers", kind)
 

@@ -23,11 +23,13 @@ from sqlalchemy.exc import IntegrityError
 from webapp.extensions import db
 from webapp.models import (
     AppliedChange,
+    Episode,
     EventKind,
     ListItem,
     Meeting,
     MeetingStatus,
     Programme,
+    Season,
     meeting_attendees,
 )
 from webapp.services import DomainError, activity
@@ -36,8 +38,10 @@ from webapp.services.meeting_summary import send_summary, sent_note
 from webapp.services.meetings import meeting_list, update_meeting_notes
 from webapp.services.notes import NoteConflict
 
-KINDS = ("start", "interest", "screener", "note", "meeting_notes", "add_item", "send_summary")
+KINDS = ("start", "interest", "screener", "note", "meeting_notes", "add_item", "send_summary",
+         "shown")
 INTEREST = {"up": 1, "down": -1, "none": None}
+LONGEST_SHOWING = 4 * 3600  # seconds: a card left on screen longer is counted as this
 
 
 @dataclass
@@ -92,6 +96,40 @@ def _mark_interest(meeting: Meeting, item: ListItem, value: str) -> dict:
     return {"interest": value}
 
 
+def _record_shown(meeting: Meeting, item: ListItem, value: str) -> dict:
+    """Present mode showed the item's card for `value` seconds: an event for each buyer."""
+    try:
+        seconds = int(value)
+    except ValueError:
+        raise DomainError("Seconds shown are a whole number.") from None
+    if seconds < 1:
+        raise DomainError("Seconds shown are at least 1.")
+    seconds = min(seconds, LONGEST_SHOWING)
+    activity.record_for_each(_attendee_ids(meeting), EventKind.PROGRAMME_SHOWN,
+                             meeting_id=meeting.id, programme_id=item.programme_id,
+                             seconds=seconds)
+    return {"shown": seconds}
+
+
+def _add_to_list(meeting: Meeting, programme_id: int | None, part: str) -> dict:
+    """Add a programme, or with `part` "season:<id>" / "episode:<id>" one of its seasons or
+    episodes, to the meeting's list."""
+    programme = db.session.get(Programme, programme_id or 0)
+    if programme is None:
+        raise DomainError("That programme is no longer in the catalogue.")
+    season = episode = None
+    if part:
+        kind, _, ident = part.partition(":")
+        model = {"season": Season, "episode": Episode}.get(kind)
+        found = db.session.get(model, int(ident)) if model and ident.isdigit() \
+            and len(ident) < 10 else None
+        if found is None:
+            raise DomainError("That season or episode is no longer in the catalogue.")
+        season, episode = (found, None) if kind == "season" else (None, found)
+    item = add_item(meeting_list(meeting), programme, season=season, episode=episode)
+    return {"item_id": item.id}
+
+
 def _apply(meeting: Meeting, sender, change: Change) -> tuple[int, dict]:
     """Apply one change: (HTTP status, answer)."""
     if change.kind == "start":
@@ -110,11 +148,9 @@ def _apply(meeting: Meeting, sender, change: Change) -> tuple[int, dict]:
         update_meeting_notes(meeting, change.value, change.base_version)
         return 200, {"version": meeting.meeting_notes_version, "text": meeting.meeting_notes}
     if change.kind == "add_item":
-        programme = db.session.get(Programme, change.item_id or 0)
-        if programme is None:
-            raise DomainError("That programme is no longer in the catalogue.")
-        item = add_item(meeting_list(meeting), programme)
-        return 200, {"item_id": item.id}
+        return 200, _add_to_list(meeting, change.item_id, change.value)
+    if change.kind == "shown":
+        return 200, _record_shown(meeting, _item(meeting, change.item_id), change.value)
     if change.kind == "send_summary":
         # The host confirmed, on the device, sending before the meeting's start time.
         send = send_summary(meeting, sender, idempotency_key=change.key,

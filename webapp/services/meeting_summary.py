@@ -16,6 +16,7 @@ from webapp.extensions import db
 from webapp.mail.service import absolute_url, queue_email, render_email
 from webapp.models import (
     EmailSource,
+    EventKind,
     ListItem,
     Meeting,
     MeetingStatus,
@@ -23,7 +24,7 @@ from webapp.models import (
     User,
 )
 from webapp.services import DomainError
-from webapp.services.activity import tracked_link
+from webapp.services.activity import record_for_each, tracked_link
 from webapp.services.catalogue_access import grant_for_sharing, has_restricted_items
 from webapp.services.row_locks import lock
 from webapp.times import as_utc
@@ -162,11 +163,22 @@ def send_summary(meeting: Meeting, sender: User, idempotency_key: str | None = N
     send = MeetingSummarySend(meeting=meeting, sent_by=sender, idempotency_key=idempotency_key,
                               acting_for=meeting.host if meeting.host_id != sender.id else None,
                               recipients="\n".join(b.email for b in meeting.attendees))
+    _record_included(meeting)
     db.session.add(send)
     db.session.flush()
     acting_event("summary.sent", sender, meeting.host, meeting=meeting.id,
                  recipients=len(send.recipient_list))
     return send
+
+
+def _record_included(meeting: Meeting) -> None:
+    """Each programme of the summary, for each buyer it went to: reporting's funnel step
+    between "interested" and "clicked"."""
+    buyer_ids = [buyer.id for buyer in meeting.attendees]
+    items = meeting.programme_list.items if meeting.programme_list else []
+    for programme_id in dict.fromkeys(item.programme_id for item in items):
+        record_for_each(buyer_ids, EventKind.SUMMARY_INCLUDED, meeting_id=meeting.id,
+                        programme_id=programme_id)
 
 
 def _sends(meeting: Meeting):

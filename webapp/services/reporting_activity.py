@@ -33,6 +33,8 @@ KIND_LABELS = {
     EventKind.LIST_VIEW: "Opened a list", EventKind.EMAIL_CLICK: "Clicked a link in an email",
     EventKind.MEETING_ATTENDED: "Attended a meeting",
     EventKind.INTEREST_MARKED: "Interest marked in a meeting",
+    EventKind.PROGRAMME_SHOWN: "Shown a programme in a meeting",
+    EventKind.SUMMARY_INCLUDED: "Sent a programme in a meeting summary",
 }
 SOURCE_LABELS = {"meeting_summary": "meeting summary", "list_share": "shared list"}
 PROGRAMME_KINDS = (EventKind.PROGRAMME_VIEW, EventKind.SCREENER_PLAY, EventKind.INTEREST_MARKED)
@@ -111,6 +113,8 @@ def describe(event: ActivityEvent) -> str:
         label += f" ({SOURCE_LABELS.get(event.source, event.source)})"
     if event.kind == EventKind.INTEREST_MARKED and event.interest:
         label += ": interested" if event.interest > 0 else ": not interested"
+    if event.kind == EventKind.PROGRAMME_SHOWN and event.seconds:
+        label += f" ({event.seconds} s)"
     return label
 
 

@@ -9,7 +9,14 @@ from webapp.blueprints.reporting.forms import FILTER_NAMES, ReportFilterForm
 from webapp.database import plan_for_the_values_given
 from webapp.extensions import db
 from webapp.permissions import Permission
-from webapp.services import activity, reporting, reporting_csv, reporting_links, workbooks
+from webapp.services import (
+    activity,
+    reporting,
+    reporting_csv,
+    reporting_funnel,
+    reporting_links,
+    workbooks,
+)
 from webapp.services import reporting_activity as buyer_activity
 from webapp.web.errors import render_error
 from webapp.web.forms import database_id
@@ -108,6 +115,16 @@ def programmes():
                       f"series-{sort}")
     return _page("reporting/programmes.html", form, filters, rows=rows, sort=sort,
                  sorts=buyer_activity.PROGRAMME_SORTS, chart=chart)
+
+
+@bp.route("/reporting/funnel")
+@view_reporting
+def funnel():
+    """Each title from shown in a meeting to interested, summary, click and screener play."""
+    form, filters = _filters()
+    report = reporting_funnel.funnel(current_user, filters) if filters else {}
+    return _page("reporting/funnel.html", form, filters, steps=reporting_funnel.STEPS,
+                 **report)
 
 
 @bp.route("/reporting/export.csv")
