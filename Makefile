@@ -35,12 +35,12 @@ $(BIN)/.installed: pyproject.toml $(BIN)/.locked
 	$(BIN)/pip check || { echo "$(LOCK) is behind pyproject.toml: run make lock"; exit 1; }
 	touch $@
 
-# Pins pyproject.toml's runtime and dev dependencies, with hashes, for Python 3.11 on Linux,
+# Pins pyproject.toml's runtime, dev and demo dependencies, with hashes, for Python 3.11 on Linux,
 # at the newest versions it allows. `make lock LOCK_UPGRADE=` keeps the current pins and
 # only adds what pyproject.toml newly asks for.
 LOCK_UPGRADE ?= --upgrade
 lock: $(BIN)/.locked
-	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes $(LOCK_UPGRADE) \
+	$(BIN)/uv pip compile pyproject.toml --extra dev --extra demo --generate-hashes $(LOCK_UPGRADE) \
 		--python-version 3.11 --python-platform linux --custom-compile-command "make lock" \
 		--quiet --output-file $(LOCK)
 	$(MAKE) setup

@@ -9,16 +9,20 @@ import unicodedata
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import select
+
 from webapp.demo.access import load_demo_access
 from webapp.demo.activity import load_demo_activity
 from webapp.demo.catalogue import load_demo_catalogue
 from webapp.demo.lists import load_demo_lists
+from webapp.demo.media import add_demo_media
 from webapp.demo.meetings import load_demo_meetings
 from webapp.demo.sign_in import load_demo_sign_in
 from webapp.extensions import db
 from webapp.models import (
     Company,
     DistributorSettings,
+    Programme,
     Region,
     Registration,
     RegistrationEvent,
@@ -45,6 +49,7 @@ DISTRIBUTOR = {
 STAGES = {
     "people": "roles, territories, companies, accounts and registrations",
     "catalogue": "programmes, seasons, episodes and screeners",
+    "artwork": "posters and a few seconds of sample screener video (Pillow, PyAV)",
     "lists": "global, buyer and personal lists",
     "meetings": "held, today's and upcoming meetings with their notes",
     "activity": "buyers' logins, visits, views and plays",
@@ -238,6 +243,10 @@ def load_demo_data(progress: Callable[[str], None] = lambda stage: None) -> dict
     progress("catalogue")
     catalogue_counts = load_demo_catalogue(rng)
     db.session.flush()
+    progress("artwork")
+    media_counts = add_demo_media(
+        db.session.scalars(select(Programme).order_by(Programme.id)).all())
+    db.session.flush()
     progress("lists")
     list_count = load_demo_lists(rng)
     db.session.flush()
@@ -256,6 +265,7 @@ def load_demo_data(progress: Callable[[str], None] = lambda stage: None) -> dict
         "companies": len(companies),
         "territories": len(territories),
         **catalogue_counts,
+        **media_counts,
         "lists": list_count,
         "meetings": meeting_count,
         "activity events": activity_count,

@@ -6,6 +6,7 @@ Seeded, so every load gives the same pattern (relative to the day it is loaded).
 """
 
 import math
+import random
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import insert, select
@@ -57,7 +58,8 @@ def _visit_moments(rng, now: datetime, visits: int) -> list[datetime]:
 
 def _events(kind, user_id, at, **refs) -> dict:
     return {"user_id": user_id, "kind": kind.value, "occurred_at": at, "programme_id": None,
-            "list_id": None, "meeting_id": None, "source": None, "interest": None, **refs}
+            "list_id": None, "meeting_id": None, "source": None, "interest": None,
+            "seconds": None, **refs}
 
 
 def _browsing(rng, buyer_id, programmes, weights, shares, now, level) -> list[dict]:
@@ -125,6 +127,40 @@ def _link_events(rng, shares, now) -> list[dict]:
     return rows
 
 
+def _presented(meeting, attendees, started) -> list[dict]:
+    """Present mode in a held meeting: every card shown for a while, then (for each summary
+    sent) every programme in the summary, a click or two leading on to a screener played.
+    Drawn from a source of the meeting's own, so the other generators draw as before."""
+    rng = random.Random(meeting.id)
+    rows = []
+    items = db.session.scalars(select(ListItem).where(ListItem.list_id == meeting.list_id)
+                               .order_by(ListItem.position, ListItem.id)).all() \
+        if meeting.list_id else []
+    moment = started
+    for item in items:
+        seconds = rng.randint(20, 240)
+        moment += timedelta(seconds=seconds)
+        rows.extend(_events(EventKind.PROGRAMME_SHOWN, buyer.id, moment, meeting_id=meeting.id,
+                            programme_id=item.programme_id, seconds=seconds)
+                    for buyer in attendees)
+    for send in db.session.scalars(select(MeetingSummarySend).where(
+            MeetingSummarySend.meeting_id == meeting.id)):
+        sent_at = send.sent_at.replace(tzinfo=UTC)
+        for buyer in attendees:
+            rows.extend(_events(EventKind.SUMMARY_INCLUDED, buyer.id, sent_at,
+                                meeting_id=meeting.id, programme_id=item.programme_id)
+                        for item in items)
+            for item in items:
+                if item.include_screener and rng.random() < 0.5:
+                    at = sent_at + timedelta(hours=rng.uniform(2, 48))
+                    rows.append(_events(EventKind.EMAIL_CLICK, buyer.id, at,
+                                        source=EmailSource.MEETING_SUMMARY.value,
+                                        meeting_id=meeting.id, programme_id=item.programme_id))
+                    rows.append(_events(EventKind.SCREENER_PLAY, buyer.id,
+                                        at + timedelta(seconds=5), programme_id=item.programme_id))
+    return rows
+
+
 def _meeting_events(rng, now) -> list[dict]:
     """What the held meetings imply: each buyer attendee attended, and gave the marks."""
     rows = []
@@ -138,6 +174,7 @@ def _meeting_events(rng, now) -> list[dict]:
         items = db.session.scalars(select(ListItem).where(
             ListItem.list_id == meeting.list_id, ListItem.interest.is_not(None))).all() \
             if meeting.list_id else []
+        rows.extend(_presented(meeting, attendees, started))
         for buyer in attendees:
             rows.append(_events(EventKind.MEETING_ATTENDED, buyer.id, started,
                                 meeting_id=meeting.id))

@@ -21,6 +21,7 @@ from webapp.models import (
     ProgrammeList,
     User,
 )
+from webapp.services.catalogue import is_video_file
 
 # (days from today, local hour, market, zone, held)
 SLOTS = [
@@ -46,6 +47,17 @@ def _user(login: str) -> User:
     return db.session.scalar(select(User).where(User.email == f"{login}@demo.test"))
 
 
+def _with_a_playable_screener(programme_list, programmes, host, today: bool) -> None:
+    """Today's meetings open with a programme whose screener plays in present mode (one of
+    the demo's sample videos), unless the list has one already."""
+    playable = [p for p in programmes if is_video_file(p.screener_url)]
+    if not today or not playable or any(
+            is_video_file(item.programme.screener_url) for item in programme_list.items):
+        return
+    programme_list.items.insert(0, ListItem(programme=playable[host.id % len(playable)],
+                                            position=0))
+
+
 def _meeting(rng, host, creator, buyers, programmes, slot, today) -> Meeting:
     days, hour, market, zone, held = slot
     local = datetime.combine(today + timedelta(days=days), time(hour), tzinfo=ZoneInfo(zone))
@@ -64,6 +76,7 @@ def _meeting(rng, host, creator, buyers, programmes, slot, today) -> Meeting:
             item.interest = rng.choice([1, 1, -1, None])
             item.include_screener = item.interest == 1 and bool(programme.screener_url)
         programme_list.items.append(item)
+    _with_a_playable_screener(programme_list, programmes, host, days == 0)
     meeting.programme_list = programme_list
     if held:
         meeting.started_at = meeting.starts_at
