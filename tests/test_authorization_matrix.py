@@ -272,6 +272,7 @@ MATRIX = {
     ("reporting.index", "GET"): reporters(200),
     ("reporting.buyers", "GET"): reporters(200),
     ("reporting.programmes", "GET"): reporters(200),
+    ("reporting.funnel", "GET"): reporters(200),
     # Ben is Alice's buyer by territory, so Sam's too.
     ("reporting.user", "GET"): the_worlds(reporters(200)),
     ("reporting.export", "GET"): reporters(200),
@@ -308,6 +309,7 @@ MATRIX = {
     ("ipad.items", "GET"): the_worlds(host_only(200)),
     ("ipad.catalogue", "GET"): the_worlds(host_only(200)),
     ("ipad.summary", "GET"): the_worlds(host_only(200)),
+    ("ipad.present", "GET"): the_worlds(host_only(200)),
 }
 
 for _expected in MATRIX.values():

@@ -405,3 +405,125 @@ def test_the_stylesheet_has_no_hover_only_controls_and_reads_at_arms_length(clie
     assert ":hover" not in css  # a finger has no hover
     assert "font-size: 18px" in css.split("}")[0]  # the root size every rem follows
     assert "--touch: 48px" in css
+
+
+# --- Present mode ---------------------------------------------------------------------------
+
+
+def test_present_mode_shows_the_cards_and_never_renders_internal_notes(
+        client, login, people, meeting):
+    meeting.pre_meeting_notes = "Internal: they overpaid last year"
+    meeting.meeting_notes = "Notes for the summary, typed in the meeting"
+    item = meeting.programme_list.items[0]
+    item.note = "Internal: push the dub price"
+    item.programme.synopsis = "A year on the wild western edge of Europe."
+    item.programme.year, item.programme.runtime_minutes = 2024, 50
+    db.session.commit()
+    login(people["bob"])
+    response = client.get(f"/ipad/meetings/{meeting.id}/present")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert f'id="meeting-item-{item.id}"' in page
+    assert "A year on the wild western edge of Europe." in page and "50 min" in page
+    assert 'data-kind="interest"' in page and 'data-kind="screener"' in page
+    for internal in ("they overpaid", "push the dub price", "Notes for the summary"):
+        assert internal not in page
+    assert "<textarea" not in page
+    # Not a video file: the screener opens in a new tab.
+    assert 'target="_blank"' in page and "<video" not in page
+
+
+def test_a_screener_that_is_a_video_file_plays_inline(client, login, people, meeting):
+    item = meeting.programme_list.items[0]
+    item.programme.screener_url = "/media/demo/screeners/sample-1.mp4"
+    db.session.commit()
+    login(people["bob"])
+    page = client.get(f"/ipad/meetings/{meeting.id}/present").get_data(as_text=True)
+    assert '<video class="screener-video" controls playsinline' in page
+    assert 'src="/media/demo/screeners/sample-1.mp4"' in page
+
+
+@pytest.mark.parametrize("viewer", ["tess", "carol", "dora"])
+def test_only_the_host_may_present(client, login, people, meeting, viewer):
+    login(people[viewer])
+    assert client.get(f"/ipad/meetings/{meeting.id}/present").status_code == 404
+
+
+def shown_events():
+    return db.session.execute(select(ActivityEvent.user_id, ActivityEvent.programme_id,
+                                     ActivityEvent.meeting_id, ActivityEvent.seconds)
+                              .where(ActivityEvent.kind == EventKind.PROGRAMME_SHOWN)
+                              .order_by(ActivityEvent.user_id)).all()
+
+
+def test_a_shown_change_is_recorded_once_per_buyer_whatever_its_deliveries(
+        client, login, people, meeting):
+    login(people["bob"])
+    item = meeting.programme_list.items[0]
+    first = change(client, meeting, "shown-000001", "shown", item_id=item.id, value="42")
+    again = change(client, meeting, "shown-000001", "shown", item_id=item.id, value="42")
+    assert first.status_code == again.status_code == 200
+    assert first.get_json() == again.get_json() == {"shown": 42, "key": "shown-000001"}
+    assert shown_events() == [(people["dora"].id, item.programme_id, meeting.id, 42),
+                              (people["hans"].id, item.programme_id, meeting.id, 42)]
+    reused = change(client, meeting, "shown-000001", "shown", item_id=item.id, value="43")
+    assert reused.status_code == 422 and reused.get_json()["reason"] == "key_reused"
+    # Shown again later: another change, another key, counted again.
+    assert change(client, meeting, "shown-000002", "shown", item_id=item.id,
+                  value="7").status_code == 200
+    assert len(shown_events()) == 4
+
+
+@pytest.mark.parametrize("value", ["", "0", "-3", "ten", "1.5"])
+def test_a_shown_change_needs_whole_seconds(client, login, people, meeting, value):
+    login(people["bob"])
+    item = meeting.programme_list.items[0]
+    response = change(client, meeting, f"shown-bad-{value}-x", "shown", item_id=item.id,
+                      value=value)
+    assert response.status_code == 422 and "Seconds shown" in response.get_json()["error"]
+    assert shown_events() == []
+
+
+# --- Adding seasons and episodes from the catalogue tab ------------------------------------
+
+
+def test_the_catalogue_tab_adds_a_season_or_an_episode(client, login, people, meeting):
+    from tests.catalogue_factories import episode, season
+
+    show = programme("Kitchen Kings", screener_url="https://screeners.example/k")
+    first, second = season(show, 1), season(show, 2)
+    finale = episode(second, 10, title="The Final")
+    login(people["bob"])
+    results = client.get(f"/ipad/meetings/{meeting.id}/catalogue?q=Kitchen").get_data(
+        as_text=True)
+    assert f'data-part="season:{first.id}"' in results
+    assert f'data-part="episode:{finale.id}"' in results
+    assert change(client, meeting, "add-season-1", "add_item", item_id=show.id,
+                  value=f"season:{first.id}").status_code == 200
+    assert change(client, meeting, "add-episode-1", "add_item", item_id=show.id,
+                  value=f"episode:{finale.id}").status_code == 200
+    db.session.expire_all()
+    added = db.session.get(Meeting, meeting.id).programme_list.items[1:]
+    assert [(i.programme_id, i.season_id, i.episode_id) for i in added] == [
+        (show.id, first.id, None), (show.id, second.id, finale.id)]
+    assert [i.label for i in added] == ["Kitchen Kings · Season 1",
+                                        "Kitchen Kings · Season 2 · Ep. 10: The Final"]
+    results = client.get(f"/ipad/meetings/{meeting.id}/catalogue?q=Kitchen").get_data(
+        as_text=True)
+    assert f'data-part="season:{first.id}"' not in results  # on the list now
+    assert f'data-part="season:{second.id}"' in results
+
+
+@pytest.mark.parametrize("part", ["season:999999", "episode:abc", "film:1", "season:"])
+def test_adding_a_missing_or_foreign_part_is_refused(client, login, people, meeting, part):
+    from tests.catalogue_factories import season
+
+    show, other = programme("Kitchen Kings"), programme("Orbit Station Nine")
+    foreign = season(other, 1)
+    login(people["bob"])
+    for value in (part, f"season:{foreign.id}"):
+        response = change(client, meeting, f"add-bad-{value}-key"[:60], "add_item",
+                          item_id=show.id, value=value)
+        assert response.status_code == 422, value
+    db.session.expire_all()
+    assert len(db.session.get(Meeting, meeting.id).programme_list.items) == 1

@@ -138,6 +138,21 @@ def _is_web_url(url: str) -> bool:
         ch.isspace() or ord(ch) < 32 for ch in url)
 
 
+VIDEO_FILE_TYPES = (".mp4", ".m4v", ".mov", ".webm", ".ogv")
+
+
+def is_video_file(url: str | None) -> bool:
+    """Whether a screener link is a video file a browser plays itself (by its extension):
+    the in-meeting view plays those inline and opens any other link in a new tab."""
+    return bool(url) and urlsplit(url).path.lower().endswith(VIDEO_FILE_TYPES)
+
+
+def _is_site_path(url: str) -> bool:
+    """A file on this site, such as a screener under /media/."""
+    return url.startswith("/") and not url.startswith("//") and "\\" not in url and not any(
+        ch.isspace() or ord(ch) < 32 for ch in url)
+
+
 def _screener(value, field="screener_url") -> str | None:
     url = (value or "").strip()
     if not url:
@@ -145,12 +160,12 @@ def _screener(value, field="screener_url") -> str | None:
     if len(url) > 500:
         raise DomainError("The screener link is too long (at most 500 characters).", field=field)
     try:
-        valid = _is_web_url(url)
+        valid = _is_web_url(url) or _is_site_path(url)
     except ValueError:  # urlsplit refuses some malformed hosts, such as "http://[oops"
         valid = False
     if not valid:
         raise DomainError("The screener link must be a web address starting with http:// "
-                          "or https://.", field=field)
+                          "or https://, or a path on this site.", field=field)
     return url
 
 

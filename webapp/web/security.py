@@ -14,6 +14,9 @@ CONTENT_SECURITY_POLICY = "; ".join([
     "script-src 'self'",
     "style-src 'self'",
     "img-src 'self' data:",
+    # Screeners that are video files play in the in-meeting view's present mode, from this
+    # site or from wherever the distributor hosts them (over HTTPS).
+    "media-src 'self' https:",
     "connect-src 'self'",
     "object-src 'none'",
     "base-uri 'none'",

@@ -10,9 +10,9 @@ from sqlalchemy.orm import joinedload, lazyload, selectinload
 from webapp import access
 from webapp.blueprints.ipad import bp
 from webapp.extensions import db
-from webapp.models import ListItem, Meeting, ProgrammeList, User
+from webapp.models import ListItem, Meeting, Programme, ProgrammeList, Season, User
 from webapp.services import meeting_changes as changes
-from webapp.services.catalogue import programme_search
+from webapp.services.catalogue import is_video_file, programme_search
 from webapp.services.meeting_index import default_day, meeting_days, meetings_on
 from webapp.services.meeting_summary import (
     render_summary,
@@ -76,6 +76,21 @@ def meeting(meeting_id):
                   subject=summary_subject(found), cannot_send=why_summary_cannot_be_sent(found))
 
 
+@bp.route("/ipad/meetings/<int:meeting_id>/present")
+def present(meeting_id):
+    """The meeting's list as full-screen programme cards for the buyers to see: no notes."""
+    found = _hosted_meeting_or_404(meeting_id, whole=False)
+    items = db.session.scalars(
+        db.select(ListItem).where(ListItem.list_id == found.list_id)
+        .order_by(ListItem.position, ListItem.id)
+        .options(joinedload(ListItem.programme).selectinload(Programme.genres),
+                 joinedload(ListItem.programme).selectinload(Programme.seasons),
+                 joinedload(ListItem.season), joinedload(ListItem.episode))).all() \
+        if found.list_id else []
+    return render("ipad/present.html", meeting=found, items=items,
+                  videos={item.id for item in items if is_video_file(item.screener_url)})
+
+
 @bp.route("/ipad/meetings/<int:meeting_id>/changes", methods=["POST"])
 def change(meeting_id):
     """Apply one change sent by the device's outbox, once per idempotency key."""
@@ -109,10 +124,11 @@ def catalogue(meeting_id):
     found = _hosted_meeting_or_404(meeting_id)
     search = request.args.get("q", "")[:200]
     results = db.session.scalars(programme_search(search).limit(CATALOGUE_RESULTS).where(
-        access.programme_visible(current_user))).all() \
+        access.programme_visible(current_user)).options(
+        selectinload(Programme.seasons).selectinload(Season.episodes))).all() \
         if search.strip() else []
-    on_list = {i.programme_id for i in found.programme_list.items} if found.programme_list \
-        else set()
+    on_list = {(i.programme_id, i.season_id, i.episode_id) for i in found.programme_list.items} \
+        if found.programme_list else set()
     return render_template("ipad/_catalogue.html", meeting=found, search=search,
                            results=results, on_list=on_list)
 

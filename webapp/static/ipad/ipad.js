@@ -19,7 +19,8 @@
   var script = document.currentScript;
   var userId = document.body.dataset.user;
   var csrf = document.querySelector("meta[name=csrf-token]").content;
-  var main = document.querySelector("main.meeting");
+  // The meeting's page, or its present mode (the same changes, from the cards).
+  var main = document.querySelector("main[data-changes-url]");
   var meetingId = main && main.dataset.meeting;
   var statusBox = document.getElementById("sync-status");
   var flushing = false;
@@ -401,7 +402,9 @@
     if (!button) return;
     button.disabled = true;
     button.textContent = "Added";
-    enqueue({kind: "add_item", item: button.dataset.addProgramme, title: button.dataset.title});
+    // A season or an episode is the programme's with its `part` ("season:12", "episode:34").
+    enqueue({kind: "add_item", item: button.dataset.addProgramme, value: button.dataset.part || "",
+             title: button.dataset.title});
     showPending();
   }
 
@@ -494,6 +497,8 @@
   // --- Tabs ----------------------------------------------------------------------------
 
   function selectTab(tab) {
+    // The page's layout follows the tab: in landscape the list stays beside the tools.
+    main.dataset.tab = tab.id.replace(/^tab-/, "");
     document.querySelectorAll("[role=tab]").forEach(function (t) {
       var selected = t === tab;
       t.setAttribute("aria-selected", String(selected));
@@ -545,6 +550,8 @@
     main.addEventListener("click", onSend);
     main.addEventListener("input", onType);
     main.addEventListener("focusout", onLeave);
+    // Changes made elsewhere on the page (present mode's "shown") go through the same outbox.
+    document.addEventListener("ipad:change", function (event) { enqueue(event.detail); });
     showPending();
     var started = main.dataset.started === "yes" || load().some(function (c) {
       return c.user === userId && c.meeting === meetingId && c.kind === "start";

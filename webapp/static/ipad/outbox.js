@@ -130,6 +130,7 @@
     if (change.kind === "screener") return answer.screener === change.value;
     if (change.kind === "add_item") return typeof answer.item_id === "number";
     if (change.kind === "send_summary") return typeof answer.sent_to === "number";
+    if (change.kind === "shown") return typeof answer.shown === "number";  // seconds, as counted
     return change.kind === "start" && answer.started === true;
   }
 
