@@ -228,10 +228,12 @@ def test_offline_notes_of_two_meetings_each_reach_their_own_meeting(ipad_page: P
     assert second_id != first.id
 
     page.context.set_offline(True)
+    page.get_by_role("tab", name="Notes").click()  # the list's tab comes first
     page.get_by_label("Meeting notes").fill("Second meeting: send the trailer.")
     page.get_by_label("Meeting notes").blur()
     expect(page.locator("#sync-status")).to_have_text("Offline: 1 change waiting")
     page.goto(first_url)  # from the service worker's copy
+    page.get_by_role("tab", name="Notes").click()
     page.get_by_label("Meeting notes").fill("First meeting: book a follow-up.")
     page.get_by_label("Meeting notes").blur()
     expect(page.locator("#sync-status")).to_have_text("Offline: 2 changes waiting")
@@ -243,4 +245,5 @@ def test_offline_notes_of_two_meetings_each_reach_their_own_meeting(ipad_page: P
         assert db.session.get(Meeting, second_id).meeting_notes == (
             "Second meeting: send the trailer.")
     page.goto(second_url)
+    page.get_by_role("tab", name="Notes").click()
     expect(page.get_by_label("Meeting notes")).to_have_value("Second meeting: send the trailer.")

@@ -110,8 +110,13 @@ class Host:
     def bar(self):
         return self.page.locator("#sync-status")
 
+    def show_tab(self, name: str):
+        """In portrait the list and the meeting notes are on tabs of their own."""
+        self.page.get_by_role("tab", name=name).click()
+
     def tap_interest(self):
         item, value = self.rng.choice(self.items), self.rng.choice(["up", "down"])
+        self.show_tab("List")
         button = self.page.locator(f"#meeting-item-{item} .mark.{value}")
         pressed = button.get_attribute("aria-pressed") == "true"
         button.click()
@@ -120,6 +125,7 @@ class Host:
     def type_note(self):
         field = self.rng.choice(["meeting-notes"] + [f"note-{i}" for i in self.items])
         box = self.page.locator(f"#{field}")
+        self.show_tab("Notes" if field == "meeting-notes" else "List")
         self.edits += 1
         if self.rng.random() < 0.5:
             box.fill(f"{field}: edit {self.edits}")

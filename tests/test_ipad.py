@@ -439,7 +439,7 @@ def test_a_screener_that_is_a_video_file_plays_inline(client, login, people, mee
     db.session.commit()
     login(people["bob"])
     page = client.get(f"/ipad/meetings/{meeting.id}/present").get_data(as_text=True)
-    assert '<video class="screener-video" controls playsinline' in page
+    assert '<video class="screener-video" controls playsinline preload="none"' in page
     assert 'src="/media/demo/screeners/sample-1.mp4"' in page
 
 

@@ -48,8 +48,7 @@ DISTRIBUTOR = {
 # The stages of a load, in order, each with what it makes (load_demo_data reports each start).
 STAGES = {
     "people": "roles, territories, companies, accounts and registrations",
-    "catalogue": "programmes, seasons, episodes and screeners",
-    "artwork": "posters and a few seconds of sample screener video (Pillow, PyAV)",
+    "catalogue": "programmes, seasons, episodes, screeners, posters and sample videos",
     "lists": "global, buyer and personal lists",
     "meetings": "held, today's and upcoming meetings with their notes",
     "activity": "buyers' logins, visits, views and plays",
@@ -243,7 +242,6 @@ def load_demo_data(progress: Callable[[str], None] = lambda stage: None) -> dict
     progress("catalogue")
     catalogue_counts = load_demo_catalogue(rng)
     db.session.flush()
-    progress("artwork")
     media_counts = add_demo_media(
         db.session.scalars(select(Programme).order_by(Programme.id)).all())
     db.session.flush()
