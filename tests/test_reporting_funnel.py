@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests import catalogue_factories as cf
 from tests.reporting_world import TODAY, events, world_fixture  # noqa: F401
 from webapp.extensions import db
 from webapp.models import (
@@ -136,3 +137,12 @@ def test_the_funnel_page_shows_the_scope_only(presented, client, login):
     assert "email opens are never counted" in page
     login(people["ben"])
     assert client.get("/reporting/funnel").status_code == 403
+
+
+def test_plays_of_titles_never_in_a_meeting_are_left_out(presented):
+    people = presented["people"]
+    elsewhere = cf.programme("Wild Atlantic")
+    events(people["ben"], EventKind.SCREENER_PLAY, 2, days_ago=0, programme_id=elsewhere.id)
+    report = funnel(people["sam"], last_days())
+    assert "Wild Atlantic" not in counts(report["titles"])
+    assert counts(report["managers"]) == {"Alice": (2, 1, 2, 1, 1)}

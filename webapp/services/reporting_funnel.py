@@ -9,7 +9,8 @@ filters) and a period, each step counts the buyers who reached it with the title
 Clicks only: email opens are never counted (the product does not track them). Each step is
 counted on its own (a buyer who played a screener without a meeting still counts there), so
 a step may exceed the one before it. The same counts are given for each Account Manager
-the viewer reports on, over all titles: (buyer, title) pairs among that AM's buyers.
+the viewer reports on, over the funnel's titles: (buyer, title) pairs among that AM's
+buyers.
 """
 
 from dataclasses import dataclass
@@ -109,10 +110,13 @@ def account_manager_funnel(viewer: User, scope: Scope,
         return []
     pairs = _pairs(scope, filters)
     links = access.account_managers_of_buyers(select(pairs.c.buyer_id)).subquery()
+    # The titles of the funnel only (as in title_funnel): a screener played on the website
+    # counts for a title that was in a meeting.
+    in_meetings = select(pairs.c.programme_id).where(pairs.c.step.in_(MEETING_STEPS))
     totals = _pivot(db.session.execute(
         select(links.c.id, pairs.c.step, func.count())
         .join(links, links.c.buyer_id == pairs.c.buyer_id)
-        .where(links.c.id.in_(list(managers)))
+        .where(links.c.id.in_(list(managers)), pairs.c.programme_id.in_(in_meetings))
         .group_by(links.c.id, pairs.c.step)))
     empty = dict.fromkeys((key for key, _ in STEPS), 0)
     return [FunnelRow(name, totals.get(ident, empty), ident) for ident, name in managers.items()]
