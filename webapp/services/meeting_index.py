@@ -1,5 +1,5 @@
-"""Finding meetings: the website's index (tabs, filters, search) and the host's day in the
-in-meeting view."""
+"""Finding meetings: the website's index (tabs, filters, search), the host's day in the
+in-meeting view, and a meeting's list as present mode shows it."""
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from webapp import access, search
 from webapp.extensions import db
-from webapp.models import Company, Meeting, MeetingStatus, User
+from webapp.models import Company, ListItem, Meeting, MeetingStatus, Programme, User
 from webapp.times import as_utc
 
 TABS = {"upcoming": "Upcoming", "past": "Past"}
@@ -138,3 +138,16 @@ def agenda(user: User, day: date, hosts: list[User]) -> list[Meeting]:
                                                               lazyload(User.roles)))
              .order_by(Meeting.starts_at, Meeting.id))
     return db.session.scalars(query).all()
+
+
+def presented_items(meeting: Meeting) -> list[ListItem]:
+    """The meeting's list in its order, with what each present-mode card shows loaded."""
+    if meeting.list_id is None:
+        return []
+    programme = joinedload(ListItem.programme)
+    return list(db.session.scalars(
+        select(ListItem).where(ListItem.list_id == meeting.list_id)
+        .order_by(ListItem.position, ListItem.id)
+        .options(programme.selectinload(Programme.genres),
+                 programme.selectinload(Programme.seasons),
+                 joinedload(ListItem.season), joinedload(ListItem.episode))))

@@ -13,7 +13,12 @@ from webapp.extensions import db
 from webapp.models import ListItem, Meeting, Programme, ProgrammeList, Season, User
 from webapp.services import meeting_changes as changes
 from webapp.services.catalogue import is_video_file, programme_search
-from webapp.services.meeting_index import default_day, meeting_days, meetings_on
+from webapp.services.meeting_index import (
+    default_day,
+    meeting_days,
+    meetings_on,
+    presented_items,
+)
 from webapp.services.meeting_summary import (
     render_summary,
     sends_of,
@@ -80,13 +85,7 @@ def meeting(meeting_id):
 def present(meeting_id):
     """The meeting's list as full-screen programme cards for the buyers to see: no notes."""
     found = _hosted_meeting_or_404(meeting_id, whole=False)
-    items = db.session.scalars(
-        db.select(ListItem).where(ListItem.list_id == found.list_id)
-        .order_by(ListItem.position, ListItem.id)
-        .options(joinedload(ListItem.programme).selectinload(Programme.genres),
-                 joinedload(ListItem.programme).selectinload(Programme.seasons),
-                 joinedload(ListItem.season), joinedload(ListItem.episode))).all() \
-        if found.list_id else []
+    items = presented_items(found)
     return render("ipad/present.html", meeting=found, items=items,
                   videos={item.id for item in items if is_video_file(item.screener_url)})
 
