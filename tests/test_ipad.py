@@ -527,3 +527,12 @@ def test_adding_a_missing_or_foreign_part_is_refused(client, login, people, meet
         assert response.status_code == 422, value
     db.session.expire_all()
     assert len(db.session.get(Meeting, meeting.id).programme_list.items) == 1
+
+
+def test_a_screener_on_this_site_is_played_through_the_counted_redirect(client, login, people):
+    show = programme("Wild Atlantic", screener_url="/media/demo/screeners/sample-2.mp4")
+    login(people["dora"])
+    response = client.get(f"/catalogue/screeners/programme/{show.id}")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/media/demo/screeners/sample-2.mp4"
+    assert events(EventKind.SCREENER_PLAY) == 1

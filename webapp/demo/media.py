@@ -30,8 +30,9 @@ SAMPLES = [("sample-1", "Sample screener 1", (29, 53, 87)),
            ("sample-2", "Sample screener 2", (18, 97, 88)),
            ("sample-3", "Sample screener 3", (60, 30, 90))]
 # Flagship titles that lead to a sample, and every n-th other programme with a screener.
-SAMPLE_TITLES = {"The Fjord Murders": "sample-1", "Wild Atlantic": "sample-2",
-                 "Orbit Station Nine": "sample-3"}
+# The Fjord Murders keeps its external link: the website's screener redirect is shown there.
+SAMPLE_TITLES = {"Wild Atlantic": "sample-2", "Orbit Station Nine": "sample-3",
+                 "Kitchen Kings": "sample-1"}
 EVERY_NTH = 5
 
 

@@ -73,7 +73,7 @@ def screener_url_of(kind: str, item_id: int) -> str | None:
     model = SCREENER_KINDS.get(kind)
     item = db.session.get(model, item_id) if model else None
     url = item.screener_url if item is not None else None
-    return url if url and _is_web_url(url) else None
+    return url if url and (_is_web_url(url) or _is_site_path(url)) else None
 
 
 def image_visible(viewer, image_path: str) -> bool:
