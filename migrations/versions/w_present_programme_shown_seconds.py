@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'w_present_shown'
-down_revision = '53eaca96dd1b'
+down_revision = 'b4d6f8a0c2e3'
 branch_labels = None
 depends_on = None
 
