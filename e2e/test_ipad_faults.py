@@ -13,7 +13,6 @@ import os
 import random
 import re
 from collections import Counter, deque
-from urllib.parse import parse_qs
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
@@ -28,7 +27,7 @@ from webapp.models import ListItem, Meeting
 
 SAVED = "All changes saved"
 OFFLINE_WAITING = re.compile(r"^Offline: \d+ changes? waiting$")
-CHANGES = "**/ipad/meetings/*/changes"
+CHANGES = "**/ipad/changes"
 FAULTS = int(os.environ.get("IPAD_FAULTS", "200"))
 INTEREST = {1: "up", -1: "down", None: "none"}
 LOST_BEFORE, ANSWER_LOST, TWICE = "lost before the CMS", "answer lost", "delivered twice"
@@ -273,9 +272,10 @@ def test_an_answer_that_is_not_for_the_change_sent_is_a_fault_shown_and_the_chan
     status, body = answer
 
     def wrong_answer(route: Route) -> None:
-        key = parse_qs(route.request.post_data)["key"][0]
-        route.fulfill(status=status, content_type="application/json",
-                      body=json.dumps({**body, "key": key}))
+        keys = [c["key"] for c in route.request.post_data_json["changes"]]
+        route.fulfill(status=200, content_type="application/json", body=json.dumps(
+            {"answers": [{"key": key, "status": status, "answer": {**body, "key": key}}
+                         for key in keys]}))
 
     meeting_id = open_meeting(page, live_app.url, "bob@demo.test")
     item = int(page.locator("#meeting-items > li.item").first.get_attribute("data-item"))

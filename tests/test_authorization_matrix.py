@@ -306,6 +306,7 @@ MATRIX = {
     ("ipad.service_worker", "GET"): signed_in(200),
     ("ipad.meeting", "GET"): the_worlds(host_only(200)),
     ("ipad.change", "POST"): the_worlds(host_only(400)),  # no key, no kind
+    ("ipad.change_batch", "POST"): signed_in(400),  # no changes; each names its meeting
     ("ipad.items", "GET"): the_worlds(host_only(200)),
     ("ipad.catalogue", "GET"): the_worlds(host_only(200)),
     ("ipad.summary", "GET"): the_worlds(host_only(200)),

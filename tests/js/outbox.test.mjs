@@ -217,3 +217,74 @@ test("saved values are shown over an older kept page until a newer copy is kept"
   assert.deepEqual(kept.values.map((v) => v.value), ["Wants the dub, and subtitles"]);
   assert.deepEqual(Outbox.forget(kept, HOST, "3", kept.seq).values, []);
 });
+
+// --- Batches ---------------------------------------------------------------------------
+
+function tap(item, value, fields = {}) {
+  return {kind: "interest", field: `interest-${item}`, item: String(item), value, user: HOST,
+          meeting: "3", ...fields};
+}
+
+test("a backlog goes in one batch, in the order made, up to the batch's size", () => {
+  const queue = queued([{kind: "start", user: HOST, meeting: "3"}, tap(11, "up"), note("Loved"),
+                        tap(12, "down"), {kind: "meeting_notes", field: "meeting-notes",
+                                          value: "Next steps", version: 4, user: HOST,
+                                          meeting: "3"}]);
+  assert.deepEqual(Outbox.batchToSend(queue, HOST, 40).map((c) => c.key),
+                   ["key-1", "key-2", "key-3", "key-4", "key-5"]);
+  assert.deepEqual(Outbox.batchToSend(queue, HOST, 2).map((c) => c.key), ["key-1", "key-2"]);
+  assert.deepEqual(Outbox.batchToSend(queue, "someone else", 40), []);
+  assert.equal(Outbox.nextToSend(queue, HOST).key, "key-1");
+});
+
+test("a batch ends before a second change of a field already in it", () => {
+  const newKey = keys();
+  let queue = queued([note("Loved"), tap(12, "up")], newKey);
+  queue = Outbox.markSent(queue, "key-1");  // sent; its answer may be lost
+  queue = Outbox.enqueue(queue, note("Loved it"), newKey).queue;  // key-3, based on key-1's
+  queue = Outbox.enqueue(queue, tap(13, "down"), newKey).queue;
+  assert.deepEqual(Outbox.batchToSend(queue, HOST, 40).map((c) => c.key), ["key-1", "key-2"]);
+  // Once key-1 is answered, key-3 goes, based on the version key-1 made, with what follows.
+  queue = Outbox.settle(queue, queue[0], "saved", saved(queue[0], 5));
+  const next = Outbox.batchToSend(queue, HOST, 40);
+  assert.deepEqual(next.map((c) => [c.key, c.version ?? "-"]),
+                   [["key-2", "-"], ["key-3", 5], ["key-4", "-"]]);
+});
+
+test("a batch skips what waits for the host, and a Send waits for its meeting's changes", () => {
+  const newKey = keys();
+  let queue = queued([note("Mine"), tap(12, "up"), {kind: "send_summary", user: HOST, meeting: "3"}],
+                     newKey);
+  queue = Outbox.hold(Outbox.markSent(queue, "key-1"), "key-1",
+                      {conflict: {text: "Theirs", version: 6}});
+  // The held note blocks the Send after it (the summary must carry the host's choice).
+  assert.deepEqual(Outbox.batchToSend(queue, HOST, 40).map((c) => c.key), ["key-2"]);
+  const sendAfterNote = queued([tap(11, "up"), note("Loved"), {kind: "send_summary", user: HOST,
+                                                              meeting: "3"}]);
+  assert.deepEqual(Outbox.batchToSend(sendAfterNote, HOST, 40).map((c) => c.kind),
+                   ["interest", "note", "send_summary"], "applied in order by the CMS");
+});
+
+test("an answer dropped in the middle of a batch: the others settle, that change goes again " +
+     "under its key and settles on the CMS's replayed answer", () => {
+  let queue = queued([tap(11, "up"), note("Loved"), tap(12, "down")]);
+  const batch = Outbox.batchToSend(queue, HOST, 40);
+  batch.forEach((c) => { queue = Outbox.markSent(queue, c.key); });
+  const answers = [{key: "key-1", status: 200, answer: {key: "key-1", interest: "up"}},
+                   {key: "key-3", status: 200, answer: {key: "key-3", interest: "down"}}];
+  assert.equal(Outbox.answerIn(answers, batch[1]), null, "no answer: to go again");
+  for (const change of batch) {
+    const reply = Outbox.answerIn(answers, change);
+    if (!reply) continue;
+    assert.equal(Outbox.outcomeOf(change, reply.status, reply.answer), "saved");
+    queue = Outbox.settle(queue, change, "saved", reply.answer);
+  }
+  const again = Outbox.batchToSend(queue, HOST, 40);
+  assert.deepEqual(again.map((c) => [c.key, c.value, c.sent]), [["key-2", "Loved", 1]]);
+  const replayed = {key: "key-2", status: 200, answer: saved(again[0], 2)};
+  assert.equal(Outbox.outcomeOf(again[0], replayed.status, replayed.answer), "saved");
+  assert.deepEqual(Outbox.settle(queue, again[0], "saved", replayed.answer), []);
+  // An answer naming another key is no answer to this change.
+  assert.equal(Outbox.answerIn([{key: "key-9", status: 200, answer: {}}], again[0]), null);
+  assert.equal(Outbox.answerIn(undefined, again[0]), null);
+});

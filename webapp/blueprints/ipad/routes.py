@@ -11,6 +11,7 @@ from webapp import access
 from webapp.blueprints.ipad import bp
 from webapp.extensions import db
 from webapp.models import ListItem, Meeting, Programme, ProgrammeList, Season, User
+from webapp.services import meeting_change_batch as batches
 from webapp.services import meeting_changes as changes
 from webapp.services.catalogue import is_video_file, programme_search
 from webapp.services.meeting_index import (
@@ -107,6 +108,16 @@ def change(meeting_id):
         key=key, kind=kind, item_id=item_id, value=form.get("value", "")[:20000],
         base_version=base_version))
     return jsonify(answer), status
+
+
+@bp.route("/ipad/changes", methods=["POST"])
+def change_batch():
+    """Apply a batch of changes from the device's outbox, in order, each once per key."""
+    payload = request.get_json(silent=True)
+    sent = payload.get("changes") if isinstance(payload, dict) else None
+    if not isinstance(sent, list) or not 1 <= len(sent) <= batches.MAX_CHANGES:
+        return jsonify(error=f"A batch carries 1 to {batches.MAX_CHANGES} changes."), 400
+    return jsonify(answers=batches.apply_batch(current_user, sent))
 
 
 @bp.route("/ipad/meetings/<int:meeting_id>/items")

@@ -86,18 +86,44 @@
     return {queue: next, change: made};
   }
 
-  // The first of the user's changes that may go now. Held conflicts and faults wait for the
-  // host; so do later changes of their field, and a Send queued after one of its meeting's.
-  function nextToSend(queue, user) {
+  // Whether the user's change `i` waits for the host: a held conflict or fault waits, and so
+  // do later changes of its field, and a Send queued after one of its meeting's.
+  function blocked(mine, i) {
+    var c = mine[i];
+    return !waiting(c) || mine.slice(0, i).some(function (d) {
+      return !waiting(d) && (sameField(d, c) || (c.kind === "send_summary" && d.meeting === c.meeting));
+    });
+  }
+
+  // The changes that may go together now, at most `max`: the ones that would go one by one
+  // if each were saved, in queue order. The batch ends before a second change of a field
+  // already in it: that one goes once the first is answered (a note is based on the version
+  // the first makes, and an answer lost for the first must not be settled after it).
+  function batchToSend(queue, user, max) {
     var mine = queue.filter(function (c) { return c.user === user; });
-    for (var i = 0; i < mine.length; i++) {
+    var batch = [];
+    for (var i = 0; i < mine.length && batch.length < max; i++) {
+      if (blocked(mine, i)) continue;
       var c = mine[i];
-      var blocked = !waiting(c) || mine.slice(0, i).some(function (d) {
-        return !waiting(d) && (sameField(d, c) || (c.kind === "send_summary" && d.meeting === c.meeting));
-      });
-      if (!blocked) return c;
+      if (batch.some(function (d) { return sameField(d, c); })) break;
+      batch.push(c);
     }
-    return null;
+    return batch;
+  }
+
+  // The first of the user's changes that may go now.
+  function nextToSend(queue, user) {
+    return batchToSend(queue, user, 1)[0] || null;
+  }
+
+  // The CMS's answer to one change of a batch (the reply's `answers`, each {key, status,
+  // answer}): {status, answer}, or null when the reply has none for it (lost on the way:
+  // the change goes again, under its key).
+  function answerIn(answers, change) {
+    var found = (Array.isArray(answers) ? answers : []).filter(function (a) {
+      return a && a.key === change.key;
+    })[0];
+    return found ? {status: found.status, answer: found.answer} : null;
   }
 
   function replace(queue, key, change) {
@@ -262,7 +288,7 @@
   }
 
   return {
-    enqueue: enqueue, nextToSend: nextToSend, markSent: markSent, outcomeOf: outcomeOf,
+    enqueue: enqueue, nextToSend: nextToSend, batchToSend: batchToSend, answerIn: answerIn, markSent: markSent, outcomeOf: outcomeOf,
     settle: settle, hold: hold, resolve: resolve, counts: counts, sameField: sameField,
     remember: remember, forget: forget, newerThanPage: newerThanPage
   };
