@@ -53,6 +53,7 @@ $(VENDOR)/.installed: node_modules/.installed
 	mkdir -p $(VENDOR)
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
 	cp node_modules/@picocss/pico/css/pico.min.css $(VENDOR)/pico.min.css
+	cp node_modules/sortablejs/Sortable.min.js $(VENDOR)/Sortable.min.js
 	touch $@
 
 migrate: setup

@@ -255,6 +255,7 @@ MATRIX = {
     ("lists.catalogue_search", "GET"): the_worlds(owner_and_admin(200)),
     ("lists.add_item", "POST"): the_worlds(owner_and_admin(400)),  # no programme
     ("lists.move_item", "POST"): the_worlds(owner_and_admin(400)),  # no direction
+    ("lists.reorder", "POST"): the_worlds(owner_and_admin(400)),  # no order
     ("lists.remove_item", "POST"): the_worlds(owner_and_admin(303)),
     ("lists.item", "GET"): the_worlds(owner_and_admin(302)),  # without htmx: on to the list page
     ("lists.note", "GET"): the_worlds(owner_and_admin(200)),

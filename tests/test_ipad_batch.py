@@ -7,9 +7,11 @@ import pytest
 from sqlalchemy import func, select
 
 from tests import factories as f
+from tests.catalogue_factories import programme
 from tests.test_ipad import make_meeting
 from webapp.extensions import db
 from webapp.models import ActivityEvent, AppliedChange, EventKind, ListItem, Meeting
+from webapp.services.lists import add_item
 from webapp.services.meeting_change_batch import MAX_CHANGES
 
 pytestmark = pytest.mark.usefixtures("ctx")
@@ -144,3 +146,23 @@ def test_someone_elses_batch_changes_nothing(client, login, people, meeting):
     assert {a["status"] for a in answers} == {404}
     db.session.expire_all()
     assert db.session.get(Meeting, meeting.id).started_at is None
+
+
+def test_an_order_dragged_on_the_ipad_is_saved_once_and_replayed_the_same(
+        client, login, people, meeting):
+    first = item_of(meeting)
+    programme_list = meeting.programme_list
+    second = add_item(programme_list, programme("Harbour Lights"))
+    db.session.commit()
+    login(people["bob"])
+    order = {"key": "order-0001", "kind": "reorder", "meeting": meeting.id,
+             "value": f"{second.id},{first.id}"}
+    answers = send(client, order, order).get_json()["answers"]
+    assert [a["status"] for a in answers] == [200, 200]
+    assert answers[0]["answer"]["order"] == answers[1]["answer"]["order"] == \
+        f"{second.id},{first.id}"
+    db.session.expire_all()
+    assert [i.id for i in db.session.get(Meeting, meeting.id).programme_list.items] == [
+        second.id, first.id]
+    refused = send(client, {**order, "key": "order-0002", "value": "x"}).get_json()["answers"]
+    assert refused[0]["status"] == 422

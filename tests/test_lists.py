@@ -186,6 +186,49 @@ def test_reordering_moves_items_and_keeps_positions_contiguous(login, people):
                        data={"direction": "sideways"}).status_code == 400
 
 
+def test_a_dragged_order_is_saved_once_however_often_it_is_sent(login, people):
+    owned = make_list(people["sam"], "Order", titles=["A", "B", "C", "D"])
+    client = login(people["sam"])
+    a, b, c, d = (i.id for i in owned.items)
+    response = client.post(f"/lists/{owned.id}/order", data={"order": f"{c},{a},{b},{d}"},
+                           headers=HTMX)
+    assert response.status_code == 200 and 'id="list-items"' in text(response)
+    assert client.post(f"/lists/{owned.id}/order",
+                       data={"order": f"{c},{a},{b},{d}"}).status_code == 303  # a plain post
+    db.session.expire_all()
+    assert [(i.programme.title, i.position) for i in owned.items] == [
+        ("C", 1), ("A", 2), ("B", 3), ("D", 4)]
+
+
+def test_an_order_sent_before_the_list_changed_keeps_what_changed(login, people):
+    owned = make_list(people["sam"], "Order", titles=["A", "B", "C", "D"])
+    client = login(people["sam"])
+    a, b, c, d = (i.id for i in owned.items)
+    # D was added after the page was loaded, and 999999 removed meanwhile: D keeps its place.
+    client.post(f"/lists/{owned.id}/order", data={"order": f"{b},999999,{a},{c}"})
+    db.session.expire_all()
+    assert [i.programme.title for i in owned.items] == ["B", "A", "C", "D"]
+    client.post(f"/lists/{owned.id}/order", data={"order": f"{d},{c}"})  # between themselves
+    db.session.expire_all()
+    assert [i.programme.title for i in owned.items] == ["B", "A", "D", "C"]
+
+
+@pytest.mark.parametrize("order", ["", "1,x", "5,5", " , "])
+def test_a_malformed_order_is_refused_and_changes_nothing(login, people, order):
+    owned = make_list(people["sam"], "Order", titles=["A", "B"])
+    response = login(people["sam"]).post(f"/lists/{owned.id}/order", data={"order": order})
+    assert response.status_code == 400
+    db.session.expire_all()
+    assert [i.programme.title for i in owned.items] == ["A", "B"]
+
+
+def test_the_list_page_wires_dragging_only_for_those_who_may_edit(login, people, lists):
+    page = text(login(people["sam"]).get(f"/lists/{lists['sam_own'].id}"))
+    assert 'data-order-form="list-order"' in page and "vendor/Sortable.min.js" in page
+    page = text(login(people["sam"]).get(f"/lists/{lists['global'].id}"))
+    assert "data-order-form" not in page and "Sortable" not in page
+
+
 def test_removing_an_item_renumbers_the_rest(login, people):
     owned = make_list(people["sam"], "Order", titles=["A", "B", "C"])
     ids = [i.id for i in owned.items]

@@ -288,3 +288,11 @@ test("an answer dropped in the middle of a batch: the others settle, that change
   assert.equal(Outbox.answerIn([{key: "key-9", status: 200, answer: {}}], again[0]), null);
   assert.equal(Outbox.answerIn(undefined, again[0]), null);
 });
+
+test("a new order of the list replaces one not yet sent, and its answer is the saved order", () => {
+  const order = (value) => ({kind: "reorder", field: "order", value, user: HOST, meeting: "3"});
+  const queue = queued([order("12,11,13"), tap(11, "up"), order("13,12,11")]);
+  assert.deepEqual(queue.map((c) => [c.kind, c.value]), [["reorder", "13,12,11"], ["interest", "up"]]);
+  assert.equal(Outbox.outcomeOf(queue[0], 200, {key: "key-1", order: "13,12,11"}), "saved");
+  assert.equal(Outbox.outcomeOf(queue[0], 200, {key: "key-1", interest: "up"}), "fault");
+});

@@ -119,6 +119,35 @@ def move_item(item: ListItem, offset: int) -> None:
     db.session.expire(item.list, ["items"])
 
 
+def parse_order(text: str) -> list[int]:
+    """An order as a browser sends it ("12,7,9"): the item ids, each once, else DomainError."""
+    try:
+        ids = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise DomainError("An order is a list of item ids.") from None
+    if not ids or len(ids) != len(set(ids)) or len(ids) > 10_000:
+        raise DomainError("An order names each item once.")
+    return ids
+
+
+def reorder_items(programme_list: ProgrammeList, ordered_ids: list[int]) -> None:
+    """Put the items named in this order, in the places they hold between them; items not
+    named (added meanwhile) keep their places, ids no longer on the list are passed over.
+    The same order sent twice gives the same list: safe to repeat from a device's outbox."""
+    lock(programme_list)  # two orders at once: one after the other, never interleaved
+    items = list(programme_list.items)
+    by_id = {item.id: item for item in items}
+    named = [by_id[i] for i in ordered_ids if i in by_id]
+    slots = [index for index, item in enumerate(items) if item.id in set(ordered_ids)]
+    for index, item in zip(slots, named, strict=True):
+        items[index] = item
+    for position, each in enumerate(items, start=1):
+        each.position = position
+    _touch(programme_list)
+    db.session.flush()
+    db.session.expire(programme_list, ["items"])
+
+
 def update_note(item: ListItem, note: str, based_on_version: int | None) -> ListItem:
     """Save a note; if it changed since `based_on_version`, raise notes.NoteConflict."""
     if save_if_current(item, ITEM_NOTE, note, based_on_version):

@@ -33,13 +33,13 @@ from webapp.models import (
     meeting_attendees,
 )
 from webapp.services import DomainError, activity
-from webapp.services.lists import add_item, update_note
+from webapp.services.lists import add_item, parse_order, reorder_items, update_note
 from webapp.services.meeting_summary import send_summary, sent_note
 from webapp.services.meetings import meeting_list, update_meeting_notes
 from webapp.services.notes import NoteConflict
 
-KINDS = ("start", "interest", "screener", "note", "meeting_notes", "add_item", "send_summary",
-         "shown")
+KINDS = ("start", "interest", "screener", "note", "meeting_notes", "add_item", "reorder",
+         "send_summary", "shown")
 INTEREST = {"up": 1, "down": -1, "none": None}
 LONGEST_SHOWING = 4 * 3600  # seconds: a card left on screen longer is counted as this
 
@@ -149,6 +149,10 @@ def _apply(meeting: Meeting, sender, change: Change) -> tuple[int, dict]:
         return 200, {"version": meeting.meeting_notes_version, "text": meeting.meeting_notes}
     if change.kind == "add_item":
         return 200, _add_to_list(meeting, change.item_id, change.value)
+    if change.kind == "reorder":  # the whole order: the same change twice gives one list
+        programme_list = meeting_list(meeting)
+        reorder_items(programme_list, parse_order(change.value))
+        return 200, {"order": ",".join(str(i.id) for i in programme_list.items)}
     if change.kind == "shown":
         return 200, _record_shown(meeting, _item(meeting, change.item_id), change.value)
     if change.kind == "send_summary":

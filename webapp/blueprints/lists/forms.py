@@ -84,6 +84,10 @@ class MoveForm(FlaskForm):
         return {"up": -1, "down": 1, "top": -10**6, "bottom": 10**6}.get(self.direction.data, 0)
 
 
+class ReorderForm(FlaskForm):
+    order = HiddenField(validators=[DataRequired()])
+
+
 class NoteForm(FlaskForm):
     note = TextAreaField("Note", validators=[Optional(), Length(max=5000)])
     # The version the note was read at: without it a save could overwrite someone else's.

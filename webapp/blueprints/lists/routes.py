@@ -22,6 +22,7 @@ from webapp.blueprints.lists.forms import (
     NewListForm,
     NoteForm,
     RenameForm,
+    ReorderForm,
 )
 from webapp.extensions import db
 from webapp.models import (
@@ -263,6 +264,22 @@ def move_item(list_id, item_id):
     service.move_item(item, form.offset)
     db.session.commit()
     return _items_answer(programme_list, focus=f"move-{form.direction.data}-{item.id}")
+
+
+@bp.route("/lists/<int:list_id>/order", methods=["POST"])
+@login_required
+def reorder(list_id):
+    """Put the items in the order they were dragged to."""
+    programme_list = _list_or_404(list_id, edit=True)
+    form = ReorderForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        service.reorder_items(programme_list, service.parse_order(form.order.data))
+    except DomainError:
+        abort(400)
+    db.session.commit()
+    return _items_answer(programme_list)
 
 
 @bp.route("/lists/<int:list_id>/items/<int:item_id>/remove", methods=["POST"])

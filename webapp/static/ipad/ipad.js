@@ -215,8 +215,8 @@
   }
 
   function rememberSaved(change, answer) {
-    var value = isNote(change) ? answer.text : change.value;
-    if (isNote(change) || change.kind === "interest" || change.kind === "screener") {
+    var value = isNote(change) ? answer.text : change.kind === "reorder" ? answer.order : change.value;
+    if (isNote(change) || ["interest", "screener", "reorder"].indexOf(change.kind) !== -1) {
       saveSaved(Outbox.remember(loadSaved(), change, value, isNote(change) ? answer.version : null));
     }
   }
@@ -252,6 +252,7 @@
     } else {
       fieldState(state, "error", answer.error || "Not saved.");
       if (change.kind === "send_summary" && here) say("send-state", answer.error || "Not sent.");
+      if (change.kind === "reorder" && here) refreshItems();  // the order the CMS has
     }
     showStatus();
   }
@@ -467,6 +468,8 @@
         field.dataset.version = v.version;
       } else if (v.kind === "interest" || v.kind === "screener") {
         showMarks(v.item, v.kind, v.value);
+      } else if (v.kind === "reorder") {
+        showOrder(v.value);
       }
     });
   }
@@ -491,6 +494,8 @@
         li.id = "pending-" + (c.key || "new");
         li.textContent = c.title + " (added: waiting to sync)";
         list.append(li);
+      } else if (c.kind === "reorder") {
+        showOrder(c.value);
       } else if (c.kind === "send_summary") {
         say("send-state", "Queued: the summary goes out once the changes before it have synced.");
       }
@@ -510,10 +515,67 @@
         var template = document.createElement("template");
         template.innerHTML = html.trim();
         list.replaceWith(template.content.firstElementChild);
+        wireSortable();
         showPending();
         if (focused && document.getElementById(focused)) document.getElementById(focused).focus();
       })
       .catch(function () {});
+  }
+
+  // --- Order ---------------------------------------------------------------------------
+  // The list is put in order by dragging an item's grip (SortableJS) or with its ↑ ↓ buttons.
+  // The whole order goes through the outbox: sent twice, it gives the same list.
+
+  function listed() {
+    return Array.prototype.slice.call(document.querySelectorAll("#meeting-items > li.item[data-item]"));
+  }
+
+  function orderChanged() {
+    enqueue({kind: "reorder", field: "order", value: listed().map(function (li) {
+      return li.dataset.item;
+    }).join(",")});
+  }
+
+  // An order (ids) shown as the CMS applies it: the items named take the places they hold
+  // between them; any other item keeps its place.
+  function showOrder(value) {
+    var items = listed();
+    var wanted = String(value || "").split(",");
+    var named = wanted.map(function (id) { return document.getElementById("meeting-item-" + id); })
+      .filter(function (li) { return li && items.indexOf(li) !== -1; });
+    var slot = 0;
+    var order = items.map(function (li) {
+      return wanted.indexOf(li.dataset.item) !== -1 ? named[slot++] : li;
+    });
+    var list = document.getElementById("meeting-items");
+    var after = list.querySelector("li.pending");
+    order.forEach(function (li) { list.insertBefore(li, after); });
+  }
+
+  function onMove(event) {
+    var button = event.target.closest("button[data-move]");
+    if (!button || !main.contains(button)) return;
+    var items = listed();
+    var li = button.closest("li.item");
+    var to = items.indexOf(li) + Number(button.dataset.move);
+    if (to < 0 || to >= items.length) return;
+    if (Number(button.dataset.move) < 0) items[to].before(li); else items[to].after(li);
+    button.focus();
+    orderChanged();
+  }
+
+  function wireSortable() {
+    var list = document.getElementById("meeting-items");
+    if (!list || !window.Sortable || list.dataset.sortable) return;
+    list.dataset.sortable = "yes";
+    window.Sortable.create(list, {
+      draggable: "li.item[data-item]",
+      handle: ".grip",
+      forceFallback: true,  // pointer dragging, the same on an iPad and with a mouse
+      onEnd: function (event) {
+        if (event.oldIndex !== event.newIndex) orderChanged();
+      }
+    });
   }
 
   // --- Tabs ----------------------------------------------------------------------------
@@ -570,6 +632,8 @@
     main.addEventListener("click", onTap);
     main.addEventListener("click", onAdd);
     main.addEventListener("click", onSend);
+    main.addEventListener("click", onMove);
+    wireSortable();
     main.addEventListener("input", onType);
     main.addEventListener("focusout", onLeave);
     // Changes made elsewhere on the page (present mode's "shown") go through the same outbox.

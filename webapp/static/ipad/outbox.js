@@ -157,6 +157,7 @@
     if (change.kind === "add_item") return typeof answer.item_id === "number";
     if (change.kind === "send_summary") return typeof answer.sent_to === "number";
     if (change.kind === "shown") return typeof answer.shown === "number";  // seconds, as counted
+    if (change.kind === "reorder") return typeof answer.order === "string";
     return change.kind === "start" && answer.started === true;
   }
 

@@ -4,9 +4,10 @@
 // CMS's current content always wins.
 "use strict";
 
-var CACHE = "sales-cms-ipad-v4";
+var CACHE = "sales-cms-ipad-v5";
 var SHELL = ["/static/ipad/ipad.css", "/static/ipad/outbox.js", "/static/ipad/ipad.js",
-             "/static/ipad/present.js", "/static/vendor/htmx.min.js", "/static/ipad/manifest.webmanifest",
+             "/static/ipad/present.js", "/static/vendor/htmx.min.js", "/static/vendor/Sortable.min.js",
+             "/static/ipad/manifest.webmanifest",
              "/static/ipad/icon-192.png"];
 
 // From the CMS, not the browser's HTTP cache (static files may be kept a day there): the
