@@ -20,6 +20,7 @@ from webapp.services.meeting_index import (
     meetings_on,
     presented_items,
 )
+from webapp.services.meeting_offline import offline_needs
 from webapp.services.meeting_summary import (
     render_summary,
     sends_of,
@@ -67,8 +68,9 @@ def day():
         shown = None
     if shown not in days:
         shown = default_day(days, today)
-    return render("ipad/day.html", days=days, shown=shown, today=today,
-                  meetings=meetings_on(current_user, shown) if days else [])
+    meetings = meetings_on(current_user, shown) if days else []
+    return render("ipad/day.html", days=days, shown=shown, today=today, meetings=meetings,
+                  needs=offline_needs(meetings))
 
 
 @bp.route("/ipad/meetings/<int:meeting_id>")

@@ -610,6 +610,85 @@
     selectTab(next);
   });
 
+  // --- Ready offline -------------------------------------------------------------------
+  // Opening the day has the service worker keep what each of its meetings needs offline:
+  // the page, its artwork, and its videos if the host keeps videos on the device. Each
+  // meeting then says "Ready offline" or what is missing.
+  var KEEP_VIDEOS = "sales-cms.ipad.keep-videos";
+
+  function words(text) {
+    return String(text || "").split(/\s+/).filter(Boolean);
+  }
+
+  function askWorker(worker, message) {
+    return new Promise(function (resolve, reject) {
+      var channel = new MessageChannel();
+      channel.port1.onmessage = function (event) { resolve(event.data); };
+      worker.postMessage(message, [channel.port2]);
+      setTimeout(function () { reject(new Error("no answer")); }, 120000);
+    });
+  }
+
+  function missingText(missing) {
+    var parts = [];
+    if (missing.pages) parts.push("the meeting's page");
+    if (missing.artwork) parts.push(plural(missing.artwork, "picture"));
+    if (missing.videos) parts.push(plural(missing.videos, "video"));
+    return "Not ready offline: " + parts.join(", ") + " missing";
+  }
+
+  function prepareMeeting(worker, card, keepVideos) {
+    var state = card.querySelector("[data-offline-state]");
+    state.dataset.state = "preparing";
+    state.textContent = "Getting ready for offline…";
+    return askWorker(worker, {
+      prepare: card.dataset.offlineMeeting,
+      pages: [card.dataset.offlinePage],
+      artwork: words(card.dataset.offlineArtwork),
+      videos: keepVideos ? words(card.dataset.offlineVideos) : []
+    }).then(function (answer) {
+      var missing = answer.missing || {};
+      var ready = !missing.pages && !missing.artwork && !missing.videos;
+      state.dataset.state = ready ? "ready" : "missing";
+      state.textContent = ready ? "Ready offline" : missingText(missing);
+    }, function () {
+      state.dataset.state = "missing";
+      state.textContent = "Not ready offline: the device did not answer";
+    });
+  }
+
+  function showStorage() {
+    var box = document.getElementById("storage-used");
+    if (!box || !navigator.storage || !navigator.storage.estimate) return;
+    navigator.storage.estimate().then(function (estimate) {
+      var mb = (estimate.usage || 0) / (1024 * 1024);
+      box.textContent = "Stored on this device: " + (mb < 0.1 ? "under 0.1" : mb.toFixed(1)) + " MB";
+    });
+  }
+
+  function prepareDay() {
+    var cards = document.querySelectorAll("[data-offline-meeting]");
+    var toggle = document.getElementById("keep-videos");
+    if (!cards.length || !("serviceWorker" in navigator)) return;
+    var keepVideos = localStorage.getItem(KEEP_VIDEOS) === "yes";
+    if (toggle) toggle.checked = keepVideos;
+    navigator.serviceWorker.ready.then(function (registration) {
+      var worker = registration.active;
+      // One meeting after another: on thin Wi-Fi the first meeting is ready soonest.
+      return Array.prototype.reduce.call(cards, function (done, card) {
+        return done.then(function () { return prepareMeeting(worker, card, keepVideos); });
+      }, Promise.resolve());
+    }).then(showStorage, showStorage);
+  }
+
+  var keepVideosToggle = document.getElementById("keep-videos");
+  if (keepVideosToggle) {
+    keepVideosToggle.addEventListener("change", function () {
+      localStorage.setItem(KEEP_VIDEOS, keepVideosToggle.checked ? "yes" : "no");
+      prepareDay();
+    });
+  }
+
   // --- Logging out ---------------------------------------------------------------------
 
   var logout = document.querySelector("form[data-logout]");
@@ -623,6 +702,17 @@
       }
       localStorage.removeItem(STORE);
       localStorage.removeItem(SAVED);
+      localStorage.removeItem(KEEP_VIDEOS);
+      // The pages, artwork and videos kept for offline go too; the form is sent once they
+      // have (or after two seconds, whatever happens).
+      if (!window.caches) return;
+      event.preventDefault();
+      var cleared = caches.keys().then(function (names) {
+        return Promise.all(names.map(function (name) { return caches.delete(name); }));
+      });
+      var late = new Promise(function (resolve) { setTimeout(resolve, 2000); });
+      Promise.race([cleared, late]).then(function () { logout.submit(); },
+                                         function () { logout.submit(); });
     });
   }
 
@@ -644,6 +734,7 @@
     });
     if (!started) enqueue({kind: "start"});
   }
+  prepareDay();
   window.addEventListener("online", function () { signedOut = false; flush(); });
   window.addEventListener("offline", showStatus);
   document.addEventListener("visibilitychange", function () {
