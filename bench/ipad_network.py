@@ -17,7 +17,8 @@ highest (figures, not test assertions):
 - the day's list cold (an empty cache, no service worker yet): until the page's load event
   (its scripts run), with the time it was first painted beside it;
 - a meeting from the service worker (network-first: the worker fetches it);
-- a tap to "Saved": the thumbs tapped until the state beside them says Saved;
+- a tap to "Saved": the thumbs tapped until the state beside them says Saved (the median
+  of three taps on three items, one after another);
 - 60 changes made offline (interest taps and notes on the meeting's items, which the outbox
   folds into fewer waiting changes) drained after reconnecting: from going online until the
   bar says "All changes saved", and the requests that took.
@@ -43,6 +44,7 @@ LOOPBACK = {"latency": 0, "download": -1, "upload": -1}
 DAY_COLD_S, MEETING_S, TAP_S, DRAIN_S, DRAIN_REQUESTS = 1.0, 0.5, 0.5, 1.0, 2
 OFFLINE_CHANGES = 60
 WARM_ROUNDS = 20
+TAPS = 3
 SAVED = "All changes saved"
 WORKER_IN_CONTROL = """() => navigator.serviceWorker.ready.then(() =>
     navigator.serviceWorker.controller !== null || new Promise(resolve => {
@@ -198,8 +200,11 @@ def measure(browser, device: dict, state, base_url: str, network: dict, worker) 
 
     items = page.locator("#meeting-items > li.item").evaluate_all(
         "items => items.map(i => i.dataset.item)")
-    first = items[0]
-    figures["tap"] = page.evaluate(TAP, first) / 1000
+    taps = []
+    for item in items[:TAPS]:  # one tap after another, each once the one before is saved
+        taps.append(page.evaluate(TAP, item) / 1000)
+        expect(page.locator("#sync-status")).to_have_text(SAVED, timeout=30_000)
+    figures["tap"], figures["slowest tap"] = statistics.median(taps), max(taps)
     expect(page.locator("#sync-status")).to_have_text(SAVED, timeout=30_000)
 
     throttle.apply(network, offline=True)
@@ -260,7 +265,8 @@ def _report(name: str, network: dict, runs: list[dict]) -> None:
         ("a meeting from the service worker", f"{figures['meeting']:.2f} s{spread('meeting')}",
          f"< {MEETING_S} s",
          figures["meeting"] < MEETING_S),
-        ('a tap to "Saved"', f"{figures['tap']:.2f} s{spread('tap')}", f"< {TAP_S} s",
+        ('a tap to "Saved"', f"{figures['tap']:.2f} s{spread('tap')} "
+         f"(slowest tap {ranges['slowest tap'][1]:.2f} s)", f"< {TAP_S} s",
          figures["tap"] < TAP_S),
         (f"{OFFLINE_CHANGES} changes offline drained",
          f"{figures['drain']:.2f} s{spread('drain')}, {figures['drain requests']:.0f} requests "
