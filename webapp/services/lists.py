@@ -22,6 +22,7 @@ from webapp.models import (
 from webapp.permissions import Permission
 from webapp.services import DomainError
 from webapp.services.notes import ITEM_NOTE, save_if_current
+from webapp.services.row_locks import lock
 from webapp.services.spreadsheets import safe_cell
 
 KIND_LABELS = {ListKind.MY: "My list", ListKind.BUYER: "Buyer list",
