@@ -122,10 +122,10 @@ def move_item(item: ListItem, offset: int) -> None:
 
 def parse_order(text: str) -> list[int]:
     """An order as a browser sends it ("12,7,9"): the item ids, each once, else DomainError."""
-    try:
-        ids = [int(part) for part in text.split(",") if part.strip()]
-    except ValueError:
-        raise DomainError("An order is a list of item ids.") from None
+    parts = [part.strip() for part in text.split(",") if part.strip()]
+    if not all(part.isascii() and part.isdigit() and len(part) <= 10 for part in parts):
+        raise DomainError("An order is a list of item ids.")
+    ids = [int(part) for part in parts]
     if not ids or len(ids) != len(set(ids)) or len(ids) > 10_000:
         raise DomainError("An order names each item once.")
     return ids
@@ -138,8 +138,9 @@ def reorder_items(programme_list: ProgrammeList, ordered_ids: list[int]) -> None
     lock(programme_list)  # two orders at once: one after the other, never interleaved
     items = list(programme_list.items)
     by_id = {item.id: item for item in items}
+    wanted = set(ordered_ids)
     named = [by_id[i] for i in ordered_ids if i in by_id]
-    slots = [index for index, item in enumerate(items) if item.id in set(ordered_ids)]
+    slots = [index for index, item in enumerate(items) if item.id in wanted]
     for index, item in zip(slots, named, strict=True):
         items[index] = item
     for position, each in enumerate(items, start=1):
