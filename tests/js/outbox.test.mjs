@@ -296,3 +296,12 @@ test("a new order of the list replaces one not yet sent, and its answer is the s
   assert.equal(Outbox.outcomeOf(queue[0], 200, {key: "key-1", order: "13,12,11"}), "saved");
   assert.equal(Outbox.outcomeOf(queue[0], 200, {key: "key-1", interest: "up"}), "fault");
 });
+
+test("a batch carries at most the text it may, and its first change whatever its length", () => {
+  const long = "x".repeat(30);
+  const queue = queued([note(long), tap(12, "up"), note(long, 1, {field: "note-12", item: "12"}),
+                        note(long, 1, {field: "note-13", item: "13"})]);
+  assert.deepEqual(Outbox.batchToSend(queue, HOST, 40, 64).map((c) => c.key), ["key-1", "key-2", "key-3"]);
+  assert.deepEqual(Outbox.batchToSend(queue, HOST, 40, 10).map((c) => c.key), ["key-1"]);
+  assert.equal(Outbox.batchToSend(queue, HOST, 40).length, 4, "no budget: by count only");
+});

@@ -18,6 +18,9 @@
   var ANSWER_WITHIN = 20000;
   // Changes sent in one request at most (the CMS takes up to 50).
   var BATCH = 40;
+  // and at most this much text: 64 K characters go up at 25 KB/s in under 3 s, well within
+  // ANSWER_WITHIN (a long note alone may be up to 20,000 characters).
+  var BATCH_TEXT = 65536;
   var script = document.currentScript;
   var userId = document.body.dataset.user;
   var changesUrl = document.body.dataset.changesUrl;
@@ -114,7 +117,7 @@
     if (flushing) return;
     clearTimeout(retry);
     var queue = load();
-    var batch = Outbox.batchToSend(queue, userId, BATCH);
+    var batch = Outbox.batchToSend(queue, userId, BATCH, BATCH_TEXT);
     if (!batch.length || !navigator.onLine) {
       if (!batch.length && synced) keepPage();
       synced = false;

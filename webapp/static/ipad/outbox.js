@@ -99,13 +99,18 @@
   // if each were saved, in queue order. The batch ends before a second change of a field
   // already in it: that one goes once the first is answered (a note is based on the version
   // the first makes, and an answer lost for the first must not be settled after it).
-  function batchToSend(queue, user, max) {
+  // `budget` (optional) caps the text the batch carries, so that a batch of long notes still
+  // goes up a slow link within the time an answer is waited for; the first change always goes.
+  function batchToSend(queue, user, max, budget) {
     var mine = queue.filter(function (c) { return c.user === user; });
     var batch = [];
+    var size = 0;
     for (var i = 0; i < mine.length && batch.length < max; i++) {
       if (blocked(mine, i)) continue;
       var c = mine[i];
       if (batch.some(function (d) { return sameField(d, c); })) break;
+      size += String(c.value || "").length;
+      if (batch.length && budget && size > budget) break;
       batch.push(c);
     }
     return batch;
