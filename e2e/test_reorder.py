@@ -22,7 +22,7 @@ def test_a_list_item_dragged_to_the_top_stays_there(page: Page, live_app):
     page.goto(f"{live_app.url}/lists")
     page.locator("#list-results").get_by_role("link", name="Sam's market prep").click()
     rows = page.locator("#list-items > li.list-item")
-    expect(rows.nth(2)).to_be_visible()
+    expect(page.locator("#list-items")).to_have_attribute("data-sortable", "yes")  # wired
     before = rows.locator(".item-title").all_inner_texts()
     with page.expect_response(lambda r: r.url.endswith("/order") and r.status == 200):
         drag(page, rows.nth(2).locator(".position"), rows.nth(0))
@@ -37,7 +37,7 @@ def test_a_meeting_item_dragged_on_the_ipad_is_saved_in_that_order(ipad_page: Pa
     page = ipad_page
     open_first_meeting(page, live_app)
     rows = page.locator("#meeting-items > li.item")
-    expect(rows.nth(2)).to_be_visible()
+    expect(page.locator("#meeting-items")).to_have_attribute("data-sortable", "yes")  # wired
     before = rows.evaluate_all("items => items.map(i => i.dataset.item)")
     drag(page, rows.nth(2).locator(".grip"), rows.nth(0))
     expected = [before[2], before[0], before[1], *before[3:]]
