@@ -68,7 +68,11 @@ class Jobs:
 
     def _work(self) -> None:
         while True:
-            task = self.huey.dequeue()
+            try:
+                task = self.huey.dequeue()
+            except Exception:  # the queue's database unreachable: try again shortly
+                log.warning("The job queue could not be read; trying again", exc_info=True)
+                task = None
             if task is None:
                 time.sleep(0.5)
             else:
