@@ -85,7 +85,7 @@ def test_a_summary_an_sc_sends_records_both_and_replies_go_to_the_host(
         client, login, people, security_log):
     login(people["sam"])
     meeting = schedule(client, people)
-    client.post(f"/meetings/{meeting.id}/summary")
+    client.post(f"/meetings/{meeting.id}/summary", data={"before_start": "y"})
     send = db.session.scalar(select(MeetingSummarySend))
     assert (send.sent_by, send.acting_for) == (people["sam"], people["alice"])
     summary = to(people["ben"].email)[-1]
@@ -103,10 +103,10 @@ def test_a_list_an_sc_shares_is_sent_for_the_buyers_account_manager(
     db.session.commit()
     login(people["sam"])
     response = client.post(f"/lists/{programme_list.id}/share",
-                           data={"buyer": people["ben"].id})
+                           data={"buyers": people["ben"].id, "days": 14})
     assert response.status_code == 303
     share = db.session.scalar(select(ListShare))
     assert (share.shared_by, share.acting_for) == (people["sam"], people["alice"])
-    page = client.get(f"/lists/{programme_list.id}/share").get_data(as_text=True)
+    page = client.get(f"/lists/{programme_list.id}").get_data(as_text=True)
     assert "by Sam Patel for Alice Morgan" in page
     assert security_log("list.shared")[0].acting_for == people["alice"].id

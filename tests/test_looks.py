@@ -141,7 +141,7 @@ def test_destructive_actions_are_small_red_outline_buttons_after_the_others(clie
     db.session.commit()
     admin = f.admin()
     pages = [(host, f"/meetings/{meeting.id}", "Cancel meeting", "Edit"),
-             (host, f"/lists/{own.id}", "Delete list", "Share with a buyer"),
+             (host, f"/lists/{own.id}", "Delete list", "Share"),
              (admin, f"/admin/users/{host.id}", "Suspend", "Edit")]
     for user, url, destructive, other in pages:
         login(user)

@@ -205,7 +205,7 @@ def test_the_shared_list_email_leaves_out_what_the_buyer_may_not_see(
         client, login, people, secret):
     programme_list = _list(people["sam"], ListKind.MY, c.programme("Open Skies"), secret)
     response = login(people["sam"]).post(f"/lists/{programme_list.id}/share",
-                                         data={"buyer": people["ben"].id})
+                                         data={"buyers": people["ben"].id, "days": 14})
     assert response.status_code == 303
     [email] = db.session.scalars(select(OutboxMessage)).all()
     assert "Open Skies" in email.text_body and SECRET not in email.text_body
@@ -254,10 +254,10 @@ def test_sharing_a_list_can_grant_its_restricted_titles_with_the_permission(
         client, login, people, secret, caplog):
     programme_list = _list(people["alice"], ListKind.MY, secret)
     login(people["alice"])
-    assert "Grant the buyer access" in text(client.get(f"/lists/{programme_list.id}/share"))
+    assert "Grant the buyers access" in text(client.get(f"/lists/{programme_list.id}/share"))
     with caplog.at_level(logging.INFO, logger="webapp.security"):
         response = client.post(f"/lists/{programme_list.id}/share", data={
-            "buyer": people["ben"].id, "grant_access": "y"})
+            "buyers": people["ben"].id, "days": 14, "grant_access": "y"})
     assert response.status_code == 303
     rows = db.session.scalars(select(AccessGrant)).all()
     # Only the restricted parts the list carries (the programme), not the whole programme's.
@@ -274,9 +274,10 @@ def test_sharing_a_list_can_grant_its_restricted_titles_with_the_permission(
 def test_sharing_cannot_grant_without_the_permission(client, login, people, secret):
     programme_list = _list(people["sam"], ListKind.MY, secret)
     login(people["sam"])
-    assert "Grant the buyer access" not in text(client.get(f"/lists/{programme_list.id}/share"))
+    assert "Grant the buyers access" not in text(client.get(f"/lists/{programme_list.id}/share"))
     response = client.post(f"/lists/{programme_list.id}/share", data={
-        "buyer": people["ben"].id, "grant_access": "y", "message": "Typed with care"})
+        "buyers": people["ben"].id, "days": 14, "grant_access": "y",
+        "message": "Typed with care"})
     assert response.status_code == 422
     assert "You may not grant access" in text(response) and "Typed with care" in text(response)
     assert db.session.scalar(select(AccessGrant)) is None

@@ -16,6 +16,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 
 from webapp import access
+from webapp.audit import acting_event
 from webapp.extensions import db
 from webapp.mail.service import absolute_url, queue_email
 from webapp.models import (
@@ -155,15 +156,29 @@ def share_list(programme_list: ProgrammeList, by: User, buyers: list[User] = (),
     shares = []
     for recipient in recipients:
         token = secrets.token_urlsafe(32)
+        acting_for = _acting_for(by, recipient.buyer)
         share = ListShare(list=programme_list, buyer=recipient.buyer, email=recipient.email,
                           shared_by=by, message=(message or "").strip(), shared_at=now,
                           token_digest=digest_of(token), expires_at=now + timedelta(days=days),
-                          max_views=max_views)
+                          max_views=max_views,
+                          acting_for=acting_for if acting_for is not by else None)
         db.session.add(share)
         db.session.flush()
         shares.append(share)
-        _email(share, token)
+        _email(share, token, acting_for)
+        acting_event("list.shared", by, acting_for, list=programme_list.id, share=share.id)
     return shares
+
+
+def _acting_for(sharer: User, buyer: User | None) -> User:
+    """Whose name a share carries: an AM's own, or, for an SC sending to a registered buyer,
+    that buyer's Account Manager among the SC's (the SC's own otherwise)."""
+    if buyer is not None and not sharer.is_account_manager and sharer.is_sales_coordinator:
+        account_manager = db.session.scalars(
+            access.account_managers_acting_for(sharer, buyer).limit(1)).first()
+        if account_manager is not None:
+            return account_manager
+    return sharer
 
 
 def _email(share: ListShare, token: str, acting_for: User) -> None:
