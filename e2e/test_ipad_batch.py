@@ -34,6 +34,7 @@ def test_a_backlog_syncs_in_a_batch_and_an_answer_dropped_mid_batch_is_sent_agai
     page.locator(f"#meeting-item-{second} .mark.down").click()
     page.locator(f"#note-{second}").fill("Too long for the slot")
     page.locator(f"#meeting-item-{third} .mark.up").click()
+    page.get_by_role("tab", name="Notes").click()  # in portrait, the notes have a tab
     page.locator("#meeting-notes").fill("Send the Nordic rights sheet")
     page.locator("#meeting-notes").blur()
     expect(page.locator("#sync-status")).to_have_text("Offline: 6 changes waiting")

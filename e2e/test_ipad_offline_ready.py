@@ -5,12 +5,12 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from e2e.conftest import login
 from e2e.test_ipad import SERVICE_WORKER_ACTIVE
 from webapp.extensions import db
-from webapp.models import ListItem, User
+from webapp.models import ListItem, Programme, User
 from webapp.services.meeting_index import default_day, meeting_days, meetings_on
 
 ARTWORK = Path(__file__).resolve().parent.parent / "webapp/static/ipad/icon-192.png"
@@ -24,8 +24,16 @@ def live_config(tmp_path):
     return {"UPLOAD_FOLDER": str(uploads)}
 
 
+def without_demo_posters(live_app) -> None:
+    """The demo's posters are not in this test's upload folder: no programme has one."""
+    with live_app.app.app_context():
+        db.session.execute(update(Programme).values(image_path=None))
+        db.session.commit()
+
+
 def give_artwork(live_app) -> tuple[int, int]:
     """Bob's first meeting of the day: a picture whose file is gone; his last: one there."""
+    without_demo_posters(live_app)
     with live_app.app.app_context():
         bob = db.session.scalar(select(User).where(User.email == "bob@demo.test"))
         days, today = meeting_days(bob)
@@ -64,6 +72,7 @@ def test_the_days_meetings_are_ready_offline_or_say_what_is_missing(ipad_page: P
 
 def test_logging_out_clears_what_was_kept_for_offline(ipad_page: Page, live_app):
     page = ipad_page
+    without_demo_posters(live_app)
     login(page, live_app.url, "bob@demo.test")
     page.goto(f"{live_app.url}/ipad/")
     assert page.evaluate(SERVICE_WORKER_ACTIVE) is True
