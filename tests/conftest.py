@@ -97,7 +97,23 @@ def make_app(database_url, **overrides):
         **FAST_HASHING,
         **overrides,
     }
-    return create_app(config)
+    app = create_app(config)
+    _MADE_APPS.append(app)
+    return app
+
+
+# Every app a test made, kept until the end of the session and then its connections closed:
+# an app dropped earlier would leave its pooled connections to the garbage collector, whose
+# ResourceWarning lands on whichever test happens to be running.
+_MADE_APPS: list = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_made_apps():
+    yield
+    for app in _MADE_APPS:
+        with app.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ job at once, in the request that queues it (huey's immediate mode).
 import logging
 import threading
 import time
+from functools import cached_property
 from pathlib import Path
 
 import click
@@ -37,12 +38,24 @@ def _huey_for(app):
 
 
 class Jobs:
-    """The app's job queue and the jobs it knows."""
+    """The app's job queue and the jobs it knows. The queue is made on first use: an app
+    that never queues a job (most CLI commands, tests) opens no connection for it."""
 
     def __init__(self, app):
+        self.app = app
+        self._thread = None
+        self._lock = threading.Lock()
+
+    @cached_property
+    def huey(self):
+        return self._queue[0]
+
+    @cached_property
+    def _queue(self):
+        """huey and its tasks by name."""
         from webapp.services import catalogue_import
 
-        self.huey = huey = _huey_for(app)
+        app, huey = self.app, _huey_for(self.app)
 
         @huey.task(name="catalogue_import")
         def import_catalogue(import_id: int) -> None:
@@ -55,9 +68,11 @@ class Jobs:
                 finally:
                     db.session.remove()
 
-        self.import_catalogue = import_catalogue
-        self._thread = None
-        self._lock = threading.Lock()
+        return huey, {"catalogue_import": import_catalogue}
+
+    def import_catalogue(self, import_id: int) -> None:
+        """Queue the catalogue import `import_id` (run at once in tests)."""
+        self._queue[1]["catalogue_import"](import_id)
 
     def start_in_process(self) -> None:
         """One worker thread in this process, started once (JOBS_IN_PROCESS=1)."""
