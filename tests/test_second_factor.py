@@ -284,7 +284,7 @@ def test_the_sign_in_page_lists_factors_with_name_added_and_last_used(client, lo
     db.session.commit()
     login(alice)
     page = text(client.get("/account/security"))
-    assert "Alice&#39;s iPad" in page and "04 Mar 2026 09:30" in page
+    assert "Alice&#39;s iPad" in page and "4 Mar 2026, 09:30" in page
     assert "Phone" in page and "Never" in page
     assert 'href="/account/security"' in text(client.get("/profile"))
 

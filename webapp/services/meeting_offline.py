@@ -8,25 +8,19 @@ missing.
 """
 
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from webapp.extensions import db
 from webapp.models import ListItem, Meeting
-
-VIDEO_FILES = (".mp4", ".m4v", ".webm", ".mov")
+from webapp.services.catalogue import is_video_file
 
 
 @dataclass
 class OfflineNeeds:
     artwork: list[str] = field(default_factory=list)  # image paths, for catalogue.media
     videos: list[str] = field(default_factory=list)  # video file URLs
-
-
-def is_video_file(url: str | None) -> bool:
-    return bool(url) and urlsplit(url).path.lower().endswith(VIDEO_FILES)
 
 
 def offline_needs(meetings: list[Meeting]) -> dict[int, OfflineNeeds]:
