@@ -119,6 +119,8 @@ def sent_note(send: MeetingSummarySend, meeting: Meeting) -> str:
     day = "" if at.date() == meeting.local_start.date() else f" on {at:%d %b %Y}"
     by = send.sent_by.full_name if send.sent_by else "a former user"
     return f"Sent to {count} buyer{'s' if count != 1 else ''}{day} at {at:%H:%M} {at:%Z} by {by}"
+
+
 def offers_grant(meeting: Meeting, user: User) -> bool:
     """Whether the send form offers to grant the attendees the restricted titles on the
     meeting's list: to a user holding "grant screener access", when there are some."""
