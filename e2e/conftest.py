@@ -112,6 +112,7 @@ def live_app(seeded_database, tmp_path, live_config):
     server.start()
     yield LiveServer(url=url, app=app)
     server.stop()
+    app.extensions["jobs"].stop_in_process()
     with app.app_context():
         db.engine.dispose()
 

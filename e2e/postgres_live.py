@@ -77,6 +77,7 @@ def live_postgres_app(name: str) -> Iterator[LiveServer]:
         yield live
     finally:
         server.stop()
+        app.extensions["jobs"].stop_in_process()
         with app.app_context():
             db.engine.dispose()
         _recreate(admin_url, database, drop_only=True)

@@ -13,6 +13,7 @@ from e2e.conftest import (
     screenshot,
     set_reload_marker,
     wait_for_htmx,
+    wait_until_wired,
 )
 from webapp.extensions import db
 from webapp.models import Meeting, OutboxMessage, Programme
@@ -48,6 +49,7 @@ def test_tess_sets_up_a_meeting_for_bob_and_bob_sees_it(page: Page, live_app):
     login(page, url, "tess@demo.test")
     page.get_by_role("navigation").get_by_role("link", name="Meetings", exact=True).click()
     page.get_by_role("button", name="New meeting").click()
+    wait_until_wired(page)
     set_reload_marker(page)
 
     page.get_by_label("Host").select_option(label="Bob Keller")

@@ -329,3 +329,20 @@ def test_the_refused_rows_download_as_they_were_sent_with_their_problems(admin_c
     assert lines[1].startswith("Wild Atlantic,Opera,,2024,,,,,") and "Opera" in lines[1]
     assert lines[2].startswith("'=HYPERLINK(1),Film,,3000")  # no formula reaches a spreadsheet
     assert len(lines) == 3
+
+
+def test_the_in_process_worker_stops_and_lets_go_of_its_queue(app, tmp_path):
+    """A server that stops takes its job worker with it: a worker left polling a database
+    that is then dropped fills the log with connection errors."""
+    from huey import SqliteHuey
+
+    from webapp.jobs import Jobs
+
+    queue = Jobs(app)
+    queue.huey = SqliteHuey("webapp", filename=str(tmp_path / "jobs.sqlite3"))
+    queue.start_in_process()
+    worker = queue._thread
+    assert worker.is_alive()
+    queue.stop_in_process()
+    assert not worker.is_alive()
+    assert queue.huey.storage.close() is False  # already closed by the stop

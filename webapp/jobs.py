@@ -10,7 +10,6 @@ job at once, in the request that queues it (huey's immediate mode).
 
 import logging
 import threading
-import time
 from functools import cached_property
 from pathlib import Path
 
@@ -45,6 +44,7 @@ class Jobs:
         self.app = app
         self._thread = None
         self._lock = threading.Lock()
+        self._stopping = threading.Event()
 
     @cached_property
     def huey(self):
@@ -81,17 +81,25 @@ class Jobs:
                 self._thread = threading.Thread(target=self._work, name="jobs", daemon=True)
                 self._thread.start()
 
+    def stop_in_process(self) -> None:
+        """Stop the worker thread, if one runs, and wait for it (before its database goes)."""
+        self._stopping.set()
+        if self._thread is not None:
+            self._thread.join()
+
     def _work(self) -> None:
-        while True:
+        while not self._stopping.is_set():
             try:
                 task = self.huey.dequeue()
             except Exception:  # the queue's database unreachable: try again shortly
                 log.warning("The job queue could not be read; trying again", exc_info=True)
                 task = None
             if task is None:
-                time.sleep(0.5)
+                self._stopping.wait(0.5)
             else:
                 self.huey.execute(task)
+        # From this thread: huey's PostgreSQL queue keeps a listening connection per thread.
+        self.huey.storage.close()
 
 
 def jobs() -> Jobs:
