@@ -34,6 +34,7 @@ import httpx
 from playwright.sync_api import expect, sync_playwright
 
 from bench.browser import CHROMIUM, CHROMIUM_FLAGS, _sign_in
+from bench.second_factor import CODES
 from bench.server import APP, ROOT, gunicorn
 from bench.targets import mark
 
@@ -286,7 +287,8 @@ def main(argv=None) -> None:
         f"sqlite:///{tempfile.mkdtemp(prefix='bench-ipad-network-')}/demo.db"
     from bench.ipad import _app
 
-    _app(url)  # the demo data, if the database is empty
+    with _app(url).app_context():  # the demo data, if the database is empty
+        CODES.load([HOST])
     work = ROOT / "instance" / "bench"
     with gunicorn(APP, url, work / "ipad-network-gunicorn.log", "/healthz") as (
             base_url, _master), sync_playwright() as playwright:

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import exists, func, select
 
+from bench.second_factor import CODES
+
 # Names of the demo data (an, mor, sch, nord, li, e) and of a generated distributor ("Buyer
 # No. 123", "Company 12 ..."), short and long: short ones match the start of a word.
 SEARCH_TERMS = ["an", "mor", "sch", "nord", "li", "e", "bu", "no. 1"]
@@ -207,6 +209,7 @@ def find_targets() -> Targets:
     )
 
     accounts = find_accounts()
+    CODES.load(accounts.emails.values())
     owner_id = db.session.scalar(select(User.id).where(User.email == accounts.email(AM)))
     targets = Targets(accounts=accounts)
     targets.programme_ids = list(db.session.scalars(

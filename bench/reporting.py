@@ -40,6 +40,7 @@ import psutil
 from sqlalchemy import event, func, select
 
 from bench.pages import GENERATED_ACCOUNTS
+from bench.second_factor import CODES
 from bench.server import APP, ROOT, Session, gunicorn, open_loop
 from bench.targets import (
     REPORT_CPU_MS,
@@ -330,6 +331,7 @@ def main():
             db.metadata.tables["activity_events"]))
         programmes = db.session.scalar(select(func.count()).select_from(
             db.metadata.tables["programmes"]))
+        CODES.load(VIEWERS.values())
         viewers = {}
         for who, email in VIEWERS.items():
             viewer = find_by_email(email)
