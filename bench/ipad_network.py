@@ -152,15 +152,15 @@ class Throttle:
 def _probes(page, base_url: str, n: int) -> tuple[float, float]:
     """(the page's probe, the worker's probe) in seconds."""
     own = page.evaluate(PROBE, f"{base_url}/healthz?probe={n}") / 1000
-    worker = page.evaluate(PROBE, f"{base_url}/static/ipad/ipad.css?probe={n}") / 1000
+    worker = page.evaluate(PROBE, f"{base_url}/static/build/ipad/ipad.css?probe={n}") / 1000
     return own, worker
 
 
 def _warm(base_url: str) -> None:
     """Each worker compresses a static file on its first request for it, once per version:
     asked for enough times first, so that the figures are the network's, not a new server's."""
-    files = ["ipad/ipad.css", "ipad/outbox.js", "ipad/ipad.js", "vendor/htmx.min.js",
-             "vendor/Sortable.min.js", "ipad/manifest.webmanifest"]
+    files = ["build/ipad/ipad.css", "build/ipad/outbox.js", "build/ipad/ipad.js",
+             "vendor/htmx.min.js", "vendor/Sortable.min.js", "ipad/manifest.webmanifest"]
     with httpx.Client(base_url=base_url, headers={"Accept-Encoding": "br, gzip"}) as client:
         for _ in range(WARM_ROUNDS):
             for name in files:

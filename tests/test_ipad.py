@@ -396,16 +396,21 @@ def test_the_outbox_rules_load_before_the_view_and_are_kept_for_offline(
         client, login, people, meeting):
     login(people["bob"])
     page = client.get(f"/ipad/meetings/{meeting.id}").get_data(as_text=True)
-    assert page.index('src="/static/ipad/outbox.js"') < page.index('src="/static/ipad/ipad.js"')
+    outbox, view = "/static/build/ipad/outbox.js", "/static/build/ipad/ipad.js"
+    assert page.index(f'src="{outbox}"') < page.index(f'src="{view}"')
     with client.get("/ipad/sw.js") as worker:
-        assert '"/static/ipad/outbox.js"' in worker.get_data(as_text=True)
+        kept = worker.get_data(as_text=True)
+    assert f'"{outbox}"' in kept and f'"{view}"' in kept
+    for script in (outbox, view):  # the minified files `make setup` builds
+        with client.get(script) as response:
+            assert response.status_code == 200 and "Outbox" in response.get_data(as_text=True)
 
 
 def test_the_stylesheet_has_no_hover_only_controls_and_reads_at_arms_length(client):
-    with client.get("/static/ipad/ipad.css") as response:
+    with client.get("/static/build/ipad/ipad.css") as response:  # minified, as served
         css = response.get_data(as_text=True)
     assert ":hover" not in css  # a finger has no hover
-    assert "font-size: 18px" in css.split("}")[0]  # the root size every rem follows
+    assert "font-size:18px" in css.split("}")[0]  # the root size every rem follows
     assert "--touch: 48px" in css
 
 

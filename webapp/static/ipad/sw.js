@@ -4,13 +4,14 @@
 // CMS's current content always wins.
 "use strict";
 
-var CACHE = "sales-cms-ipad-v5";
+var CACHE = "sales-cms-ipad-v6";
 // Artwork and videos kept for the day's meetings: answered from here before the network.
 var MEDIA = "sales-cms-ipad-media-v1";
-var SHELL = ["/static/ipad/ipad.css", "/static/ipad/outbox.js", "/static/ipad/ipad.js",
-             "/static/ipad/present.js", "/static/vendor/htmx.min.js", "/static/vendor/Sortable.min.js",
-             "/static/ipad/manifest.webmanifest",
-             "/static/ipad/icon-192.png"];
+// The view's own scripts and stylesheet are served minified, from build/ (see the Makefile).
+var SHELL = ["/static/build/ipad/ipad.css", "/static/build/ipad/outbox.js",
+             "/static/build/ipad/ipad.js", "/static/build/ipad/present.js",
+             "/static/vendor/htmx.min.js", "/static/vendor/Sortable.min.js",
+             "/static/ipad/manifest.webmanifest", "/static/ipad/icon-192.png"];
 
 // From the CMS, not the browser's HTTP cache (static files may be kept a day there): the
 // shell's files must be of one version, outbox.js with the ipad.js that uses it.
