@@ -86,7 +86,19 @@ def test_present_mode_swipes_plays_and_records_time_without_internal_notes(
         page.keyboard.press("ArrowRight")
     expect(position).to_have_text(f"{with_video + 1} / {count}")
     assert page.evaluate(PLAY_INLINE) > 0
-    page.screenshot(path=SCREENSHOTS / "ipad-present-video.png")
+    page.screenshot(path=SCREENSHOTS / "ipad-present-video.png", animations="disabled")
+    # Upright, the card's buttons are on screen beside its artwork and video.
+    expect(page.locator(".card:not([aria-hidden]) .mark.up")).to_be_in_viewport(ratio=1)
+    # The arrows sit under the card, never over its buttons or its video, both ways round.
+    page.set_viewport_size({"width": 1194, "height": 834})
+    page.screenshot(path=SCREENSHOTS / "ipad-present-landscape.png", animations="disabled")
+    for size in ({"width": 1194, "height": 834}, {"width": 834, "height": 1194}):
+        page.set_viewport_size(size)
+        deck = page.locator("#deck").bounding_box()
+        for arrow in ("#present-previous", "#present-next"):
+            box = page.locator(arrow).bounding_box()
+            assert box["y"] >= deck["y"] + deck["height"] - 1, (size, arrow)
+            assert box["y"] + box["height"] <= size["height"], (size, arrow)
 
     expect(page.locator("#sync-status")).to_have_text("All changes saved")
     with live_app.app.app_context():
