@@ -19,6 +19,7 @@ from webapp.models import (
     ProgrammeList,
 )
 from webapp.permissions import Permission
+from webapp.times import as_utc
 
 pytestmark = pytest.mark.usefixtures("ctx")
 HTMX = {"HX-Request": "true"}
@@ -549,7 +550,8 @@ def test_the_index_filters_by_host_and_both_ends_of_the_date_range(
         client, login, people, meeting):
     login(people["tess"])
     assert "Alpenblick × Bob" in text(client.get(f"/meetings?host={people['bob'].id}"))
-    day = meeting.starts_at.date()
+    # The meeting's own day in its own calendar (Berlin), whatever the hour in UTC.
+    day = as_utc(meeting.starts_at).astimezone(ZoneInfo(meeting.timezone)).date()
     inside = f"/meetings?from={day.isoformat()}&to={day.isoformat()}"
     assert "Alpenblick × Bob" in text(client.get(inside))
     before = (day - timedelta(days=1)).isoformat()
