@@ -6,7 +6,7 @@ either way."""
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from e2e.conftest import SCREENSHOTS, login
+from e2e.conftest import SCREENSHOTS, login, wait_until_wired
 from webapp.extensions import db
 from webapp.models import ActivityEvent, EventKind, ListItem, Meeting
 
@@ -56,6 +56,7 @@ def test_present_mode_swipes_plays_and_records_time_without_internal_notes(
     assert internal[0]  # the demo has pre-meeting notes and item notes to leave out
     page.clock.install()  # time on a card is counted on the page's clock
     page.get_by_role("link", name="Present").click()
+    wait_until_wired(page)  # the arrow keys move cards once present.js has run
     position = page.locator("#present-position")
     count = len(items)
     expect(position).to_have_text(f"1 / {count}")

@@ -11,6 +11,7 @@ from e2e.conftest import (
     page_does_not_scroll_sideways,
     screenshot,
     set_reload_marker,
+    wait_until_wired,
 )
 from webapp.extensions import db
 from webapp.models import OutboxMessage
@@ -73,6 +74,7 @@ def test_sam_builds_orders_annotates_and_shares_a_list(page: Page, live_app):
     expect(item).to_contain_text("Ask about season 2 rights")
 
     page.get_by_role("button", name="Share", exact=True).click()
+    wait_until_wired(page)  # the buyer search answers once htmx has wired the page
     page.get_by_label("Search your buyers").press_sequentially("Ben Car", delay=20)
     expect(page.locator("#buyer-options label")).to_have_count(1)
     page.get_by_label("Ben Carter · Northlight Media").check()
