@@ -8,6 +8,7 @@ import redis
 from sqlalchemy import create_engine, event, make_url, text
 from sqlalchemy.exc import OperationalError
 
+from tests.smtp import SmtpServer
 from webapp import create_app
 from webapp.extensions import db, limiter
 from webapp.services.roles import ensure_builtin_roles
@@ -39,6 +40,15 @@ def _require_database(url: str) -> None:
 
 # The local Redis, or TEST_REDIS_URL's.
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture
+def smtp():
+    """A mail server on loopback (aiosmtpd) that keeps what it receives."""
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

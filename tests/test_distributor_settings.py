@@ -9,21 +9,13 @@ from PIL import Image
 from sqlalchemy import select
 
 from tests import factories as f
-from tests.smtp import SmtpServer, mail_settings
+from tests.smtp import mail_settings
 from webapp.extensions import db
 from webapp.mail import service as mail
 from webapp.models import DistributorSettings, OutboxMessage
 from webapp.services import distributor
 
 pytestmark = pytest.mark.usefixtures("ctx")
-
-
-@pytest.fixture
-def smtp():
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

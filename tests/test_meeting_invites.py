@@ -9,21 +9,13 @@ from icalendar import Calendar
 from sqlalchemy import select
 
 from tests import factories as f
-from tests.smtp import SmtpServer, mail_settings
+from tests.smtp import mail_settings
 from webapp.extensions import db
 from webapp.mail import service as mail
 from webapp.models import Meeting, MeetingSummarySend, OutboxMessage
 
 pytestmark = pytest.mark.usefixtures("ctx")
 NEXT_WEEK = date.today() + timedelta(days=7)
-
-
-@pytest.fixture
-def smtp():
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

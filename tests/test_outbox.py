@@ -26,14 +26,6 @@ NOTHING = {"sent": [], "deferred": [], "failed": []}
 
 
 @pytest.fixture
-def smtp():
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def app_config(smtp):
     return mail_settings(smtp, MAIL_MAX_ATTEMPTS=4)
 
