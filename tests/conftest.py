@@ -151,33 +151,51 @@ def app_config():
     return {}
 
 
-# The apps of this worker for the default configuration: the app, and its twin for `ctx`.
-_SHARED_APPS: dict[tuple[str, bool], object] = {}
+# Settings the app reads when it uses them, not when it is built: a test's own values of
+# these are set on a shared app for that test only (and put back by _as_new).
+READ_WHEN_USED = frozenset({
+    "UPLOAD_FOLDER", "WTF_CSRF_ENABLED", "PUBLIC_BASE_URL", "MAIL_SMTP_HOST",
+    "MAIL_SMTP_PORT", "MAIL_SMTP_SECURITY", "MAIL_SMTP_TIMEOUT", "MAIL_MAX_ATTEMPTS",
+})
+# A setting read when the app is built, for whose values apps are shared: one per value.
+SHARED_PER_VALUE = frozenset({"RATELIMIT_ENABLED"})
+
+# The apps of this worker, by database, twin (for `ctx`) and SHARED_PER_VALUE settings.
+_SHARED_APPS: dict[tuple, object] = {}
+
+
+def _shared(app_config) -> bool:
+    return app_config.keys() <= READ_WHEN_USED | SHARED_PER_VALUE
 
 
 def _app_for(database_url, app_config, twin=False):
-    """The test's app: with the default configuration, one shared by every such test of this
-    worker (building an app is about a quarter of a short test's time); with overrides, a
-    new one, disposed of by the caller."""
-    if app_config:
+    """The test's app: for a configuration _shared() allows, one shared by every such test
+    of this worker (building an app is about 50 ms, a quarter of a short test's time);
+    otherwise a new one, disposed of by the caller."""
+    if not _shared(app_config):
         return make_app(database_url, **app_config)
-    key = (database_url, twin)
+    built_with = tuple(sorted((key, value) for key, value in app_config.items()
+                              if key in SHARED_PER_VALUE))
+    key = (database_url, twin, built_with)
     if key not in _SHARED_APPS:
-        app = _SHARED_APPS[key] = make_app(database_url)
+        app = _SHARED_APPS[key] = make_app(database_url, **dict(built_with))
         # Flask-Limiter keeps the storage of the app it last set up on its one object.
-        app.extensions["limiter_under_test"] = (limiter._storage, limiter._limiter)
+        app.extensions["limiter_under_test"] = (limiter._storage, limiter._limiter,
+                                                limiter.enabled)
     return _SHARED_APPS[key]
 
 
 @contextmanager
-def _as_new(app):
-    """Run a test on `app` as on a new one: its limits counted from nothing, and settings
-    and extensions the test changed put back afterwards."""
+def _as_new(app, app_config):
+    """Run a test on `app` as on a new one built with `app_config`: its limits counted from
+    nothing, and settings and extensions the test changed put back afterwards."""
     if "limiter_under_test" in app.extensions:
-        limiter._storage, limiter._limiter = app.extensions["limiter_under_test"]
+        limiter._storage, limiter._limiter, limiter.enabled = \
+            app.extensions["limiter_under_test"]
         limiter._storage_dead = False
         limiter.reset()
     config, extensions = dict(app.config), dict(app.extensions)
+    app.config.update(app_config)
     try:
         yield app
     finally:
@@ -190,7 +208,7 @@ def _as_new(app):
 @pytest.fixture
 def app(database_url, _schema, app_config):
     app = _app_for(database_url, app_config)
-    with _as_new(app):
+    with _as_new(app, app_config):
         with app.app_context():
             ensure_builtin_roles()
             db.session.commit()
@@ -198,7 +216,7 @@ def app(database_url, _schema, app_config):
         with app.app_context():
             db.session.rollback()
             _empty_all_tables()
-            if app_config:
+            if not _shared(app_config):
                 db.engine.dispose()
 
 
@@ -211,10 +229,10 @@ def ctx(app, database_url, app_config):
     instead of sharing the test's.
     """
     twin = _app_for(database_url, app_config, twin=True)
-    with _as_new(twin), twin.app_context():
+    with _as_new(twin, app_config), twin.app_context():
         yield
         db.session.remove()
-        if app_config:
+        if not _shared(app_config):
             db.engine.dispose()
 
 
