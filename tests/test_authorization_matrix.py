@@ -5,6 +5,7 @@ deciding here who may use it. POSTs are sent without a body (CSRF is tested else
 allowed POST answers with its validation status or its redirect.
 """
 
+import shutil
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -32,6 +33,7 @@ from webapp.models import (
     Programme,
     ProgrammeList,
     Season,
+    User,
 )
 from webapp.permissions import Permission
 from webapp.services.list_sharing import digest_of
@@ -428,13 +430,12 @@ def app_config(tmp_path):
     return {"UPLOAD_FOLDER": str(tmp_path / "uploads")}
 
 
-@pytest.fixture
-def world(ctx, app_config):
+def _build_world(upload_folder: str) -> dict:
     """One of everything a route can point at, and a user for each point of view."""
     territory = f.territory("UK & Ireland")
     account_manager = f.account_manager(first_name="Alice", territories=[territory])
     coordinator = f.sales_coordinator(account_manager, first_name="Sam")
-    catalogue = _catalogue(app_config["UPLOAD_FOLDER"])
+    catalogue = _catalogue(upload_folder)
     list_id, list_item_id = _own_list(coordinator, catalogue["programme"])
     shares = _shares(list_id, coordinator)
     buyer = f.buyer(first_name="Ben", territories=[territory])
@@ -483,6 +484,43 @@ def world(ctx, app_config):
             **{kind: catalogue[kind] for kind in SCREENER_KINDS},
         },
     }
+
+
+# The world of each database this worker tests on: its rows, what it hands the tests (users
+# as ids) and its uploaded files. Building it takes about 0.2 s and 40 statements; putting
+# its rows back, one INSERT per table, about a tenth of that, for some 600 tests.
+_WORLDS: dict[str, tuple[dict, dict, Path]] = {}
+
+
+def _rows() -> dict:
+    with db.engine.connect() as connection:
+        return {table: rows for table in db.metadata.sorted_tables
+                if (rows := [row._asdict() for row in connection.execute(select(table))])}
+
+
+def _put_back(rows: dict) -> None:
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
+    for table, table_rows in rows.items():
+        db.session.execute(table.insert(), table_rows)
+    db.session.commit()
+
+
+@pytest.fixture
+def world(ctx, app_config, database_url, tmp_path_factory):
+    """The world (see _build_world), as it was built, with its files in the test's
+    UPLOAD_FOLDER."""
+    if database_url in _WORLDS:
+        rows, made, files = _WORLDS[database_url]
+        _put_back(rows)
+    else:
+        files = tmp_path_factory.mktemp("world-uploads")
+        made = _build_world(str(files))
+        made = {**made, "users": {view: user.id for view, user in made["users"].items()}}
+        _WORLDS[database_url] = (_rows(), made, files)
+    shutil.copytree(files, app_config["UPLOAD_FOLDER"], dirs_exist_ok=True)
+    return {**made, "users": {view: db.session.get(User, user_id)
+                              for view, user_id in made["users"].items()}}
 
 
 def _passkey(owner) -> int:
