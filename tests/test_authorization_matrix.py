@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from tests import factories as f
+from tests.conftest import put_back, table_rows
 from webapp.blueprints.auth.sign_in import PENDING as PENDING_USER
 from webapp.blueprints.auth.sign_in import PENDING_AT
 from webapp.extensions import db
@@ -492,32 +493,18 @@ def _build_world(upload_folder: str) -> dict:
 _WORLDS: dict[str, tuple[dict, dict, Path]] = {}
 
 
-def _rows() -> dict:
-    with db.engine.connect() as connection:
-        return {table: rows for table in db.metadata.sorted_tables
-                if (rows := [row._asdict() for row in connection.execute(select(table))])}
-
-
-def _put_back(rows: dict) -> None:
-    for table in reversed(db.metadata.sorted_tables):
-        db.session.execute(table.delete())
-    for table, table_rows in rows.items():
-        db.session.execute(table.insert(), table_rows)
-    db.session.commit()
-
-
 @pytest.fixture
 def world(ctx, app_config, database_url, tmp_path_factory):
     """The world (see _build_world), as it was built, with its files in the test's
     UPLOAD_FOLDER."""
     if database_url in _WORLDS:
         rows, made, files = _WORLDS[database_url]
-        _put_back(rows)
+        put_back(rows)
     else:
         files = tmp_path_factory.mktemp("world-uploads")
         made = _build_world(str(files))
         made = {**made, "users": {view: user.id for view, user in made["users"].items()}}
-        _WORLDS[database_url] = (_rows(), made, files)
+        _WORLDS[database_url] = (table_rows(), made, files)
     shutil.copytree(files, app_config["UPLOAD_FOLDER"], dirs_exist_ok=True)
     return {**made, "users": {view: db.session.get(User, user_id)
                               for view, user_id in made["users"].items()}}
