@@ -2,10 +2,11 @@
 
 import os
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import pytest
 import redis
-from sqlalchemy import create_engine, event, make_url, select, text
+from sqlalchemy import create_engine, event, inspect, make_url, select, text
 from sqlalchemy.exc import OperationalError
 
 from tests.smtp import SmtpServer
@@ -139,10 +140,13 @@ def _schema(database_url):
 
 
 def table_rows() -> dict:
-    """Every row of every table that has any, by table, in the order rows can go in."""
+    """Every row of every table that has any, by table, in the order rows can go in: tables
+    after those they refer to, rows by primary key (a row referring to one of its own table,
+    a buyer to their Account Manager, after it)."""
     with db.engine.connect() as connection:
         return {table: rows for table in db.metadata.sorted_tables
-                if (rows := [row._asdict() for row in connection.execute(select(table))])}
+                if (rows := [row._asdict() for row in connection.execute(
+                    select(table).order_by(*table.primary_key.columns))])}
 
 
 def put_back(rows: dict) -> None:
@@ -171,6 +175,8 @@ def app_config():
 READ_WHEN_USED = frozenset({
     "UPLOAD_FOLDER", "WTF_CSRF_ENABLED", "PUBLIC_BASE_URL", "MAIL_SMTP_HOST",
     "MAIL_SMTP_PORT", "MAIL_SMTP_SECURITY", "MAIL_SMTP_TIMEOUT", "MAIL_MAX_ATTEMPTS",
+    "USERS_PER_PAGE", "SESSION_IDLE_MINUTES", "SESSION_LIFETIME_HOURS", "WEBAUTHN_RP_ID",
+    "WEBAUTHN_ORIGIN",
 })
 # A setting read when the app is built, for whose values apps are shared: one per value.
 SHARED_PER_VALUE = frozenset({"RATELIMIT_ENABLED"})
@@ -240,6 +246,59 @@ def app(database_url, _schema, app_config):
             put_back(_STARTING_ROWS[database_url])
             if not _shared(app_config):
                 db.engine.dispose()
+
+
+# What kept() made, per name and database: its rows, and what it handed back.
+_KEPT: dict[tuple[str, str], tuple[dict, object]] = {}
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    """An ORM object handed back by kept(): its class and primary key."""
+    model: type
+    identity: tuple
+
+
+def _as_refs(made):
+    if isinstance(made, dict):
+        return {key: _as_refs(value) for key, value in made.items()}
+    if isinstance(made, db.Model):
+        return _Loaded(type(made), inspect(made).identity)
+    return made
+
+
+def _loaded(made):
+    if isinstance(made, dict):
+        return {key: _loaded(value) for key, value in made.items()}
+    if isinstance(made, _Loaded):
+        return db.session.get(made.model, made.identity)
+    return made
+
+
+def kept(name: str, database_url: str, build):
+    """What build() makes in the database (in an app context), made by this worker's first
+    test that asks for it and put back from its rows for the next (one INSERT per table).
+    The ORM objects in the dicts it returns come back loaded afresh, in this session."""
+    if (name, database_url) in _KEPT:
+        rows, made = _KEPT[name, database_url]
+        put_back(rows)
+        return _loaded(made)
+    made = build()
+    _KEPT[name, database_url] = (table_rows(), _as_refs(made))
+    return made
+
+
+def _seed_demo(app) -> None:
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    assert "Demo data loaded" in result.output
+
+
+@pytest.fixture
+def demo_data(app, database_url):
+    """The demo distributor, as `flask seed-demo` loads it (which takes 2 to 6 seconds)."""
+    with app.app_context():
+        kept("demo", database_url, lambda: _seed_demo(app))
 
 
 @pytest.fixture

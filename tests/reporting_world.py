@@ -12,6 +12,7 @@ import pytest
 
 from tests import catalogue_factories as cf
 from tests import factories as f
+from tests.conftest import kept
 from webapp.extensions import db
 from webapp.models import EventKind, Meeting, MeetingStatus, MeetingSummarySend
 from webapp.permissions import Permission
@@ -32,7 +33,12 @@ def events(user, kind, count, days_ago=1, **refs):
 
 
 @pytest.fixture(name="world")
-def world_fixture(ctx):
+def world_fixture(ctx, database_url):
+    """The reporting world (see _build), made once per worker and database."""
+    return kept("reporting world", database_url, _build)
+
+
+def _build() -> dict:
     uk, dach, na = f.territory("UK & Ireland"), f.territory("DACH"), f.territory("North America")
     emea, americas = f.region("EMEA"), f.region("Americas")
     northlight = f.company("Northlight Media", territories=[uk])

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from tests import factories as f
-from tests.conftest import put_back, table_rows
+from tests.conftest import kept
 from webapp.blueprints.auth.sign_in import PENDING as PENDING_USER
 from webapp.blueprints.auth.sign_in import PENDING_AT
 from webapp.extensions import db
@@ -34,7 +34,6 @@ from webapp.models import (
     Programme,
     ProgrammeList,
     Season,
-    User,
 )
 from webapp.permissions import Permission
 from webapp.services.list_sharing import digest_of
@@ -487,27 +486,15 @@ def _build_world(upload_folder: str) -> dict:
     }
 
 
-# The world of each database this worker tests on: its rows, what it hands the tests (users
-# as ids) and its uploaded files. Building it takes about 0.2 s and 40 statements; putting
-# its rows back, one INSERT per table, about a tenth of that, for some 600 tests.
-_WORLDS: dict[str, tuple[dict, dict, Path]] = {}
-
-
 @pytest.fixture
 def world(ctx, app_config, database_url, tmp_path_factory):
-    """The world (see _build_world), as it was built, with its files in the test's
-    UPLOAD_FOLDER."""
-    if database_url in _WORLDS:
-        rows, made, files = _WORLDS[database_url]
-        put_back(rows)
-    else:
-        files = tmp_path_factory.mktemp("world-uploads")
-        made = _build_world(str(files))
-        made = {**made, "users": {view: user.id for view, user in made["users"].items()}}
-        _WORLDS[database_url] = (table_rows(), made, files)
+    """The world (see _build_world), built once per worker and database (about 0.2 s) and
+    put back from its rows for each of the 600 tests that use it, with its files (made in
+    the worker's temporary folder) copied to the test's UPLOAD_FOLDER."""
+    files = tmp_path_factory.getbasetemp() / "world-uploads"
+    made = kept("authorization world", database_url, lambda: _build_world(str(files)))
     shutil.copytree(files, app_config["UPLOAD_FOLDER"], dirs_exist_ok=True)
-    return {**made, "users": {view: db.session.get(User, user_id)
-                              for view, user_id in made["users"].items()}}
+    return made
 
 
 def _passkey(owner) -> int:

@@ -11,12 +11,7 @@ from webapp.models import Company, RoleKind, User, UserStatus
 from webapp.permissions import Permission
 from webapp.services.accounts import authenticate, find_by_email
 
-
-@pytest.fixture
-def demo(app, ctx):
-    result = app.test_cli_runner().invoke(args=["seed-demo"])
-    assert result.exit_code == 0, result.output
-    assert "Demo data loaded" in result.output
+pytestmark = pytest.mark.usefixtures("ctx")
 
 
 def user(login):
@@ -27,7 +22,7 @@ def first_names(query):
     return {u.first_name for u in db.session.scalars(query)}
 
 
-def test_named_accounts_have_their_roles_and_log_in_with_the_demo_password(demo):
+def test_named_accounts_have_their_roles_and_log_in_with_the_demo_password(demo_data):
     expected = {
         "admin": RoleKind.ADMINISTRATOR, "alice": RoleKind.ACCOUNT_MANAGER,
         "bob": RoleKind.ACCOUNT_MANAGER, "carol": RoleKind.ACCOUNT_MANAGER,
@@ -40,13 +35,13 @@ def test_named_accounts_have_their_roles_and_log_in_with_the_demo_password(demo)
         assert authenticate(person.email, DEMO_PASSWORD) == person
 
 
-def test_account_managers_cover_the_documented_territories(demo):
+def test_account_managers_cover_the_documented_territories(demo_data):
     assert [t.name for t in user("alice").territories] == ["Nordics", "UK & Ireland"]
     assert [t.name for t in user("bob").territories] == ["DACH"]
     assert [t.name for t in user("carol").territories] == ["North America"]
 
 
-def test_sales_coordinators_are_linked_as_documented(demo):
+def test_sales_coordinators_are_linked_as_documented(demo_data):
     assert first_names(access.account_managers_of(user("sam"))) == {"Alice"}
     assert user("sam").territories == []
     assert first_names(access.account_managers_of(user("tess"))) == {"Bob"}
@@ -56,7 +51,7 @@ def test_sales_coordinators_are_linked_as_documented(demo):
     assert not user("sam").can(Permission.VIEW_REPORTING_ALL)
 
 
-def test_ben_and_dora_belong_to_the_documented_account_managers(demo):
+def test_ben_and_dora_belong_to_the_documented_account_managers(demo_data):
     ben, dora = user("ben"), user("dora")
     assert ben.company.name == "Northlight Media" and ben.account_manager is None
     assert [t.name for t in ben.territories] == ["UK & Ireland"]
@@ -67,7 +62,7 @@ def test_ben_and_dora_belong_to_the_documented_account_managers(demo):
     assert dora not in db.session.scalars(access.buyers_of(user("alice"))).all()
 
 
-def test_a_believable_number_of_buyers_companies_and_applications(demo):
+def test_a_believable_number_of_buyers_companies_and_applications(demo_data):
     buyers = db.session.scalars(access.users_with_role(RoleKind.BUYER)).all()
     assert len(buyers) >= 152
     assert db.session.scalar(select(func.count()).select_from(Company)) >= 30
@@ -79,7 +74,7 @@ def test_a_believable_number_of_buyers_companies_and_applications(demo):
     assert pending >= 8
 
 
-def test_seed_refuses_a_non_empty_database_unless_reset(app, demo):
+def test_seed_refuses_a_non_empty_database_unless_reset(app, demo_data):
     runner = app.test_cli_runner()
     refused = runner.invoke(args=["seed-demo"])
     assert refused.exit_code != 0 and "--reset" in refused.output

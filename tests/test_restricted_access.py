@@ -440,12 +440,6 @@ def crawl(client, limit=300) -> dict[str, str]:
     return pages
 
 
-@pytest.fixture
-def demo(app):
-    result = app.test_cli_runner().invoke(args=["seed-demo"])
-    assert result.exit_code == 0, result.output
-
-
 def restricted_titles(user) -> tuple[set[str], set[str]]:
     """(restricted titles the user may see, those they may not)."""
     restricted = db.session.scalars(select(Programme).where(Programme.restricted)).all()
@@ -455,7 +449,7 @@ def restricted_titles(user) -> tuple[set[str], set[str]]:
 
 @pytest.mark.parametrize("login_name", ["ben", "dora"])
 def test_no_page_a_buyer_reaches_names_a_restricted_title_they_were_not_granted(
-        demo, client, login, login_name):
+        demo_data, client, login, login_name):
     buyer = find_by_email(f"{login_name}@demo.test")
     granted, hidden = restricted_titles(buyer)
     assert granted and hidden  # the demo grants each of them some, not all
