@@ -5,7 +5,7 @@ import io
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from tests import catalogue_factories as c
 from tests import factories as f
@@ -249,6 +249,30 @@ def test_inline_note_edit_saves_and_raises_the_version(login, people, lists):
     assert "Ask about &lt;b&gt;rights&lt;/b&gt;" in text(response)
     db.session.refresh(item)
     assert item.note == "Ask about <b>rights</b>" and item.note_version == 2
+
+
+def test_one_items_note_reads_that_item_alone_however_long_the_list(app, login, people):
+    long_list = make_list(people["sam"], "Long", titles=[f"Title {n}" for n in range(20)])
+    item = long_list.items[7]
+    url = f"/lists/{long_list.id}/items/{item.id}"
+    client = login(people["sam"])
+    loaded = []
+
+    def record(target, context):
+        loaded.append(target.id)
+
+    event.listen(ListItem, "load", record)
+    try:
+        answers = [client.get(url, headers=HTMX), client.get(f"{url}/note", headers=HTMX),
+                   client.post(f"{url}/note", data={"note": "Rights?", "version": 1},
+                               headers=HTMX)]
+    finally:
+        event.remove(ListItem, "load", record)
+    assert [answer.status_code for answer in answers] == [200, 200, 200]
+    assert "Rights?" in text(answers[-1]) and set(loaded) == {item.id}
+    # Not the last of the 20: its "Move down" is live, counted without loading the others.
+    move_down = re.search(rf'id="move-down-{item.id}"[^>]*>', text(answers[0]))
+    assert move_down and "disabled" not in move_down.group()
 
 
 def test_a_stale_note_is_a_conflict_and_both_texts_are_kept(login, people, lists):

@@ -5,7 +5,7 @@ import io
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from webapp import access
 from webapp.extensions import db
@@ -178,6 +178,17 @@ def list_with_items(list_id: int):
         selectinload(ProgrammeList.items).selectinload(ListItem.season),
         selectinload(ProgrammeList.items).selectinload(ListItem.episode),
     )
+
+
+def list_item(list_id: int, item_id: int):
+    """A select of one item of a list, with its catalogue entries loaded."""
+    return select(ListItem).where(ListItem.id == item_id, ListItem.list_id == list_id).options(
+        joinedload(ListItem.programme).selectinload(Programme.genres),
+        joinedload(ListItem.season), joinedload(ListItem.episode))
+
+
+def item_count(programme_list: ProgrammeList) -> int:
+    return db.session.scalar(select(func.count()).where(ListItem.list_id == programme_list.id))
 
 
 CSV_COLUMNS = ["Position", "Title", "Season", "Episode", "Type", "Year", "Genres", "Note",

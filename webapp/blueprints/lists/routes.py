@@ -110,13 +110,17 @@ def create():
     return _index_page(form, 422)
 
 
-def _list_or_404(list_id: int, edit: bool = False, whole: bool = False) -> ProgrammeList:
-    """A list the user may see (else 404); with edit=True one they may change (else 403).
+def _list_or_404(list_id: int, edit: bool = False, whole: bool = False,
+                 items: bool = True) -> ProgrammeList:
+    """A list the user may see (else 404); with edit=True one they may change (else 403);
+    with its items loaded unless items=False.
 
     A meeting's list is reached here for its items only; with whole=True (rename, delete,
     share) it is not found: it lives and dies with its meeting."""
+    found = service.list_with_items(list_id) if items else select(ProgrammeList).where(
+        ProgrammeList.id == list_id)
     reachable = access.lists_reachable_by(current_user).whereclause
-    programme_list = db.session.scalar(service.list_with_items(list_id).where(reachable))
+    programme_list = db.session.scalar(found.where(reachable))
     if programme_list is None or whole and programme_list.kind == ListKind.MEETING:
         abort(404)
     if edit and not access.may_edit_list(current_user, programme_list):
@@ -130,6 +134,17 @@ def _item_or_404(programme_list: ProgrammeList, item_id: int) -> ListItem:
     if item is None:
         abort(404)
     return item
+
+
+def _one_item_or_404(list_id: int, item_id: int,
+                     edit: bool = False) -> tuple[ProgrammeList, ListItem]:
+    """As _list_or_404 and _item_or_404, loading the one item and not the whole list."""
+    programme_list = _list_or_404(list_id, edit=edit, items=False)
+    item = db.session.scalar(service.list_item(list_id, item_id)
+                             .where(access.list_item_visible(current_user)))
+    if item is None:
+        abort(404)
+    return programme_list, item
 
 
 def _page(programme_list: ProgrammeList, block: str | None = None, status: int = 200,
@@ -295,15 +310,14 @@ def remove_item(list_id, item_id):
 def _item_fragment(programme_list, item, status=200, **context):
     return render("lists/_item.html", programme_list=programme_list, item=item,
                   editable=access.may_edit_list(current_user, programme_list),
-                  count=len(programme_list.items), status=status, **context)
+                  count=service.item_count(programme_list), status=status, **context)
 
 
 @bp.route("/lists/<int:list_id>/items/<int:item_id>")
 @login_required
 def item(list_id, item_id):
     """One item (an htmx fragment; a link to the list otherwise)."""
-    programme_list = _list_or_404(list_id)
-    found = _item_or_404(programme_list, item_id)
+    programme_list, found = _one_item_or_404(list_id, item_id)
     if not is_htmx_request():
         return redirect(url_for("lists.show", list_id=list_id, _anchor=f"list-item-{item_id}"))
     return _item_fragment(programme_list, found)
@@ -313,8 +327,7 @@ def item(list_id, item_id):
 @login_required
 def note(list_id, item_id):
     """Edit an item's note inline; a note changed meanwhile by someone else is a conflict."""
-    programme_list = _list_or_404(list_id, edit=True)
-    found = _item_or_404(programme_list, item_id)
+    programme_list, found = _one_item_or_404(list_id, item_id, edit=True)
     form = NoteForm(data={"note": found.note, "version": found.note_version})
     if request.method == "POST":
         if not form.validate_on_submit():
@@ -329,5 +342,5 @@ def note(list_id, item_id):
             return redirect(url_for("lists.show", list_id=list_id), code=303)
         return _item_fragment(programme_list, found)
     if not is_htmx_request():
-        return _page(programme_list, editing_item=found.id, note_form=form)
+        return _page(_list_or_404(list_id), editing_item=found.id, note_form=form)
     return _item_fragment(programme_list, found, form=form, editing=True)
