@@ -226,28 +226,6 @@ def _as_new(app, app_config):
         app.extensions.update(extensions)
 
 
-# What each test starts from, per database: the built-in roles, made by the first test and
-# put back after each (making them again took a third of a short test's own time).
-_STARTING_ROWS: dict[str, dict] = {}
-
-
-@pytest.fixture
-def app(database_url, _schema, app_config):
-    app = _app_for(database_url, app_config)
-    with _as_new(app, app_config):
-        if database_url not in _STARTING_ROWS:
-            with app.app_context():
-                ensure_builtin_roles()
-                db.session.commit()
-                _STARTING_ROWS[database_url] = table_rows()
-        yield app
-        with app.app_context():
-            db.session.rollback()
-            put_back(_STARTING_ROWS[database_url])
-            if not _shared(app_config):
-                db.engine.dispose()
-
-
 # What kept() made, per name and database: its rows, and what it handed back.
 _KEPT: dict[tuple[str, str], tuple[dict, object]] = {}
 
@@ -286,6 +264,26 @@ def kept(name: str, database_url: str, build):
     made = build()
     _KEPT[name, database_url] = (table_rows(), _as_refs(made))
     return made
+
+
+def _builtin_roles() -> None:
+    ensure_builtin_roles()
+    db.session.commit()
+
+
+@pytest.fixture
+def app(database_url, _schema, app_config):
+    app = _app_for(database_url, app_config)
+    with _as_new(app, app_config):
+        with app.app_context():
+            # Every test starts from the built-in roles alone (making them again each time
+            # took a third of a short test's own time).
+            kept("built-in roles", database_url, _builtin_roles)
+        yield app
+        with app.app_context():
+            db.session.rollback()
+            if not _shared(app_config):
+                db.engine.dispose()
 
 
 def _seed_demo(app) -> None:
