@@ -3,6 +3,7 @@ when saved and used by every page and email."""
 
 import io
 import random
+import re
 
 import pytest
 from PIL import Image
@@ -194,3 +195,14 @@ def test_the_settings_are_read_once_per_request(admin_client, statements):
     admin_client.get("/catalogue")
     reads = [s for s in statements if "FROM distributor_settings" in s]
     assert len(reads) == 1
+
+
+def test_pages_read_the_settings_without_the_logos_bytes(admin_client, statements):
+    admin_client.post("/admin/settings", data={
+        **settings_form(), "logo": (io.BytesIO(png()), "logo.png")})
+    statements.clear()
+    page = text(admin_client.get("/catalogue"))
+    assert "/distributor/logo?v=" in page
+    reads = [s for s in statements if "FROM distributor_settings" in s]
+    assert len(reads) == 1 and not re.search(r"distributor_settings\.logo\b(?!_)", reads[0])
+    assert admin_client.get("/distributor/logo").data == png()

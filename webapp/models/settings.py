@@ -26,8 +26,10 @@ class DistributorSettings(db.Model):
     footer_contact: Mapped[str] = mapped_column(String(200), default="")
     accent_colour: Mapped[str] = mapped_column(String(7), default="")
     # The logo is kept in the database (small, capped on upload), so every app server
-    # serves the same one without a shared file system.
-    logo: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # serves the same one without a shared file system. Its bytes (up to 512 KB) are read
+    # only by the route that serves it, not with the settings every page reads: logo_type
+    # says whether there is one.
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     logo_type: Mapped[str] = mapped_column(String(32), default="")
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now,
                                                  onupdate=_now)

@@ -62,8 +62,8 @@ def _from_row(row: DistributorSettings | None) -> Distributor:
         sending_address=row.sending_address or configured_address or "no-reply@localhost",
         footer_address=row.footer_address or "", footer_contact=row.footer_contact or "",
         accent_colour=row.accent_colour or "",
-        logo_version=(f"{row.updated_at:%Y%m%d%H%M%S%f}" if row.logo and row.updated_at
-                      else ("1" if row.logo else "")))
+        logo_version=(f"{row.updated_at:%Y%m%d%H%M%S%f}" if row.logo_type and row.updated_at
+                      else ("1" if row.logo_type else "")))
 
 
 def current() -> Distributor:
