@@ -1,5 +1,7 @@
 """Admin > Outbox: the list, one email's page, its HTML part and the retry button."""
 
+import re
+
 import pytest
 
 from tests import factories as f
@@ -46,6 +48,15 @@ def test_outbox_lists_every_email_with_its_delivery_state(admin_client):
     assert "ConnectionRefusedError: [Errno 111] refused" in page
     assert page.count("x" * 200) == 1  # whole in the tooltip, truncated in the cell
     assert 'href="/admin/outbox?status=failed"' in page
+
+
+def test_the_list_reads_no_emails_body(admin_client, statements):
+    outbox_message("Waiting")
+    statements.clear()
+    assert "Waiting" in text(admin_client.get("/admin/outbox"))
+    listed = [s for s in statements if "FROM outbox_messages" in s and "count(" not in s]
+    assert listed and not any(re.search(r"\b(text_body|html_body|calendar)\b", s)
+                              for s in listed)
 
 
 @pytest.mark.parametrize("status, shown", [("pending", "Waiting"), ("sent", "Delivered"),

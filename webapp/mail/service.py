@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import defer, joinedload
 
 from webapp.extensions import db
 from webapp.models import OutboxMessage, OutboxStatus
@@ -122,10 +122,14 @@ def retry(message: OutboxMessage) -> None:
 
 
 def outbox_messages(status: str = "", search: str = ""):
-    """The outbox, newest first, optionally of one status and matching recipient or subject."""
+    """The outbox, newest first, optionally of one status and matching recipient or subject;
+    without the bodies (tens of KB each), which only a message's own page shows."""
     query = (select(OutboxMessage).order_by(OutboxMessage.id.desc())
              .options(joinedload(OutboxMessage.sent_by).lazyload("*"),
-                      joinedload(OutboxMessage.acting_for).lazyload("*")))
+                      joinedload(OutboxMessage.acting_for).lazyload("*"),
+                      *(defer(body, raiseload=True) for body in (
+                          OutboxMessage.text_body, OutboxMessage.html_body,
+                          OutboxMessage.calendar))))
     if status:
         query = query.where(OutboxMessage.status == status)
     if search:
