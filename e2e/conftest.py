@@ -75,7 +75,8 @@ class _ServerThread(threading.Thread):
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
 
     def run(self):
-        self.server.serve_forever()
+        # Polled every 50 ms, not 500: stop() waits for the next poll, after every test.
+        self.server.serve_forever(poll_interval=0.05)
 
     def stop(self):
         self.server.shutdown()
