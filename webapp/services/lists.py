@@ -188,6 +188,7 @@ def list_item(list_id: int, item_id: int):
 
 
 def item_count(programme_list: ProgrammeList) -> int:
+    """How many items the list holds, counted without loading them."""
     return db.session.scalar(select(func.count()).where(ListItem.list_id == programme_list.id))
 
 

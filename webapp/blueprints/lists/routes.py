@@ -308,9 +308,11 @@ def remove_item(list_id, item_id):
 
 
 def _item_fragment(programme_list, item, status=200, **context):
+    editable = access.may_edit_list(current_user, programme_list)
+    # The count places the move buttons, which only an editor is shown.
+    count = service.item_count(programme_list) if editable else 0
     return render("lists/_item.html", programme_list=programme_list, item=item,
-                  editable=access.may_edit_list(current_user, programme_list),
-                  count=service.item_count(programme_list), status=status, **context)
+                  editable=editable, count=count, status=status, **context)
 
 
 @bp.route("/lists/<int:list_id>/items/<int:item_id>")
